@@ -1,0 +1,37 @@
+# Reco: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+FLASK = $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-test translations extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+translations: install
+	$(BIN)/pybabel compile -q -d reco/translations
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o reco/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i reco/translations/messages.pot -d reco/translations --no-location --ignore-obsolete
+
+run: install translations
+	$(FLASK) reco init-db
+	$(FLASK) reco demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test translations
+	$(BIN)/pytest

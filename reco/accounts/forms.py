@@ -1,0 +1,104 @@
+"""Forms for logging in, one's own account, and the administration of accounts."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from reco.accounts.models import Role, StructureKind
+from reco.accounts.services import PASSWORD_MIN_LENGTH
+
+
+def role_choices():
+    """Return the roles with their names in the user's language."""
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Network coordinator (admin)"),
+    Role.SUPERVISOR: _l("Workshop supervisor"),
+    Role.TECHNICIAN: _l("Workshop technician"),
+    Role.PRESCRIBER: _l("Social worker (prescriber)"),
+    Role.INSTALLER: _l("Mediator (installer)"),
+    Role.PARTNER: _l("Partner"),
+    Role.VIEWER: _l("Funder or elected body (viewer)"),
+}
+
+KIND_LABELS = {
+    StructureKind.WORKSHOP: _l("Workshop"),
+    StructureKind.PRESCRIBER: _l("Prescriber"),
+    StructureKind.INSTALLER: _l("Installer (mediation)"),
+    StructureKind.PARTNER: _l("Partner"),
+}
+
+LOCALE_CHOICES = [SelectChoice("", _l("Browser language")), SelectChoice("fr", "Français"),
+                  SelectChoice("en", "English")]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes for a multiple choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    """Log in with email and password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Give your email address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Give your password.")),
+                                                         Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)],
+        description=_l("At least %(n)d characters. A short sentence is easy to remember.", n=PASSWORD_MIN_LENGTH),
+    )
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", _l("The two new passwords are not the same."))])
+
+
+class PreferencesForm(FlaskForm):
+    """Choose one's language."""
+
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+
+
+class TokenForm(FlaskForm):
+    """Create an API token for a bench script."""
+
+    label = StringField(_l("What is it for?"), validators=[Optional(), Length(max=80)],
+                        description=_l("For example: bench 2 diagnosis script."))
+
+
+class StructureForm(FlaskForm):
+    """Create or edit a structure."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kinds = MultiCheckboxField(_l("Kinds"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+                               description=_l("A structure can be several kinds at once."))
+    commune = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
+    insee_code = StringField(_l("INSEE code of the commune"), validators=[DataRequired(), Length(max=5)],
+                             description=_l("5 characters, e.g. 35238 for Rennes."))
+    siret = StringField(_l("SIRET (optional)"), validators=[Optional(), Length(max=20)])
+    tag_prefix = StringField(_l("Asset-tag prefix (workshops)"), validators=[Optional(), Length(max=5)],
+                             description=_l("2 to 5 capital letters printed before the number on labels, e.g. INF."))
+
+
+class UserForm(FlaskForm):
+    """Create or edit an account."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    structure_id = SelectField(_l("Structure"), coerce=int)
+    role = SelectField(_l("Role"), choices=role_choices)
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=200)],
+                             description=_l("At least %(n)d characters; give it to the person, who can change it.",
+                                            n=PASSWORD_MIN_LENGTH))

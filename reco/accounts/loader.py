@@ -1,0 +1,46 @@
+"""How Flask-Login finds the logged-in user, and the scan lookup for structures."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from reco.accounts import bp
+from reco.accounts.forms import KIND_LABELS, ROLE_LABELS
+from reco.accounts.models import Structure, User
+from reco.core.permissions import can
+from reco.core.scanning import scan_lookup
+from reco.extensions import db, login_manager
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Return the active user of a session, if the session is still valid."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+@bp.app_context_processor
+def account_labels():
+    """Give templates the names of roles and structure kinds in the user's language."""
+    return {"role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS}
+
+
+@scan_lookup
+def find_structure(user, code: str) -> str | None:
+    """Find a structure by its asset-tag prefix or its SIRET."""
+    structure = db.session.scalar(
+        select(Structure).where(or_(Structure.tag_prefix == code.upper(), Structure.siret == code))
+    )
+    if structure is not None and can(user, "structure.view", structure):
+        return url_for("accounts.structure", structure_id=structure.id)
+    return None
+

@@ -1,0 +1,168 @@
+"""Structures, users and API tokens."""
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from reco.core.time import UTCDateTime, utcnow
+from reco.extensions import db
+
+
+class Role(enum.StrEnum):
+    """The one role a user holds."""
+
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    TECHNICIAN = "technician"
+    PRESCRIBER = "prescriber"
+    INSTALLER = "installer"
+    PARTNER = "partner"
+    VIEWER = "viewer"
+
+
+class StructureKind(enum.StrEnum):
+    """What a structure does in the network; a structure may be several."""
+
+    WORKSHOP = "workshop"
+    PRESCRIBER = "prescriber"
+    INSTALLER = "installer"
+    PARTNER = "partner"
+
+
+#: The structure kind a role requires; roles absent here fit any structure.
+ROLE_REQUIRES_KIND = {
+    Role.SUPERVISOR: StructureKind.WORKSHOP,
+    Role.TECHNICIAN: StructureKind.WORKSHOP,
+    Role.PRESCRIBER: StructureKind.PRESCRIBER,
+    Role.INSTALLER: StructureKind.INSTALLER,
+    Role.PARTNER: StructureKind.PARTNER,
+}
+
+LANGUAGES = ("fr", "en")
+
+
+def _enum(cls, name: str) -> Enum:
+    """Store an enum by value as a portable string column."""
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda members: [m.value for m in members], validate_strings=True)
+
+
+class Structure(db.Model):
+    """An organisation of the network: workshop, prescriber, installer and/or partner."""
+
+    __tablename__ = "structures"
+    audit_type = "structure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    is_workshop: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_prescriber: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_installer: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_partner: Mapped[bool] = mapped_column(Boolean, default=False)
+    commune: Mapped[str] = mapped_column(String(120))
+    #: INSEE code of the commune (5 characters, 2A/2B for Corsica).
+    insee_code: Mapped[str] = mapped_column(String(5))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    #: Workshops only: prefix of the asset tags printed on their labels, e.g. "DEM".
+    tag_prefix: Mapped[str | None] = mapped_column(String(6), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="structure", order_by="User.name")
+
+    @property
+    def kinds(self) -> set[StructureKind]:
+        """Return the kinds this structure has."""
+        return {kind for kind in StructureKind if getattr(self, f"is_{kind.value}")}
+
+    @kinds.setter
+    def kinds(self, kinds) -> None:
+        for kind in StructureKind:
+            setattr(self, f"is_{kind.value}", kind in set(kinds))
+
+    @property
+    def structure_id(self) -> int:
+        """Return the owning structure, which is itself (for permission checks)."""
+        return self.id
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in; never deleted, only deactivated."""
+
+    __tablename__ = "users"
+    audit_type = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: "fr" or "en"; empty means the browser's preference.
+    locale: Mapped[str | None] = mapped_column(String(5))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Bumped when the password changes, which ends the other open sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    structure: Mapped[Structure] = relationship(back_populates="users", lazy="joined")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id")
+
+    @property
+    def is_active(self) -> bool:
+        """Tell Flask-Login whether this user may be logged in."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Return the session identifier, which changes with the password."""
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether ``password`` is this user's password."""
+        return check_password_hash(self.password_hash, password)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+    audit_type = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: A few characters of the token, shown so that people can tell tokens apart.
+    hint: Mapped[str] = mapped_column(String(12))
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+    @property
+    def structure_id(self) -> int:
+        """Return the structure of the token's owner."""
+        return self.user.structure_id

@@ -1,0 +1,264 @@
+"""Rules for structures, users, passwords and API tokens."""
+from __future__ import annotations
+
+import re
+import secrets
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from reco.accounts.models import (
+    LANGUAGES,
+    ROLE_REQUIRES_KIND,
+    ApiToken,
+    Role,
+    Structure,
+    StructureKind,
+    User,
+    hash_token,
+)
+from reco.core.audit import record_event
+from reco.core.errors import ValidationFailed
+from reco.core.time import utcnow
+from reco.core.validators import insee_valid, normalise_number, siret_valid
+from reco.extensions import db
+
+PASSWORD_MIN_LENGTH = 10
+TAG_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
+TOKEN_PREFIX = "reco_"
+
+STRUCTURE_FIELDS = ("name", "kinds", "commune", "insee_code", "siret", "tag_prefix")
+USER_FIELDS = ("email", "name", "structure", "role", "locale")
+
+
+def _fail(field: str, message) -> None:
+    """Raise a validation error about one field."""
+    raise ValidationFailed(str(message), {field: [str(message)]})
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Return why ``password`` is not acceptable, or None."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return str(_l("The password must be at least %(n)d characters long.", n=PASSWORD_MIN_LENGTH))
+    if email and password.strip().lower() == email.strip().lower():
+        return str(_l("The password must not be your email address."))
+    return None
+
+
+def find_structure_by_name(name: str) -> Structure | None:
+    """Return the structure called ``name`` (case-insensitive), if any."""
+    return db.session.scalar(select(Structure).where(func.lower(Structure.name) == name.strip().lower()))
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Return the user with this email address (case-insensitive), if any."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def _check_structure(structure: Structure) -> None:
+    """Validate a structure before it is written."""
+    structure.name = structure.name.strip()
+    if not structure.name:
+        _fail("name", _l("Give the structure a name."))
+    same = find_structure_by_name(structure.name)
+    if same is not None and same is not structure:
+        _fail("name", _l("A structure with this name already exists."))
+    structure.insee_code = (structure.insee_code or "").strip().upper()
+    if not insee_valid(structure.insee_code):
+        _fail("insee_code", _l("The INSEE code has 5 characters, e.g. 35238 (2A004 in Corsica)."))
+    structure.siret = normalise_number(structure.siret or "") or None
+    if structure.siret and not siret_valid(structure.siret):
+        _fail("siret", _l("This SIRET is not valid: 14 digits whose check key must match."))
+    structure.tag_prefix = (structure.tag_prefix or "").strip().upper() or None
+    if structure.is_workshop and not structure.tag_prefix:
+        _fail("tag_prefix", _l("A workshop needs an asset-tag prefix (2 to 5 capital letters)."))
+    if structure.tag_prefix is not None:
+        if not TAG_PREFIX_RE.match(structure.tag_prefix):
+            _fail("tag_prefix", _l("The asset-tag prefix is 2 to 5 capital letters, e.g. INF."))
+        taken = db.session.scalar(select(Structure).where(Structure.tag_prefix == structure.tag_prefix))
+        if taken is not None and taken is not structure:
+            _fail("tag_prefix", _l("This prefix is already used by %(name)s.", name=taken.name))
+    for user in structure.users:
+        needed = ROLE_REQUIRES_KIND.get(user.role)
+        if user.active and needed is not None and needed not in structure.kinds:
+            _fail("kinds", _l("%(user)s is %(role)s here: this structure must stay a %(kind)s.",
+                              user=user.name, role=user.role.value, kind=needed.value))
+
+
+def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_code: str,
+                     siret: str | None = None, tag_prefix: str | None = None) -> Structure:
+    """Create a structure of the network."""
+    structure = Structure(name=name, commune=commune.strip(), insee_code=insee_code,
+                          siret=siret, tag_prefix=tag_prefix)
+    structure.kinds = {StructureKind(k) for k in kinds}
+    _check_structure(structure)
+    db.session.add(structure)
+    db.session.flush()
+    record_event(by, structure, "created", name=structure.name, kinds=sorted(structure.kinds))
+    return structure
+
+
+def update_structure(structure: Structure, *, by: User | None, **changes) -> Structure:
+    """Change a structure's details; the change is recorded."""
+    before = {field: _audit_value(getattr(structure, field)) for field in STRUCTURE_FIELDS}
+    for field, value in changes.items():
+        if field not in STRUCTURE_FIELDS:
+            raise TypeError(f"unknown structure field {field}")
+        if field == "kinds":
+            structure.kinds = {StructureKind(k) for k in value}
+        else:
+            setattr(structure, field, value)
+    with db.session.no_autoflush:
+        _check_structure(structure)
+    after = {field: _audit_value(getattr(structure, field)) for field in STRUCTURE_FIELDS}
+    diff = {f: [before[f], after[f]] for f in STRUCTURE_FIELDS if before[f] != after[f]}
+    if diff:
+        record_event(by, structure, "updated", changes=diff)
+    return structure
+
+
+def _audit_value(value):
+    """Return a JSON-friendly form of a field value for the audit trail."""
+    if isinstance(value, set):
+        return sorted(str(v) for v in value)
+    if isinstance(value, Structure):
+        return value.name
+    return str(value) if value is not None and not isinstance(value, (str, int, bool)) else value
+
+
+def _check_user(user: User) -> None:
+    """Validate a user before it is written."""
+    user.email = (user.email or "").strip().lower()
+    if "@" not in user.email or len(user.email) > 254:
+        _fail("email", _l("Give a valid email address."))
+    same = find_user_by_email(user.email)
+    if same is not None and same is not user:
+        _fail("email", _l("Another account already uses this email address."))
+    user.name = (user.name or "").strip()
+    if not user.name:
+        _fail("name", _l("Give the person's name."))
+    if user.locale not in (None, *LANGUAGES):
+        _fail("locale", _l("Unknown language."))
+    needed = ROLE_REQUIRES_KIND.get(user.role)
+    if needed is not None and needed not in user.structure.kinds:
+        _fail("role", _l("The role %(role)s needs a structure of kind %(kind)s.",
+                         role=user.role.value, kind=needed.value))
+
+
+def create_user(*, by: User | None, email: str, name: str, structure: Structure, role,
+                password: str, locale: str | None = None) -> User:
+    """Create an account; the password must follow the rules."""
+    user = User(email=email, name=name, structure=structure, role=Role(role), locale=locale or None)
+    with db.session.no_autoflush:
+        _check_user(user)
+    problem = password_problem(password, user.email)
+    if problem:
+        _fail("password", problem)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record_event(by, user, "created", role=user.role.value, structure=structure.name)
+    return user
+
+
+def update_user(user: User, *, by: User | None, **changes) -> User:
+    """Change a user's details; the change is recorded."""
+    before = {field: _audit_value(getattr(user, field)) for field in USER_FIELDS}
+    for field, value in changes.items():
+        if field not in USER_FIELDS:
+            raise TypeError(f"unknown user field {field}")
+        if field == "role":
+            value = Role(value)
+        if field == "locale":
+            value = value or None
+        setattr(user, field, value)
+    with db.session.no_autoflush:
+        _check_user(user)
+    after = {field: _audit_value(getattr(user, field)) for field in USER_FIELDS}
+    diff = {f: [before[f], after[f]] for f in USER_FIELDS if before[f] != after[f]}
+    if diff:
+        record_event(by, user, "updated", changes=diff)
+    return user
+
+
+def set_user_active(user: User, active: bool, *, by: User | None) -> User:
+    """Deactivate or reactivate an account; an inactive user cannot log in nor use tokens."""
+    if by is not None and by.id == user.id and not active:
+        _fail("active", _l("You cannot deactivate your own account."))
+    if user.active != active:
+        user.active = active
+        user.session_version += 1
+        record_event(by, user, "reactivated" if active else "deactivated")
+    return user
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Change one's own password after checking the current one; other sessions end."""
+    if not user.check_password(current):
+        _fail("current_password", _l("The current password is not correct."))
+    problem = password_problem(new, user.email)
+    if problem:
+        _fail("new_password", problem)
+    user.set_password(new)
+    user.session_version += 1
+    record_event(user, user, "password_changed")
+
+
+def reset_password(user: User, password: str, *, by: User | None) -> None:
+    """Set a new password for someone who forgot theirs; their open sessions end."""
+    problem = password_problem(password, user.email)
+    if problem:
+        _fail("password", problem)
+    user.set_password(password)
+    user.session_version += 1
+    record_event(by, user, "password_reset")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None without saying which part failed."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")  # same time as a wrong password
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash to check against when the email is unknown."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def issue_token(user: User, *, by: User | None, label: str = "") -> str:
+    """Create an API token for ``user`` and return it; only its hash is kept."""
+    if not user.active:
+        _fail("user", _l("This account is deactivated."))
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(user=user, token_hash=hash_token(token), hint=token[:9], label=label.strip()[:80])
+    db.session.add(record)
+    db.session.flush()
+    record_event(by, user, "token_created", token_id=record.id, label=record.label)
+    return token
+
+
+def revoke_token(token: ApiToken, *, by: User | None) -> None:
+    """Revoke an API token; it stops working at once."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_event(by, token.user, "token_revoked", token_id=token.id)
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user of a valid, unrevoked token, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if record is None or record.revoked_at is not None or not record.user.active:
+        return None
+    record.last_used_at = utcnow()
+    return record.user

@@ -1,0 +1,110 @@
+"""Logging in and out, and one's own account."""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from reco.accounts import bp
+from reco.accounts.forms import LoginForm, PasswordForm, PreferencesForm, TokenForm
+from reco.accounts.models import ApiToken
+from reco.accounts.services import authenticate, change_password, issue_token, revoke_token, update_user
+from reco.core.errors import ValidationFailed
+from reco.core.forms import show_errors
+from reco.core.permissions import permission_required, require
+from reco.core.safe_redirect import safe_next
+from reco.extensions import db, limiter
+
+
+def _login_limit() -> str:
+    """Return how many failed logins one address may make."""
+    return current_app.config["RECO_LOGIN_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+        flash(_("Wrong email or password."), "error")
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out."""
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account")
+@permission_required("account.manage")
+def account():
+    """Show one's account: language, password, API tokens."""
+    return _account_page()
+
+
+def _account_page(status: int = 200, **forms):
+    """Render the account page with fresh forms except those given."""
+    forms.setdefault("preferences", PreferencesForm(locale=current_user.locale or ""))
+    forms.setdefault("password_form", PasswordForm(formdata=None))
+    forms.setdefault("token_form", TokenForm(formdata=None))
+    return render_template("accounts/account.html", tokens=current_user.tokens, **forms), status
+
+
+@bp.route("/account/preferences", methods=["POST"])
+@permission_required("account.manage")
+def preferences():
+    """Save one's language."""
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        return _account_page(422, preferences=form)
+    update_user(current_user, by=current_user, locale=form.locale.data)
+    flash(_("Your preferences are saved."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/password", methods=["POST"])
+@permission_required("account.manage")
+def password():
+    """Change one's password; other sessions are logged out."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, current=form.current_password.data, new=form.new_password.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            login_user(current_user)
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(422, password_form=form)
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@permission_required("account.manage")
+def create_token():
+    """Create an API token and show it once."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(422, token_form=form)
+    token = issue_token(current_user, by=current_user, label=form.label.data or "")
+    return _account_page(new_token=token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@permission_required("account.manage")
+def revoke(token_id: int):
+    """Revoke one of one's API tokens."""
+    token = db.get_or_404(ApiToken, token_id)
+    require("token.revoke", token)
+    revoke_token(token, by=current_user)
+    flash(_("The token is revoked: it no longer works."), "success")
+    return redirect(url_for("accounts.account"))

@@ -1,0 +1,6 @@
+"""JSON API v1 for bench scripts and other software."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from reco.api import auth, views  # noqa: E402,F401

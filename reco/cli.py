@@ -1,0 +1,73 @@
+"""Command line: flask --app wsgi reco ..."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from reco.accounts.models import Role
+from reco.accounts.services import create_user, find_structure_by_name, find_user_by_email, issue_token
+from reco.core.errors import DomainError
+from reco.extensions import db
+
+reco_cli = AppGroup("reco", help="Reco administration commands.")
+
+
+@reco_cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade()
+    click.echo("Base de données à jour. / Database up to date.")
+
+
+@reco_cli.command("demo")
+def demo() -> None:
+    """Load the demo network (safe to run again)."""
+    from reco.demo import load_demo
+
+    created = load_demo()
+    db.session.commit()
+    click.echo(f"Réseau de démonstration prêt ({created} ajouts). / Demo network ready ({created} added).")
+
+
+@reco_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--structure", "structure_name", required=True, help="Exact name of the structure.")
+@click.option("--password", required=True)
+def create_user_command(email: str, name: str, role: str, structure_name: str, password: str) -> None:
+    """Create an account."""
+    structure = find_structure_by_name(structure_name)
+    if structure is None:
+        raise click.ClickException(f"Aucune structure « {structure_name} ». / No structure named {structure_name!r}.")
+    try:
+        user = create_user(by=None, email=email, name=name, structure=structure, role=role, password=password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Compte créé / account created: {user.email} ({user.role.value}, {structure.name})", err=True)
+
+
+@reco_cli.command("create-token")
+@click.argument("email")
+@click.option("--label", default="", help="What the token is for.")
+def create_token(email: str, label: str) -> None:
+    """Print a new API token for EMAIL alone on stdout (only its hash is stored)."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Aucun compte « {email} ». / No account {email!r}.")
+    try:
+        token = issue_token(user, by=None, label=label or "command line")
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(token)
+
+
+def init_cli(app: Flask) -> None:
+    """Add the reco command group to ``app``."""
+    app.cli.add_command(reco_cli)

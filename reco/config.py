@@ -1,0 +1,85 @@
+"""Settings read from RECO_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start with the configuration it was given."""
+
+
+def database_url(url: str) -> str:
+    """Return a SQLAlchemy URL, choosing psycopg 3 for plain PostgreSQL URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Return the development secret key kept in the instance folder, creating it once."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def ensure_instance_folder(instance_path: Path) -> None:
+    """Create the instance folder and check that it is writable."""
+    try:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        probe = instance_path / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Le dossier d'instance {instance_path} n'est pas accessible en écriture ({exc.strerror}). "
+            f"/ The instance folder {instance_path} is not writable."
+        ) from exc
+
+
+def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from the environment."""
+    env = os.environ if environ is None else environ
+    reco_env = env.get("RECO_ENV", "development")
+    if reco_env not in ("development", "production"):
+        raise ConfigurationError(
+            f"RECO_ENV doit valoir « development » ou « production », pas « {reco_env} ». "
+            f"/ RECO_ENV must be development or production."
+        )
+    production = reco_env == "production"
+    secret = env.get("RECO_SECRET_KEY", "")
+    if production and len(secret) < 32:
+        raise ConfigurationError(
+            "RECO_SECRET_KEY est obligatoire en production (au moins 32 caractères aléatoires). "
+            "/ RECO_SECRET_KEY is required in production (at least 32 random characters)."
+        )
+    if not secret:
+        secret = _development_secret(instance_path)
+    default_db = f"sqlite:///{instance_path / 'reco.sqlite3'}"
+    return {
+        "RECO_ENV": reco_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("RECO_DATABASE_URL", default_db)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "MAX_CONTENT_LENGTH": int(env.get("RECO_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": env.get("RECO_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RECO_LOGIN_LIMIT": env.get("RECO_LOGIN_LIMIT", "10 per 10 minutes"),
+        "RECO_BASE_URL": env.get("RECO_BASE_URL", "http://127.0.0.1:5000"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": env.get("RECO_TIMEZONE", "Europe/Paris"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "reco" / "translations"),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,16 @@
+"""Helpers shared by the forms of every feature."""
+from reco.core.errors import ValidationFailed
+
+
+def show_errors(form, error: ValidationFailed) -> None:
+    """Attach a service's validation messages to the form fields they concern."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is None and hasattr(form, f"{name}_id"):
+            field = getattr(form, f"{name}_id")
+        if field is not None:
+            field.errors = list(field.errors) + list(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)

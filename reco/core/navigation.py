@@ -1,0 +1,38 @@
+"""The navigation menu: each feature adds entries, each entry shows only to those allowed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import LazyString
+
+from reco.core.permissions import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of the main menu."""
+
+    endpoint: str
+    label: LazyString
+    action: str
+    #: Text of the card shown on the home page.
+    description: LazyString | None = None
+
+
+_ENTRIES: list[NavEntry] = []
+
+
+def add_nav_entry(entry: NavEntry) -> None:
+    """Add a menu entry (called by each feature at import)."""
+    if entry not in _ENTRIES:
+        _ENTRIES.append(entry)
+
+
+def nav_entries(user) -> list[dict]:
+    """Return the menu entries ``user`` may follow, with their URLs."""
+    return [
+        {"url": url_for(e.endpoint), "label": e.label, "description": e.description, "endpoint": e.endpoint}
+        for e in _ENTRIES
+        if can(user, e.action)
+    ]

@@ -1,0 +1,49 @@
+"""Checks of French identifiers and codes shared by every feature."""
+from __future__ import annotations
+
+import re
+
+INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+#: SIREN of La Poste, whose establishments' SIRET follow a different key.
+LA_POSTE_SIREN = "356000000"
+
+
+def luhn_valid(digits: str) -> bool:
+    """Tell whether a string of digits passes the Luhn check."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalise_number(value: str) -> str:
+    """Drop the spaces, dots and dashes people type inside SIREN and SIRET numbers."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def siren_valid(value: str) -> bool:
+    """Tell whether ``value`` is a SIREN: 9 digits with a valid Luhn key."""
+    value = normalise_number(value)
+    return len(value) == 9 and luhn_valid(value)
+
+
+def siret_valid(value: str) -> bool:
+    """Tell whether ``value`` is a SIRET: 14 digits, valid SIREN and Luhn key (La Poste aside)."""
+    value = normalise_number(value)
+    if len(value) != 14 or not value.isdigit():
+        return False
+    if value.startswith(LA_POSTE_SIREN):
+        return sum(int(c) for c in value) % 5 == 0
+    return luhn_valid(value[:9]) and luhn_valid(value)
+
+
+def insee_valid(value: str) -> bool:
+    """Tell whether ``value`` looks like an INSEE commune code."""
+    return bool(INSEE_RE.match((value or "").strip().upper()))

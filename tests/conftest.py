@@ -1,0 +1,115 @@
+"""Fixtures: the application, a database that rolls back after each test, clients and logins."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from reco import create_app
+from reco.config import database_url
+from reco.extensions import db, limiter
+
+TEST_DATABASE_URL = os.environ.get("RECO_TEST_DATABASE_URL")
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def _reset_schema(app) -> None:
+    """Start from an empty database, then apply every migration."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application on the test database, with its schema built by the migrations."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'reco-test.sqlite3'}"
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(url),
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    app.test_client_class = FreshContextClient
+    _reset_schema(app)
+    with app.app_context():
+        db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    return app
+
+
+def _truncate_all(app) -> None:
+    """Empty every table after a test that committed for real."""
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(autouse=True)
+def database(app, request):
+    """Run each test in a transaction rolled back at the end (or truncate, for committed tests)."""
+    limiter.reset()
+    if request.node.get_closest_marker("committed"):
+        try:
+            yield
+        finally:
+            _truncate_all(app)
+        return
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        try:
+            yield
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for code that uses the database directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+def login_as(client, user) -> None:
+    """Open a logged-in session for ``user`` without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def csrf_enabled(app, monkeypatch):
+    """Check CSRF tokens as in production."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)

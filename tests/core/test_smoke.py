@@ -1,0 +1,22 @@
+from tests.conftest import login_as
+from tests.factories import make_user
+
+
+def test_login_page_in_french(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert "Connexion" in response.get_data(as_text=True) or "Log in" in response.get_data(as_text=True)
+
+
+def test_home_needs_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_home_logged_in(client, ctx):
+    user = make_user("admin")
+    login_as(client, user)
+    response = client.get("/")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert user.name in response.get_data(as_text=True)
