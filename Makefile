@@ -22,7 +22,7 @@ install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
 translations: install
-	$(BIN)/pybabel compile -q -d reco/translations
+	$(BIN)/pybabel compile -d reco/translations
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o reco/translations/messages.pot --no-location --sort-output .

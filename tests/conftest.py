@@ -48,7 +48,9 @@ def app(tmp_path_factory):
     _reset_schema(app)
     with app.app_context():
         db.session.session_factory.configure(join_transaction_mode="create_savepoint")
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _truncate_all(app) -> None:

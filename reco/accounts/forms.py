@@ -6,7 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from reco.accounts.models import Role, StructureKind
+from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
+from reco.accounts.models import Role
 from reco.accounts.services import PASSWORD_MIN_LENGTH
 
 
@@ -14,23 +15,6 @@ def role_choices():
     """Return the roles with their names in the user's language."""
     return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Network coordinator (admin)"),
-    Role.SUPERVISOR: _l("Workshop supervisor"),
-    Role.TECHNICIAN: _l("Workshop technician"),
-    Role.PRESCRIBER: _l("Social worker (prescriber)"),
-    Role.INSTALLER: _l("Mediator (installer)"),
-    Role.PARTNER: _l("Partner"),
-    Role.VIEWER: _l("Funder or elected body (viewer)"),
-}
-
-KIND_LABELS = {
-    StructureKind.WORKSHOP: _l("Workshop"),
-    StructureKind.PRESCRIBER: _l("Prescriber"),
-    StructureKind.INSTALLER: _l("Installer (mediation)"),
-    StructureKind.PARTNER: _l("Partner"),
-}
 
 LOCALE_CHOICES = [SelectChoice("", _l("Browser language")), SelectChoice("fr", "Français"),
                   SelectChoice("en", "English")]

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from reco.accounts import bp
-from reco.accounts.forms import KIND_LABELS, ROLE_LABELS
+from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import Structure, User
 from reco.core.permissions import can
 from reco.core.scanning import scan_lookup

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reco.core.time import UTCDateTime, utcnow
@@ -117,6 +117,11 @@ class User(UserMixin, db.Model):
 
     structure: Mapped[Structure] = relationship(back_populates="users", lazy="joined")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id")
+
+    @validates("email")
+    def _normalise_email(self, key: str, email: str) -> str:
+        """Store email addresses trimmed and in lower case."""
+        return (email or "").strip().lower()
 
     @property
     def is_active(self) -> bool:

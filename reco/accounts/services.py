@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import (
     LANGUAGES,
     ROLE_REQUIRES_KIND,
@@ -84,7 +85,7 @@ def _check_structure(structure: Structure) -> None:
         needed = ROLE_REQUIRES_KIND.get(user.role)
         if user.active and needed is not None and needed not in structure.kinds:
             _fail("kinds", _l("%(user)s is %(role)s here: this structure must stay a %(kind)s.",
-                              user=user.name, role=user.role.value, kind=needed.value))
+                              user=user.name, role=ROLE_LABELS[user.role], kind=KIND_LABELS[needed]))
 
 
 def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_code: str,
@@ -144,7 +145,7 @@ def _check_user(user: User) -> None:
     needed = ROLE_REQUIRES_KIND.get(user.role)
     if needed is not None and needed not in user.structure.kinds:
         _fail("role", _l("The role %(role)s needs a structure of kind %(kind)s.",
-                         role=user.role.value, kind=needed.value))
+                         role=ROLE_LABELS[user.role], kind=KIND_LABELS[needed]))
 
 
 def create_user(*, by: User | None, email: str, name: str, structure: Structure, role,

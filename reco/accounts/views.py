@@ -82,7 +82,7 @@ def password():
         except ValidationFailed as error:
             show_errors(form, error)
         else:
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(422, password_form=form)

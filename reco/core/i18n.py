@@ -1,5 +1,5 @@
 """Language and time zone of each request: French first, English available."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 from reco.accounts.models import LANGUAGES
 from reco.core.permissions import acting_user
@@ -7,6 +7,8 @@ from reco.core.permissions import acting_user
 
 def select_locale() -> str:
     """Return the user's language, else the one chosen on this browser, else the browser's."""
+    if not has_request_context():
+        return LANGUAGES[0]
     user = acting_user()
     if getattr(user, "is_authenticated", False) and user.locale in LANGUAGES:
         return user.locale

@@ -35,13 +35,15 @@ def siren_valid(value: str) -> bool:
 
 
 def siret_valid(value: str) -> bool:
-    """Tell whether ``value`` is a SIRET: 14 digits, valid SIREN and Luhn key (La Poste aside)."""
+    """Tell whether ``value`` is a SIRET: 14 digits, valid SIREN, Luhn key (or La Poste's own rule)."""
     value = normalise_number(value)
     if len(value) != 14 or not value.isdigit():
         return False
-    if value.startswith(LA_POSTE_SIREN):
-        return sum(int(c) for c in value) % 5 == 0
-    return luhn_valid(value[:9]) and luhn_valid(value)
+    if not luhn_valid(value[:9]):
+        return False
+    if value.startswith(LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0:
+        return True
+    return luhn_valid(value)
 
 
 def insee_valid(value: str) -> bool:

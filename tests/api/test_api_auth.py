@@ -1,0 +1,108 @@
+"""API v1: bearer tokens, JSON errors and the OpenAPI document."""
+import pytest
+from openapi_spec_validator import validate
+
+from reco.accounts.models import ApiToken, User
+from reco.accounts.services import revoke_token, set_user_active
+from reco.extensions import db
+from tests.factories import make_token, make_user
+
+
+def _bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_me_returns_the_tokens_user(client, ctx):
+    user = make_user("supervisor")
+    response = client.get("/api/v1/me", headers=_bearer(make_token(user)))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["email"] == user.email
+    assert body["role"] == "supervisor"
+    assert body["structure"] == {"id": user.structure.id, "name": user.structure.name, "kinds": ["workshop"]}
+
+
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Bearer nope", "Basic dXNlcjpwYXNz",
+                                    "Bearer reco_" + "x" * 43, "Bearer reco_" + "x" * 5000])
+def test_missing_or_unknown_tokens_get_401_json(client, ctx, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.is_json
+    assert response.get_json()["error"] == "unauthorized"
+    assert response.get_json()["message"]
+
+
+def test_only_the_hash_of_a_token_is_stored(ctx):
+    user = make_user("technician")
+    token = make_token(user)
+    stored = db.session.scalars(db.select(ApiToken.token_hash)).all()
+    assert token not in stored
+    assert all(token not in str(value) for value in stored)
+
+
+def test_a_revoked_token_stops_working(client, ctx):
+    user = make_user("technician")
+    token = make_token(user)
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    revoke_token(user.tokens[0], by=user)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_tokens_of_a_deactivated_user_stop_working(client, ctx):
+    user = make_user("technician")
+    token = make_token(user)
+    set_user_active(user, False, by=None)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_token_use_is_recorded(client, ctx):
+    user = make_user("technician")
+    token = make_token(user)
+    client.get("/api/v1/me", headers=_bearer(token))
+    db.session.expire_all()
+    assert db.session.get(User, user.id).tokens[0].last_used_at is not None
+
+
+def test_a_session_cookie_does_not_authenticate_the_api(client, ctx):
+    from tests.conftest import login_as
+
+    login_as(client, make_user("admin"))
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_unknown_api_paths_get_404_json(client, ctx):
+    response = client.get("/api/v1/nothing-here", headers=_bearer(make_token(make_user("admin"))))
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+
+
+def test_wrong_method_gets_405_json(client, ctx):
+    response = client.post("/api/v1/me", headers=_bearer(make_token(make_user("admin"))))
+    assert response.status_code == 405
+    assert response.get_json()["error"] == "method_not_allowed"
+
+
+def test_api_messages_are_french_first_english_on_request(client):
+    message_fr = client.get("/api/v1/me").get_json()["message"]
+    message_en = client.get("/api/v1/me", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_json()["message"]
+    assert message_fr.startswith("Un jeton d'API valide est requis")
+    assert message_en.startswith("A valid API token is required")
+
+
+def test_openapi_document_is_valid_openapi_3_1(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+    assert "/me" in document["paths"]
+
+
+def test_openapi_describes_every_api_route(app, client):
+    documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
+    routes = {rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
+              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert routes - {"/openapi.json"} == documented
