@@ -26,7 +26,7 @@ translations: install
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o reco/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i reco/translations/messages.pot -d reco/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i reco/translations/messages.pot -d reco/translations --ignore-obsolete
 
 run: install translations
 	$(FLASK) reco init-db

@@ -23,6 +23,19 @@ SCHEMAS: dict[str, dict] = {
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         },
     },
+    "Structure": {
+        "type": "object",
+        "required": ["id", "name", "kinds", "commune", "insee_code", "tag_prefix"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "kinds": {"type": "array", "items": {"type": "string",
+                                                 "enum": ["workshop", "prescriber", "installer", "partner"]}},
+            "commune": {"type": "string"},
+            "insee_code": {"type": "string", "description": "INSEE code of the commune"},
+            "tag_prefix": {"type": ["string", "null"], "description": "Asset-tag prefix of a workshop"},
+        },
+    },
     "Me": {
         "type": "object",
         "required": ["id", "email", "name", "role", "structure"],
@@ -33,16 +46,7 @@ SCHEMAS: dict[str, dict] = {
             "role": {"type": "string",
                      "enum": ["admin", "supervisor", "technician", "prescriber", "installer", "partner", "viewer"]},
             "locale": {"type": ["string", "null"], "enum": ["fr", "en", None]},
-            "structure": {
-                "type": "object",
-                "required": ["id", "name", "kinds"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "name": {"type": "string"},
-                    "kinds": {"type": "array", "items": {"type": "string",
-                                                         "enum": ["workshop", "prescriber", "installer", "partner"]}},
-                },
-            },
+            "structure": {"$ref": "#/components/schemas/Structure"},
         },
     },
 }
@@ -55,6 +59,16 @@ PATHS: dict[str, dict] = {
             "responses": {"200": {"description": "The user",
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}}},
             "errors": ["401"],
+        }
+    },
+    "/structures/{structure_id}": {
+        "get": {
+            "summary": "A structure: the user's own, or any for the coordinator",
+            "operationId": "getStructure",
+            "parameters": [{"name": "structure_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "The structure", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Structure"}}}}},
+            "errors": ["401", "403", "404"],
         }
     },
 }

@@ -1,9 +1,23 @@
 """API endpoints of the foundation: who am I, and the OpenAPI document."""
 from flask import g, jsonify
 
+from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import openapi_document
-from reco.core.permissions import permission_required
+from reco.core.permissions import permission_required, require
+from reco.extensions import db
+
+
+def structure_json(structure: Structure) -> dict:
+    """Return the public description of a structure."""
+    return {
+        "id": structure.id,
+        "name": structure.name,
+        "kinds": sorted(k.value for k in structure.kinds),
+        "commune": structure.commune,
+        "insee_code": structure.insee_code,
+        "tag_prefix": structure.tag_prefix,
+    }
 
 
 @bp.route("/me")
@@ -17,12 +31,17 @@ def me():
         name=user.name,
         role=user.role.value,
         locale=user.locale,
-        structure={
-            "id": user.structure.id,
-            "name": user.structure.name,
-            "kinds": sorted(k.value for k in user.structure.kinds),
-        },
+        structure=structure_json(user.structure),
     )
+
+
+@bp.route("/structures/<int:structure_id>")
+@permission_required("api.use")
+def structure(structure_id: int):
+    """Return a structure the token's user may see."""
+    structure = db.get_or_404(Structure, structure_id)
+    require("structure.view", structure)
+    return jsonify(structure_json(structure))
 
 
 @bp.route("/openapi.json")

@@ -1,11 +1,13 @@
 """API v1: bearer tokens, JSON errors and the OpenAPI document."""
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
 from reco.accounts.models import ApiToken, User
 from reco.accounts.services import revoke_token, set_user_active
 from reco.extensions import db
-from tests.factories import make_token, make_user
+from tests.factories import make_structure, make_token, make_user
 
 
 def _bearer(token):
@@ -19,7 +21,24 @@ def test_me_returns_the_tokens_user(client, ctx):
     body = response.get_json()
     assert body["email"] == user.email
     assert body["role"] == "supervisor"
-    assert body["structure"] == {"id": user.structure.id, "name": user.structure.name, "kinds": ["workshop"]}
+    assert body["structure"]["id"] == user.structure.id
+    assert body["structure"]["kinds"] == ["workshop"]
+    assert body["structure"]["tag_prefix"] == user.structure.tag_prefix
+
+
+def test_a_known_token_on_another_structure_gets_403_json(client, ctx):
+    user = make_user("technician")
+    other = make_structure("workshop")
+    response = client.get(f"/api/v1/structures/{other.id}", headers=_bearer(make_token(user)))
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "forbidden" and response.get_json()["message"]
+    own = client.get(f"/api/v1/structures/{user.structure_id}", headers=_bearer(make_token(user)))
+    assert own.status_code == 200 and own.get_json()["name"] == user.structure.name
+
+
+def test_an_unknown_structure_gets_404_json(client, ctx):
+    response = client.get("/api/v1/structures/999999", headers=_bearer(make_token(make_user("admin"))))
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Bearer nope", "Basic dXNlcjpwYXNz",
@@ -103,6 +122,6 @@ def test_openapi_document_is_valid_openapi_3_1(client):
 
 def test_openapi_describes_every_api_route(app, client):
     documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
-    routes = {rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
+    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
               for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
     assert routes - {"/openapi.json"} == documented

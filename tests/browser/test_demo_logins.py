@@ -46,7 +46,10 @@ def test_demo_login(live_server, demo, page, email, name, role, structure):
     else:
         assert page.locator("#scan-code").count() == 0
     for label in menu[1:]:
-        page.locator("nav.main-nav").get_by_role("link", name=label, exact=True).click()
+        link = page.locator("nav.main-nav").get_by_role("link", name=label, exact=True)
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_url(live_server + href)
         assert page.locator("h1").count() == 1
         assert page.locator("nav.main-nav a[aria-current=page]").inner_text() == label
     page.get_by_role("button", name="Se déconnecter").click()
@@ -65,6 +68,7 @@ def test_wrong_password_then_scan_of_an_unknown_code(live_server, demo, page):
     assert page.evaluate("document.activeElement.id") == "scan-code"
     page.keyboard.type("dem")
     page.keyboard.press("Enter")
+    page.wait_for_url("**/structures/*")
     assert page.locator("h1").inner_text() == "Atelier Démo"
 
 

@@ -38,6 +38,8 @@ ROUTES = [
     ("accounts.edit_user", "POST", "/admin/users/{colleague}/edit", {Role.ADMIN: 422}, 403, 302),
     ("accounts.set_active", "POST", "/admin/users/{colleague}/active", {Role.ADMIN: 302}, 403, 302),
     ("api.me", "GET", "/api/v1/me", {}, 200, 401),
+    ("api.structure", "GET", "/api/v1/structures/{own}", {}, 200, 401),
+    ("api.structure", "GET", "/api/v1/structures/{other}", ADMIN_ONLY, 403, 401),
     ("api.openapi", "GET", "/api/v1/openapi.json", {}, 200, 200),
 ]
 
