@@ -51,3 +51,37 @@ def make_token(user: User) -> str:
     token = issue_token(user, by=user)
     db.session.commit()
     return token
+
+
+def make_donor(workshop: Structure | None = None, **fields):
+    """Create a donor of ``workshop`` (a new workshop by default)."""
+    from reco.donations.models import Donor, DonorKind
+
+    n = next(_counter)
+    donor = Donor(workshop_id=(workshop or make_structure("workshop")).id, name=fields.pop("name", f"Donor {n}"),
+                  kind=fields.pop("kind", DonorKind.COMPANY), **fields)
+    db.session.add(donor)
+    db.session.commit()
+    return donor
+
+
+def make_donation(donor=None, **fields):
+    """Create a planned donation from ``donor`` (a new donor by default)."""
+    from reco.donations.models import Donation
+
+    donor = donor or make_donor()
+    donation = Donation(donor=donor, workshop_id=donor.workshop_id, **fields)
+    db.session.add(donation)
+    db.session.commit()
+    return donation
+
+
+def make_device(donation=None, **fields):
+    """Receive a device in ``donation`` (a new donation by default) through the intake service."""
+    from reco.inventory.intake import receive_device
+
+    donation = donation or make_donation()
+    fields.setdefault("type", "laptop")
+    device = receive_device(donation, by=None, **fields).device
+    db.session.commit()
+    return device

@@ -1,14 +1,14 @@
 """Forms for logging in, one's own account, and the administration of accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import Role
 from reco.accounts.services import PASSWORD_MIN_LENGTH
+from reco.core.forms import MultiCheckboxField
 
 
 def role_choices():
@@ -18,13 +18,6 @@ def role_choices():
 
 LOCALE_CHOICES = [SelectChoice("", _l("Browser language")), SelectChoice("fr", "Français"),
                   SelectChoice("en", "English")]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes for a multiple choice."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class LoginForm(FlaskForm):

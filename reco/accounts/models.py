@@ -6,10 +6,11 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from reco.core.columns import enum_column
 from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
 
@@ -45,12 +46,6 @@ ROLE_REQUIRES_KIND = {
 }
 
 LANGUAGES = ("fr", "en")
-
-
-def _enum(cls, name: str) -> Enum:
-    """Store an enum by value as a portable string column."""
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda members: [m.value for m in members], validate_strings=True)
 
 
 class Structure(db.Model):
@@ -105,7 +100,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: "fr" or "en"; empty means the browser's preference.
     locale: Mapped[str | None] = mapped_column(String(5))

@@ -1,6 +1,7 @@
 """Logging in and out, and one's own account."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from reco.accounts import bp
@@ -9,9 +10,17 @@ from reco.accounts.models import ApiToken
 from reco.accounts.services import authenticate, change_password, issue_token, revoke_token, update_user
 from reco.core.errors import ValidationFailed
 from reco.core.forms import show_errors
+from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.permissions import permission_required, require
 from reco.core.safe_redirect import safe_next
 from reco.extensions import db, limiter
+
+add_nav_entry(NavEntry("accounts.structures", _l("Structures"), "structure.manage",
+                       _l("The structures of the network: workshops, prescribers, installers, partners."), 80))
+add_nav_entry(NavEntry("accounts.users", _l("Users"), "user.manage",
+                       _l("Accounts of the network: create, edit, deactivate."), 81))
+add_nav_entry(NavEntry("accounts.account", _l("My account"), "account.manage",
+                       _l("Your password, your language and your API tokens."), 99))
 
 
 def _login_limit() -> str:

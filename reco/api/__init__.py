@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
-
-from reco.api import auth, views  # noqa: E402,F401

@@ -21,6 +21,10 @@ SCHEMAS: dict[str, dict] = {
             "error": {"type": "string", "description": "Machine-readable code"},
             "message": {"type": "string", "description": "Explanation for a person, in the user's language"},
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            "errors": {"type": "array", "items": {"type": "object", "required": ["line", "message"],
+                                                  "properties": {"line": {"type": "integer"},
+                                                                 "message": {"type": "string"}}}},
+            "tags": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Structure": {
@@ -105,3 +109,15 @@ def openapi_document() -> dict:
                                            "description": "flask --app wsgi reco create-token EMAIL"}},
         },
     }
+
+
+def json_body_of(schema_ref: str) -> dict:
+    """Return a requestBody taking a JSON object of the given schema."""
+    schema = {"$ref": f"#/components/schemas/{schema_ref}"}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def json_response(description: str, schema_ref: str) -> dict:
+    """Return a response carrying a JSON object of the given schema."""
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}

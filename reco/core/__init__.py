@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("core", __name__)
-
-from reco.core import views  # noqa: E402,F401

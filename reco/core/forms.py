@@ -1,5 +1,15 @@
 """Helpers shared by the forms of every feature."""
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
 from reco.core.errors import ValidationFailed
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes for a multiple choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def show_errors(form, error: ValidationFailed) -> None:

@@ -18,6 +18,8 @@ class NavEntry:
     action: str
     #: Text of the card shown on the home page.
     description: LazyString | None = None
+    #: Place in the menu, smallest first.
+    order: int = 50
 
 
 _ENTRIES: list[NavEntry] = []
@@ -27,6 +29,7 @@ def add_nav_entry(entry: NavEntry) -> None:
     """Add a menu entry (called by each feature at import)."""
     if entry not in _ENTRIES:
         _ENTRIES.append(entry)
+        _ENTRIES.sort(key=lambda e: e.order)
 
 
 def nav_entries(user) -> list[dict]:

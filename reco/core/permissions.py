@@ -38,6 +38,16 @@ RULES: dict[str, dict[Role, Scope]] = {
     "token.revoke": {_R.ADMIN: Scope.ANY} | {r: Scope.SELF for r in ALL_ROLES if r is not _R.ADMIN},
     # The scan box in the header.
     "scan.use": {_R.ADMIN: Scope.ANY, _R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    # Donors and donations: the workshop's own business.
+    "donor.manage": {_R.SUPERVISOR: Scope.OWN},
+    "donor.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "donation.manage": {_R.SUPERVISOR: Scope.OWN},
+    "donation.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "document.issue": {_R.SUPERVISOR: Scope.OWN},
+    "document.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    # Devices at the workbench.
+    "device.intake": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "device.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     # The JSON API as such (each endpoint then checks its own action).
     "api.use": {r: Scope.SELF for r in ALL_ROLES},
 }

@@ -23,6 +23,11 @@ def clean_code(raw: str | None) -> str:
     return code[:MAX_CODE_LENGTH]
 
 
+def normalise_code(raw: str | None) -> str | None:
+    """Return a code as it is stored and compared (trimmed, upper case), or None when empty."""
+    return clean_code(raw).upper() or None
+
+
 def resolve_scan(user, raw: str | None) -> str | None:
     """Return the URL of the first object ``user`` may see that matches the code."""
     code = clean_code(raw)

@@ -1,6 +1,7 @@
 """Configuration, blueprints and per-request hooks of the application."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
@@ -19,17 +20,27 @@ def init_config(app: Flask, overrides) -> None:
     app.config.update(overrides or {})
 
 
+#: Modules that add routes to the blueprints; imported before the blueprints are registered.
+ROUTE_MODULES = (
+    "reco.core.views",
+    "reco.accounts.loader", "reco.accounts.views", "reco.accounts.admin_views",
+    "reco.donations.views", "reco.donations.import_views",
+    "reco.inventory.views",
+    "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices",
+)
+
+
 def init_blueprints(app: Flask) -> None:
-    """Register every feature's blueprint."""
-    from reco.accounts import bp as accounts_bp
-    from reco.api import bp as api_bp
-    from reco.core import bp as core_bp
+    """Register every feature's blueprint, with the modules that add routes to it."""
+    from reco import accounts, api, core, donations, inventory
     from reco.extensions import csrf
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
-    csrf.exempt(api_bp)
+    for module in ROUTE_MODULES:
+        importlib.import_module(module)
+    for feature in (core, accounts, donations, inventory):
+        app.register_blueprint(feature.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    csrf.exempt(api.bp)
 
 
 def wants_json() -> bool:

@@ -1,4 +1,4 @@
-"""SQLite settings: foreign keys on, and real transactions (SAVEPOINT included)."""
+"""SQLite settings: foreign keys on, write-ahead log, and transactions that take the write lock at once."""
 from sqlalchemy import event
 
 from reco.extensions import db
@@ -16,9 +16,11 @@ def init_sqlite(app) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA busy_timeout = 10000")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def on_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE: two writers queue (busy_timeout) instead of failing with "database is locked".
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

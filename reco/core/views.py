@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 
 from reco.accounts.models import LANGUAGES
 from reco.core import bp
+from reco.core.documents import find_by_fingerprint
 from reco.core.navigation import nav_entries
 from reco.core.permissions import can, permission_required
-from reco.core.scanning import clean_code, resolve_scan
 from reco.core.safe_redirect import safe_next
+from reco.core.scanning import clean_code, resolve_scan
 
 
 @bp.route("/")
@@ -49,3 +50,13 @@ def layout_context():
         "current_locale": str(get_locale()),
         "languages": LANGUAGES,
     }
+
+
+@bp.route("/verify", defaults={"fingerprint": ""})
+@bp.route("/verify/<fingerprint>")
+def verify(fingerprint: str):
+    """Tell anyone whether Reco issued a document with this fingerprint, and nothing more."""
+    fingerprint = (request.args.get("fingerprint") or fingerprint).strip().lower()[:128]
+    document = find_by_fingerprint(fingerprint) if fingerprint else None
+    status = 404 if fingerprint and document is None else 200
+    return render_template("core/verify.html", fingerprint=fingerprint, document=document), status

@@ -8,7 +8,6 @@ from reco.demo import DEMO_PASSWORD, USERS
 from reco.extensions import db
 
 
-
 @pytest.mark.committed
 def test_init_db_is_safe_to_run_twice(app):
     runner = app.test_cli_runner()

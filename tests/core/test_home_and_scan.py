@@ -8,8 +8,8 @@ from tests.factories import make_structure, make_user
 #: Menu entries each role sees (besides Home).
 MENUS = {
     Role.ADMIN: ["Structures", "Utilisateurs", "Mon compte"],
-    Role.SUPERVISOR: ["Mon compte"],
-    Role.TECHNICIAN: ["Mon compte"],
+    Role.SUPERVISOR: ["Collectes", "Appareils", "Donateurs", "Mon compte"],
+    Role.TECHNICIAN: ["Collectes", "Appareils", "Donateurs", "Mon compte"],
     Role.PRESCRIBER: ["Mon compte"],
     Role.INSTALLER: ["Mon compte"],
     Role.PARTNER: ["Mon compte"],

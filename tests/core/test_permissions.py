@@ -5,9 +5,9 @@ from reco.accounts.models import Role
 from reco.core.permissions import RULES, can
 from tests.factories import make_structure, make_token, make_user
 
-A, S, T, P, I, PA, V = (Role.ADMIN, Role.SUPERVISOR, Role.TECHNICIAN, Role.PRESCRIBER, Role.INSTALLER,
+A, S, T, P, IN, PA, V = (Role.ADMIN, Role.SUPERVISOR, Role.TECHNICIAN, Role.PRESCRIBER, Role.INSTALLER,
                         Role.PARTNER, Role.VIEWER)
-ROLES = (A, S, T, P, I, PA, V)
+ROLES = (A, S, T, P, IN, PA, V)
 NONE = {}
 
 #: action -> {role: (without object, object of own structure or self, object of another structure or person)}
@@ -16,12 +16,20 @@ EXPECTED = {
     "structure.manage": {A: (True, True, True)},
     "user.manage": {A: (True, True, True)},
     "structure.view": {A: (True, True, True), S: (True, True, False), T: (True, True, False),
-                       P: (True, True, False), I: (True, True, False), PA: (True, True, False),
+                       P: (True, True, False), IN: (True, True, False), PA: (True, True, False),
                        V: (True, True, False)},
     "account.manage": {r: (True, True, False) for r in ROLES},
     "token.revoke": {A: (True, True, True)} | {r: (True, True, False) for r in ROLES if r is not A},
     "scan.use": {A: (True, True, True), S: (True, True, False), T: (True, True, False)},
     "api.use": {r: (True, True, False) for r in ROLES} | {A: (True, True, False)},
+    "donor.manage": {S: (True, True, False)},
+    "donor.view": {S: (True, True, False), T: (True, True, False)},
+    "donation.manage": {S: (True, True, False)},
+    "donation.view": {S: (True, True, False), T: (True, True, False)},
+    "document.issue": {S: (True, True, False)},
+    "document.view": {S: (True, True, False), T: (True, True, False)},
+    "device.intake": {S: (True, True, False), T: (True, True, False)},
+    "device.view": {S: (True, True, False), T: (True, True, False)},
 }
 
 #: Actions whose objects belong to a person rather than a structure.

@@ -2,12 +2,19 @@
 import pytest
 
 from reco.accounts.models import Role
+from reco.core.documents import Document
+from reco.donations.models import ImportDraft
+from reco.extensions import db
 from tests.conftest import login_as
-from tests.factories import make_structure, make_token, make_user
+from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
 
 ROLES = tuple(Role)
 ANON = "anonymous"
 ADMIN_ONLY = {Role.ADMIN: 200}
+S, T = Role.SUPERVISOR, Role.TECHNICIAN
+WORKSHOP = {S: 200, T: 200}
+SUPERVISOR = {S: 200}
+CSV = "/api/v1/donations/{donation}/declared-items"
 
 #: (endpoint, method, path with {own}/{other} structure ids, {self}/{colleague} user ids and {token} ids,
 #:  expected status per role; roles not listed get `default`; ANON is the status without login)
@@ -41,7 +48,69 @@ ROUTES = [
     ("api.structure", "GET", "/api/v1/structures/{own}", {}, 200, 401),
     ("api.structure", "GET", "/api/v1/structures/{other}", ADMIN_ONLY, 403, 401),
     ("api.openapi", "GET", "/api/v1/openapi.json", {}, 200, 200),
+    ("core.verify", "GET", "/verify", {}, 200, 200),
+    ("core.verify", "GET", "/verify/{fingerprint}", {}, 200, 200),
+    ("donations.donors", "GET", "/donors", WORKSHOP, 403, 302),
+    ("donations.new_donor", "GET", "/donors/new", SUPERVISOR, 403, 302),
+    ("donations.new_donor", "POST", "/donors/new", {S: 422}, 403, 302),
+    ("donations.donor", "GET", "/donors/{donor}", WORKSHOP, 403, 302),
+    ("donations.donor", "GET", "/donors/{other_donor}", {}, 403, 302),
+    ("donations.edit_donor", "GET", "/donors/{donor}/edit", SUPERVISOR, 403, 302),
+    ("donations.edit_donor", "POST", "/donors/{donor}/edit", {S: 302}, 403, 302),
+    ("donations.edit_donor", "POST", "/donors/{other_donor}/edit", {}, 403, 302),
+    ("donations.donations", "GET", "/donations", WORKSHOP, 403, 302),
+    ("donations.new_donation", "GET", "/donors/{donor}/donations/new", SUPERVISOR, 403, 302),
+    ("donations.new_donation", "POST", "/donors/{donor}/donations/new", {S: 302}, 403, 302),
+    ("donations.new_donation", "POST", "/donors/{other_donor}/donations/new", {}, 403, 302),
+    ("donations.donation", "GET", "/donations/{donation}", WORKSHOP, 403, 302),
+    ("donations.donation", "GET", "/donations/{other_donation}", {}, 403, 302),
+    ("donations.edit_donation", "GET", "/donations/{donation}/edit", SUPERVISOR, 403, 302),
+    ("donations.edit_donation", "POST", "/donations/{donation}/edit", {S: 302}, 403, 302),
+    ("donations.donation_status", "POST", "/donations/{donation}/status", {S: 302}, 403, 302),
+    ("donations.donation_status", "POST", "/donations/{other_donation}/status", {}, 403, 302),
+    ("donations.issue_document", "POST", "/donations/{donation}/documents/collection_receipt", {S: 302}, 403,
+     302),
+    ("donations.issue_document", "POST", "/donations/{other_donation}/documents/donation_attestation", {}, 403,
+     302),
+    ("donations.document_pdf", "GET", "/documents/{document}.pdf", WORKSHOP, 403, 302),
+    ("donations.document_pdf", "GET", "/documents/{other_document}.pdf", {}, 403, 302),
+    ("donations.import_upload", "GET", "/donations/{donation}/import", SUPERVISOR, 403, 302),
+    ("donations.import_upload", "POST", "/donations/{donation}/import", {S: 422}, 403, 302),
+    ("donations.import_upload", "GET", "/donations/{other_donation}/import", {}, 403, 302),
+    ("donations.import_preview", "GET", "/donations/{donation}/import/{draft}", SUPERVISOR, 403, 302),
+    ("donations.import_preview", "POST", "/donations/{donation}/import/{draft}", SUPERVISOR, 403, 302),
+    ("inventory.intake", "GET", "/donations/{donation}/intake", WORKSHOP, 403, 302),
+    ("inventory.intake", "POST", "/donations/{donation}/intake", {S: 422, T: 422}, 403, 302),
+    ("inventory.intake", "GET", "/donations/{other_donation}/intake", {}, 403, 302),
+    ("inventory.devices", "GET", "/devices", WORKSHOP, 403, 302),
+    ("inventory.device", "GET", "/devices/{device}", WORKSHOP, 403, 302),
+    ("inventory.device", "GET", "/devices/{other_device}", {}, 403, 302),
+    ("api.create_donor_api", "POST", "/api/v1/donors", {S: 422}, 403, 401),
+    ("api.create_donation_api", "POST", "/api/v1/donations", {S: 422}, 403, 401),
+    ("api.get_donation", "GET", "/api/v1/donations/{donation}", WORKSHOP, 403, 401),
+    ("api.get_donation", "GET", "/api/v1/donations/{other_donation}", {}, 403, 401),
+    ("api.import_declared_items_api", "POST", CSV, {S: 422}, 403, 401),
+    ("api.import_declared_items_api", "POST", "/api/v1/donations/{other_donation}/declared-items", {}, 403, 401),
+    ("api.receive_device_api", "POST", "/api/v1/devices", {S: 422, T: 422}, 403, 401),
+    ("api.get_device", "GET", "/api/v1/devices/{device}", WORKSHOP, 403, 401),
+    ("api.get_device", "GET", "/api/v1/devices/{other_device}", {}, 403, 401),
 ]
+
+
+def _workshop_objects(structure, user) -> dict:
+    """Create a donor, donation, device, document and import draft of ``structure``."""
+    donor = make_donor(structure)
+    donation = make_donation(donor)
+    device = make_device(donation)
+    document = Document(number=f"D-{donation.id}", kind="collection_receipt", structure_id=structure.id,
+                        object_type="donation", object_id=str(donation.id), fingerprint=f"{donation.id:064x}",
+                        pdf=b"%PDF-1.4")
+    draft = ImportDraft(donation_id=donation.id, user_id=user.id, filename="list.csv",
+                        data="Type;Serial\nlaptop;ABC\n".encode())
+    db.session.add_all([document, draft])
+    db.session.commit()
+    return {"donor": donor.id, "donation": donation.id, "device": device.tag, "document": document.id,
+            "draft": draft.id, "fingerprint": document.fingerprint}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -60,6 +129,9 @@ def test_route(app, ctx, client, route, role):
     token = make_token(user)
     ids = {"own": structure.id, "other": make_structure("partner").id, "self": user.id,
            "colleague": colleague.id, "token": user.tokens[0].id, "colleague_token": colleague.tokens[0].id}
+    ids |= _workshop_objects(structure, user)
+    other_workshop = make_structure("workshop")
+    ids |= {f"other_{k}": v for k, v in _workshop_objects(other_workshop, make_user(S, other_workshop)).items()}
     headers = {}
     if role != ANON:
         if endpoint.startswith("api."):

@@ -1,0 +1,114 @@
+"""API for devices: intake and lookup by any of their codes."""
+from flask import jsonify, url_for
+from flask_babel import gettext as _
+
+from reco.api import bp
+from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
+from reco.api.payload import field, json_body
+from reco.core.errors import ValidationFailed
+from reco.core.permissions import acting_user, permission_required, require
+from reco.donations.models import Donation
+from reco.extensions import db
+from reco.inventory.intake import find_devices, receive_device
+from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, DriveInterface
+
+
+def device_json(device: Device) -> dict:
+    """Return a device as the API shows it."""
+    return {
+        "tag": device.tag,
+        "workshop_id": device.workshop_id,
+        "donation_id": device.donation_id,
+        "type": device.type.value,
+        "brand": device.brand,
+        "model": device.model,
+        "serial": device.serial,
+        "donor_tag": device.donor_tag,
+        "state": device.state.value,
+        "weight_kg": float(device.weight_kg) if device.weight_kg is not None else None,
+        "accessories": device.accessories,
+        "declared_line": device.declared_item.line_number if device.declared_item else None,
+        "received_at": device.received_at.isoformat(),
+        "drives": [{"id": d.id, "serial": d.serial, "model": d.model, "capacity_bytes": d.capacity_bytes,
+                    "interface": d.interface.value if d.interface else None} for d in device.drives],
+    }
+
+
+@bp.route("/devices", methods=["POST"])
+@permission_required("device.intake")
+def receive_device_api():
+    """Receive a device in a donation and return its new asset tag."""
+    data = json_body()
+    donation = db.session.get(Donation, field(data, "donation_id", int, required=True))
+    if donation is None:
+        raise ValidationFailed(_("Unknown collection."), {"donation_id": [_("unknown collection")]})
+    require("device.intake", donation)
+    drives = field(data, "drives", list, default=[])
+    received = receive_device(
+        donation, by=acting_user(), type=field(data, "type", str, required=True),
+        brand=field(data, "brand", str, default=""), model=field(data, "model", str, default=""),
+        serial=field(data, "serial", str), donor_tag=field(data, "donor_tag", str),
+        weight_kg=data.get("weight_kg") if isinstance(data.get("weight_kg"), (int, float, str)) else None,
+        accessories=field(data, "accessories", list, default=[]), drives=drives,
+        notes=field(data, "notes", str, default=""))
+    body = device_json(received.device) | {"warnings": received.warnings}
+    response = jsonify(body)
+    response.headers["Location"] = url_for("api.get_device", code=received.device.tag)
+    return response, 201
+
+
+@bp.route("/devices/<path:code>")
+@permission_required("device.view")
+def get_device(code: str):
+    """Return the device found by our tag, the donor's tag or the serial (409 if several match)."""
+    user = acting_user()
+    devices = find_devices(code, workshop_ids=[user.structure_id])
+    if not devices:
+        others = find_devices(code)
+        if others:
+            require("device.view", others[0])
+        return jsonify(error="not_found", message=_("No device matches « %(code)s ».", code=code[:128])), 404
+    if len(devices) > 1:
+        return jsonify(error="ambiguous", message=_("Several devices match « %(code)s »: use our asset tag.",
+                                                    code=code[:128]),
+                       tags=[d.tag for d in devices]), 409
+    return jsonify(device_json(devices[0]))
+
+
+SCHEMAS.update({
+    "DriveIn": {"type": "object", "properties": {
+        "serial": {"type": ["string", "null"]}, "model": {"type": "string"},
+        "capacity_bytes": {"type": ["integer", "null"]}, "capacity_gb": {"type": ["number", "string", "null"]},
+        "interface": {"type": ["string", "null"], "enum": [i.value for i in DriveInterface] + [None]}}},
+    "DeviceIn": {"type": "object", "required": ["donation_id", "type"], "properties": {
+        "donation_id": {"type": "integer"},
+        "type": {"type": "string", "enum": [t.value for t in DeviceType]},
+        "brand": {"type": "string"}, "model": {"type": "string"},
+        "serial": {"type": ["string", "null"]}, "donor_tag": {"type": ["string", "null"]},
+        "weight_kg": {"type": ["number", "string", "null"]},
+        "accessories": {"type": "array", "items": {"type": "string", "enum": [a.value for a in Accessory]}},
+        "drives": {"type": "array", "items": {"$ref": "#/components/schemas/DriveIn"}},
+        "notes": {"type": "string"}}},
+    "Device": {"type": "object", "required": ["tag", "type", "state", "drives"], "properties": {
+        "tag": {"type": "string"}, "workshop_id": {"type": "integer"}, "donation_id": {"type": ["integer", "null"]},
+        "type": {"type": "string"}, "brand": {"type": "string"}, "model": {"type": "string"},
+        "serial": {"type": ["string", "null"]}, "donor_tag": {"type": ["string", "null"]},
+        "state": {"type": "string", "enum": [s.value for s in DeviceState]},
+        "weight_kg": {"type": ["number", "null"]}, "accessories": {"type": "array", "items": {"type": "string"}},
+        "declared_line": {"type": ["integer", "null"]}, "received_at": {"type": "string", "format": "date-time"},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "drives": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "serial": {"type": ["string", "null"]}, "model": {"type": "string"},
+            "capacity_bytes": {"type": ["integer", "null"]}, "interface": {"type": ["string", "null"]}}}}}},
+})
+
+PATHS.update({
+    "/devices": {"post": {"summary": "Receive a device in a collection; returns its new asset tag",
+                          "operationId": "receiveDevice", "requestBody": json_body_of("DeviceIn"),
+                          "responses": {"201": json_response("The device received", "Device")},
+                          "errors": ["400", "401", "403", "409", "422"]}},
+    "/devices/{code}": {"get": {
+        "summary": "A device found by our asset tag, the donor's tag or the serial", "operationId": "getDevice",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": json_response("The device", "Device")}, "errors": ["401", "403", "404", "409"]}},
+})

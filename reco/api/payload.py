@@ -1,0 +1,52 @@
+"""Reading JSON request bodies with clear 400/422 answers."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from flask_babel import gettext as _
+
+from reco.core.errors import ValidationFailed
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or refuse with 400/422."""
+    if not request.is_json:
+        raise ValidationFailed(_("Send a JSON object with the header Content-Type: application/json."),
+                               {"body": [_("JSON expected")]})
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The body is not a JSON object."), {"body": [_("JSON object expected")]})
+    return data
+
+
+def field(data: dict, name: str, kind=str, required: bool = False, default=None):
+    """Return ``data[name]`` checked against ``kind``; a wrong type is refused with 422."""
+    value = data.get(name, default)
+    if value is None:
+        if required:
+            raise ValidationFailed(_("The field « %(name)s » is required.", name=name),
+                                   {name: [_("required")]})
+        return default
+    if kind is date:
+        if not isinstance(value, str):
+            raise ValidationFailed(_("The field « %(name)s » must be a date (YYYY-MM-DD).", name=name),
+                                   {name: [_("date expected")]})
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationFailed(_("The field « %(name)s » must be a date (YYYY-MM-DD).", name=name),
+                                   {name: [_("date expected")]}) from None
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValidationFailed(_("The field « %(name)s » must be a whole number.", name=name),
+                               {name: [_("integer expected")]})
+    if kind is str and not isinstance(value, str):
+        raise ValidationFailed(_("The field « %(name)s » must be text.", name=name), {name: [_("text expected")]})
+    if kind is list and not isinstance(value, list):
+        raise ValidationFailed(_("The field « %(name)s » must be a list.", name=name), {name: [_("list expected")]})
+    if kind is dict and not isinstance(value, dict):
+        raise ValidationFailed(_("The field « %(name)s » must be an object.", name=name),
+                               {name: [_("object expected")]})
+    if kind is str and len(value) > 5000:
+        raise ValidationFailed(_("The field « %(name)s » is too long.", name=name), {name: [_("too long")]})
+    return value

@@ -1,0 +1,284 @@
+"""Rules for donors, donations and the import of donor inventories."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+
+from reco.accounts.models import Structure, User
+from reco.core.audit import record_event
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.time import utcnow
+from reco.core.validators import normalise_number, siren_valid, siret_valid
+from reco.donations.inventory_import import ParsedInventory
+from reco.donations.models import DeclaredCount, DeclaredItem, Donation, DonationStatus, Donor, DonorKind
+from reco.donations.vocabulary import STATUS_LABELS
+from reco.extensions import db
+from reco.inventory.models import LEFT_WORKBENCH, Device, DeviceType, Drive
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,25}$")
+POSTCODE_RE = re.compile(r"^\d{5}$")
+DONOR_FIELDS = ("name", "kind", "company_number", "address", "postcode", "city", "contact_name", "email", "phone")
+DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
+
+#: Allowed moves of a donation's status.
+DONATION_TRANSITIONS = {
+    DonationStatus.PLANNED: {DonationStatus.COLLECTED, DonationStatus.RECEIVED},
+    DonationStatus.COLLECTED: {DonationStatus.RECEIVED},
+    DonationStatus.RECEIVED: {DonationStatus.CLOSED},
+    DonationStatus.CLOSED: set(),
+}
+
+
+def _fail(field: str, message) -> None:
+    """Raise a validation error about one field."""
+    raise ValidationFailed(str(message), {field: [str(message)]})
+
+
+def _text(value, limit: int) -> str:
+    """Return a trimmed text field, refusing what is too long."""
+    return (value or "").strip()[:limit]
+
+
+def _apply_company_number(donor: Donor, number: str | None) -> None:
+    """Set the donor's SIREN and SIRET from a 9- or 14-digit number."""
+    number = normalise_number(number or "")
+    if not number:
+        donor.siren = donor.siret = None
+    elif len(number) == 9 and siren_valid(number):
+        donor.siren, donor.siret = number, None
+    elif len(number) == 14 and siret_valid(number):
+        donor.siren, donor.siret = number[:9], number
+    else:
+        _fail("company_number", _l("This is neither a valid SIREN (9 digits) nor a valid SIRET (14 digits): "
+                                   "check the number, its last digit is a check key."))
+
+
+def _apply_donor_fields(donor: Donor, fields: dict) -> None:
+    """Check and set a donor's fields."""
+    for name in fields:
+        if name not in DONOR_FIELDS:
+            raise TypeError(f"unknown donor field {name}")
+    if "name" in fields:
+        donor.name = _text(fields["name"], 160)
+        if not donor.name:
+            _fail("name", _l("Give the donor's name."))
+    if "kind" in fields:
+        try:
+            donor.kind = DonorKind(fields["kind"])
+        except ValueError:
+            _fail("kind", _l("Choose the kind of donor."))
+    if "company_number" in fields:
+        _apply_company_number(donor, fields["company_number"])
+    for name, limit in (("address", 200), ("city", 120), ("contact_name", 120)):
+        if name in fields:
+            setattr(donor, name, _text(fields[name], limit))
+    if "postcode" in fields:
+        donor.postcode = _text(fields["postcode"], 10)
+        if donor.postcode and not POSTCODE_RE.match(donor.postcode):
+            _fail("postcode", _l("A postcode has 5 digits."))
+    if "email" in fields:
+        donor.email = _text(fields["email"], 254).lower()
+        if donor.email and not EMAIL_RE.match(donor.email):
+            _fail("email", _l("Give a valid email address."))
+    if "phone" in fields:
+        donor.phone = _text(fields["phone"], 30)
+        if donor.phone and not PHONE_RE.match(donor.phone):
+            _fail("phone", _l("Give a phone number with digits only, e.g. 02 99 00 00 00."))
+
+
+def create_donor(*, by: User | None, workshop: Structure, **fields) -> Donor:
+    """Create a donor known to ``workshop``."""
+    if not workshop.is_workshop:
+        _fail("workshop", _l("Only a workshop receives donations."))
+    donor = Donor(workshop_id=workshop.id)
+    fields.setdefault("name", "")
+    fields.setdefault("kind", "")
+    _apply_donor_fields(donor, fields)
+    db.session.add(donor)
+    db.session.flush()
+    record_event(by, donor, "created", name=donor.name, kind=donor.kind.value)
+    return donor
+
+
+def update_donor(donor: Donor, *, by: User | None, **fields) -> Donor:
+    """Change a donor's details; the change is recorded."""
+    columns = ("name", "kind", "siren", "siret", "address", "postcode", "city", "contact_name", "email", "phone")
+    before = {name: getattr(donor, name) for name in columns}
+    with db.session.no_autoflush:
+        _apply_donor_fields(donor, fields)
+    changed = [name for name in columns if getattr(donor, name) != before[name]]
+    if changed:
+        record_event(by, donor, "updated", fields=changed)
+    return donor
+
+
+def parse_amount(value) -> Decimal | None:
+    """Return an amount in euros from text such as "1 200,50", None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        amount = Decimal(str(value))
+    else:
+        text = re.sub(r"[\s €]", "", str(value)).replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            _fail("declared_value", _l("Write the value as a number of euros, e.g. 1200 or 1200,50."))
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000000"):
+        _fail("declared_value", _l("Write the value as a number of euros, e.g. 1200 or 1200,50."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _apply_donation_fields(donation: Donation, fields: dict) -> None:
+    """Check and set a donation's fields."""
+    for name in fields:
+        if name not in DONATION_FIELDS:
+            raise TypeError(f"unknown donation field {name}")
+    if "planned_date" in fields:
+        planned = fields["planned_date"]
+        if planned is not None and not isinstance(planned, date):
+            _fail("planned_date", _l("Write the date as 31/12/2026."))
+        donation.planned_date = planned
+    if "pickup_address" in fields:
+        donation.pickup_address = _text(fields["pickup_address"], 300)
+    if "declared_value" in fields:
+        donation.declared_value = parse_amount(fields["declared_value"])
+    if "notes" in fields:
+        donation.notes = (fields["notes"] or "").strip()[:5000]
+
+
+def set_declared_counts(donation: Donation, counts: dict) -> None:
+    """Replace the declared number of devices per type."""
+    clean: dict[DeviceType, int] = {}
+    for kind, quantity in counts.items():
+        try:
+            kind = DeviceType(kind)
+            quantity = int(quantity or 0)
+        except (ValueError, TypeError):
+            _fail("declared_counts", _l("Give each declared count as a whole number."))
+        if quantity < 0 or quantity > 100000:
+            _fail("declared_counts", _l("Give each declared count as a whole number."))
+        if quantity:
+            clean[kind] = quantity
+    existing = {c.device_type: c for c in donation.declared_counts}
+    for kind, count in existing.items():
+        if kind not in clean:
+            donation.declared_counts.remove(count)
+    for kind, quantity in clean.items():
+        if kind in existing:
+            existing[kind].quantity = quantity
+        else:
+            donation.declared_counts.append(DeclaredCount(device_type=kind, quantity=quantity))
+
+
+def create_donation(*, by: User | None, donor: Donor, declared_counts: dict | None = None, **fields) -> Donation:
+    """Plan a collection from ``donor`` for the donor's workshop."""
+    donation = Donation(donor=donor, workshop_id=donor.workshop_id, status=DonationStatus.PLANNED)
+    _apply_donation_fields(donation, fields)
+    set_declared_counts(donation, declared_counts or {})
+    db.session.add(donation)
+    db.session.flush()
+    record_event(by, donation, "created", donor=donor.name)
+    return donation
+
+
+def update_donation(donation: Donation, *, by: User | None, declared_counts: dict | None = None,
+                    **fields) -> Donation:
+    """Change a donation's details; the change is recorded."""
+    if donation.status is DonationStatus.CLOSED:
+        raise DomainError(str(_l("This collection is closed: it can no longer be changed.")))
+    with db.session.no_autoflush:
+        _apply_donation_fields(donation, fields)
+        if declared_counts is not None:
+            set_declared_counts(donation, declared_counts)
+    record_event(by, donation, "updated", fields=sorted(fields))
+    return donation
+
+
+def close_problems(donation: Donation) -> list[str]:
+    """Return what stops a donation from being closed, one sentence each."""
+    problems = []
+    on_bench = [d.tag for d in donation.devices if d.state not in LEFT_WORKBENCH]
+    if on_bench:
+        problems.append(str(_l("Devices still on the workbench: %(tags)s.", tags=", ".join(on_bench))))
+    drives = db.session.scalars(select(Drive).where(Drive.donation_id == donation.id).order_by(Drive.id))
+    unsanitized = [d.serial or f"#{d.id}" for d in drives if not d.is_sanitized]
+    if unsanitized:
+        problems.append(str(_l("Drives not sanitized or destroyed: %(serials)s.", serials=", ".join(unsanitized))))
+    return problems
+
+
+def set_donation_status(donation: Donation, to, *, by: User | None) -> Donation:
+    """Move a donation to its next status, or say why not; a refusal changes nothing."""
+    try:
+        to = DonationStatus(to)
+    except ValueError:
+        _fail("status", _l("Unknown status."))
+    if to not in DONATION_TRANSITIONS[donation.status]:
+        raise DomainError(str(_l("A collection cannot go from « %(from)s » to « %(to)s ».",
+                                 **{"from": STATUS_LABELS[donation.status], "to": STATUS_LABELS[to]})))
+    if to is DonationStatus.CLOSED:
+        problems = close_problems(donation)
+        if problems:
+            raise DomainError(str(_l("This collection cannot be closed yet.")) + " " + " ".join(problems),
+                              problems=problems)
+    previous = donation.status
+    donation.status = to
+    setattr(donation, f"{to.value}_at", utcnow())
+    record_event(by, donation, "status", **{"from": previous.value, "to": to.value})
+    return donation
+
+
+def import_declared_items(donation: Donation, parsed: ParsedInventory, *, by: User | None,
+                          allow_duplicates: bool = False) -> int:
+    """Add every line of a checked inventory to the donation, or none; return how many were added."""
+    if donation.status is DonationStatus.CLOSED:
+        raise DomainError(str(_l("This collection is closed: it can no longer be changed.")))
+    if parsed.errors or parsed.unknown_columns:
+        raise ValidationFailed(str(_l("The file has errors: nothing was imported.")))
+    if parsed.duplicates and not allow_duplicates:
+        raise ValidationFailed(str(_l("Some serial numbers appear several times: confirm to import anyway.")))
+    offset = db.session.scalar(select(func.coalesce(func.max(DeclaredItem.line_number), 0))
+                               .where(DeclaredItem.donation_id == donation.id))
+    rows = [{"donation_id": donation.id, "line_number": offset + index, "device_type": line.device_type,
+             "brand": line.brand[:80], "model": line.model[:120], "serial": line.serial,
+             "donor_tag": line.donor_tag, "purchase_date": line.purchase_date}
+            for index, line in enumerate(parsed.lines, start=1)]
+    if rows:
+        db.session.execute(insert(DeclaredItem), rows)
+    record_event(by, donation, "inventory_imported", lines=len(rows),
+                 duplicates=sorted(parsed.duplicates) if parsed.duplicates else [])
+    db.session.expire(donation, ["declared_items"])
+    return len(rows)
+
+
+def declared_vs_received(donation: Donation) -> dict:
+    """Return, per device type, what was declared, received, and what is outstanding or undeclared."""
+    declared: dict[DeviceType, int] = {c.device_type: c.quantity for c in donation.declared_counts}
+    item_counts = db.session.execute(
+        select(DeclaredItem.device_type, func.count()).where(DeclaredItem.donation_id == donation.id)
+        .group_by(DeclaredItem.device_type)).all()
+    for kind, count in item_counts:
+        declared[kind] = max(declared.get(kind, 0), count)
+    received = dict(db.session.execute(
+        select(Device.type, func.count()).where(Device.donation_id == donation.id).group_by(Device.type)).all())
+    outstanding = list(db.session.scalars(
+        select(DeclaredItem).where(DeclaredItem.donation_id == donation.id,
+                                   ~DeclaredItem.device.has()).order_by(DeclaredItem.line_number).limit(500)))
+    undeclared = list(db.session.scalars(
+        select(Device).where(Device.donation_id == donation.id, Device.declared_item_id.is_(None))
+        .order_by(Device.id).limit(500)))
+    types = [t for t in DeviceType if declared.get(t) or received.get(t)]
+    return {
+        "rows": [{"type": t, "declared": declared.get(t, 0), "received": received.get(t, 0),
+                  "outstanding": max(declared.get(t, 0) - received.get(t, 0), 0)} for t in types],
+        "declared": sum(declared.values()),
+        "received": sum(received.values()),
+        "outstanding_items": outstanding,
+        "undeclared_devices": undeclared,
+    }

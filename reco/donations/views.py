@@ -1,0 +1,246 @@
+"""Pages for donors and donations."""
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from reco.core.audit import events_for
+from reco.core.documents import Document, documents_about
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import show_errors
+from reco.core.navigation import NavEntry, add_nav_entry
+from reco.core.pagination import paginate
+from reco.core.permissions import permission_required, require
+from reco.donations import bp
+from reco.donations.forms import DonationForm, DonorForm
+from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
+from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
+from reco.donations.services import (
+    close_problems,
+    create_donation,
+    create_donor,
+    declared_vs_received,
+    set_donation_status,
+    update_donation,
+    update_donor,
+)
+from reco.donations.vocabulary import KIND_LABELS, STATUS_LABELS
+from reco.extensions import db
+from reco.inventory.models import DeviceType
+
+add_nav_entry(NavEntry("donations.donations", _l("Collections"), "donation.view",
+                       _l("Plan collections, import the donor's list, receive the machines."), 10))
+add_nav_entry(NavEntry("donations.donors", _l("Donors"), "donor.view",
+                       _l("Companies, public bodies and people who give equipment."), 30))
+
+DONOR_FIELDS = ("name", "kind", "company_number", "address", "postcode", "city", "contact_name", "email", "phone")
+DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
+ISSUERS = {"collection_receipt": issue_collection_receipt, "donation_attestation": issue_donation_attestation}
+
+
+@bp.app_context_processor
+def donation_labels():
+    """Give templates the names of donor kinds and donation statuses."""
+    return {"donor_kind_labels": KIND_LABELS, "donation_status_labels": STATUS_LABELS}
+
+
+def _status(form) -> int:
+    """Return 422 when a submitted form has errors, else 200."""
+    return 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/donors")
+@permission_required("donor.view")
+def donors():
+    """List the workshop's donors, searched by name, SIREN or city."""
+    query = select(Donor).where(Donor.workshop_id == current_user.structure_id).order_by(Donor.name)
+    text = request.args.get("q", "").strip()[:100]
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Donor.name).like(like), func.lower(Donor.city).like(like),
+                                Donor.siren == text.replace(" ", "")[:9]))
+    kind = request.args.get("kind", "")
+    if kind in {k.value for k in DonorKind}:
+        query = query.where(Donor.kind == DonorKind(kind))
+    return render_template("donations/donors.html", page=paginate(query), q=text, kind=kind)
+
+
+@bp.route("/donors/new", methods=["GET", "POST"])
+@permission_required("donor.manage")
+def new_donor():
+    """Create a donor."""
+    form = DonorForm()
+    if form.validate_on_submit():
+        try:
+            donor = create_donor(by=current_user, workshop=current_user.structure,
+                                 **{f: form[f].data for f in DONOR_FIELDS})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("Donor %(name)s created.", name=donor.name), "success")
+            return redirect(url_for("donations.donor", donor_id=donor.id))
+    return render_template("donations/donor_form.html", form=form, donor=None), _status(form)
+
+
+def _donor(donor_id: int, action: str) -> Donor:
+    """Load a donor the user may act on."""
+    donor = db.get_or_404(Donor, donor_id)
+    require(action, donor)
+    return donor
+
+
+@bp.route("/donors/<int:donor_id>")
+@permission_required("donor.view")
+def donor(donor_id: int):
+    """Show a donor and their donations."""
+    donor = _donor(donor_id, "donor.view")
+    return render_template("donations/donor.html", donor=donor, history=events_for(donor))
+
+
+@bp.route("/donors/<int:donor_id>/edit", methods=["GET", "POST"])
+@permission_required("donor.manage")
+def edit_donor(donor_id: int):
+    """Edit a donor."""
+    donor = _donor(donor_id, "donor.manage")
+    form = DonorForm(obj=donor)
+    if request.method == "GET":
+        form.kind.data = donor.kind.value
+        form.company_number.data = donor.siret or donor.siren or ""
+    if form.validate_on_submit():
+        try:
+            update_donor(donor, by=current_user, **{f: form[f].data for f in DONOR_FIELDS})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("Donor %(name)s saved.", name=donor.name), "success")
+            return redirect(url_for("donations.donor", donor_id=donor.id))
+    return render_template("donations/donor_form.html", form=form, donor=donor), _status(form)
+
+
+@bp.route("/donations")
+@permission_required("donation.view")
+def donations():
+    """List the workshop's collections, filtered by status or donor."""
+    query = (select(Donation).join(Donation.donor).where(Donation.workshop_id == current_user.structure_id)
+             .order_by(Donation.id.desc()))
+    status = request.args.get("status", "open")
+    if status == "open":
+        query = query.where(Donation.status != DonationStatus.CLOSED)
+    elif status in {s.value for s in DonationStatus}:
+        query = query.where(Donation.status == DonationStatus(status))
+    text = request.args.get("q", "").strip()[:100]
+    if text:
+        query = query.where(func.lower(Donor.name).like(f"%{text.lower()}%"))
+    return render_template("donations/donations.html", page=paginate(query), status=status, q=text)
+
+
+def _counts(form) -> dict:
+    """Return the declared counts typed in a donation form."""
+    return {kind.value: form[f"count_{kind.value}"].data or 0 for kind in DeviceType}
+
+
+@bp.route("/donors/<int:donor_id>/donations/new", methods=["GET", "POST"])
+@permission_required("donation.manage")
+def new_donation(donor_id: int):
+    """Plan a collection from a donor."""
+    donor = _donor(donor_id, "donor.manage")
+    form = DonationForm()
+    if request.method == "GET" and donor.address:
+        form.pickup_address.data = " ".join(p for p in (donor.address, donor.postcode, donor.city) if p)
+    if form.validate_on_submit():
+        try:
+            donation = create_donation(by=current_user, donor=donor, declared_counts=_counts(form),
+                                       **{f: form[f].data for f in DONATION_FIELDS})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("Collection %(ref)s planned.", ref=donation.reference), "success")
+            return redirect(url_for("donations.donation", donation_id=donation.id))
+    return render_template("donations/donation_form.html", form=form, donor=donor, donation=None), _status(form)
+
+
+def _donation(donation_id: int, action: str) -> Donation:
+    """Load a donation the user may act on."""
+    donation = db.get_or_404(Donation, donation_id)
+    require(action, donation)
+    return donation
+
+
+@bp.route("/donations/<int:donation_id>")
+@permission_required("donation.view")
+def donation(donation_id: int):
+    """Show a collection: declared against received, devices, documents and history."""
+    donation = _donation(donation_id, "donation.view")
+    return render_template("donations/donation.html", donation=donation, summary=declared_vs_received(donation),
+                           documents=documents_about(donation), history=events_for(donation),
+                           problems=close_problems(donation) if donation.status is DonationStatus.RECEIVED else [])
+
+
+@bp.route("/donations/<int:donation_id>/edit", methods=["GET", "POST"])
+@permission_required("donation.manage")
+def edit_donation(donation_id: int):
+    """Edit a collection."""
+    donation = _donation(donation_id, "donation.manage")
+    form = DonationForm(obj=donation)
+    if request.method == "GET":
+        for count in donation.declared_counts:
+            form[f"count_{count.device_type.value}"].data = count.quantity
+    if form.validate_on_submit():
+        try:
+            update_donation(donation, by=current_user, declared_counts=_counts(form),
+                            **{f: form[f].data for f in DONATION_FIELDS})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("Collection %(ref)s saved.", ref=donation.reference), "success")
+            return redirect(url_for("donations.donation", donation_id=donation.id))
+    return render_template("donations/donation_form.html", form=form, donor=donation.donor,
+                           donation=donation), _status(form)
+
+
+@bp.route("/donations/<int:donation_id>/status", methods=["POST"])
+@permission_required("donation.manage")
+def donation_status(donation_id: int):
+    """Move a collection to its next status, or explain why not."""
+    donation = _donation(donation_id, "donation.manage")
+    try:
+        set_donation_status(donation, request.form.get("to", ""), by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Collection %(ref)s is now « %(status)s ».", ref=donation.reference,
+                status=STATUS_LABELS[donation.status]), "success")
+    return redirect(url_for("donations.donation", donation_id=donation_id))
+
+
+@bp.route("/donations/<int:donation_id>/documents/<kind>", methods=["POST"])
+@permission_required("document.issue")
+def issue_document(donation_id: int, kind: str):
+    """Issue a collection receipt or a donation attestation, then download it."""
+    donation = _donation(donation_id, "document.issue")
+    if kind not in ISSUERS:
+        abort(404)
+    document = ISSUERS[kind](donation, by=current_user)
+    flash(_("Document %(number)s issued.", number=document.number), "success")
+    return redirect(url_for("donations.donation", donation_id=donation.id, issued=document.id))
+
+
+@bp.route("/documents/<int:document_id>.pdf")
+@permission_required("document.view")
+def document_pdf(document_id: int):
+    """Download an issued document as it was printed."""
+    document = db.get_or_404(Document, document_id)
+    require("document.view", document)
+    return send_file(io.BytesIO(document.pdf), mimetype="application/pdf",
+                     download_name=f"{document.number}.pdf", as_attachment=False)

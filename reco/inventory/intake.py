@@ -1,0 +1,171 @@
+"""Receiving devices at the workshop: asset tags, matching the donor's list, drives seen at intake."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from reco.accounts.models import Structure, User
+from reco.core.audit import record_event
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.scanning import normalise_code
+from reco.core.sequences import next_value
+from reco.donations.models import DeclaredItem, Donation, DonationStatus
+from reco.donations.services import set_donation_status
+from reco.extensions import db
+from reco.inventory.models import Accessory, Device, DeviceType, Drive, DriveInterface
+
+TAG_DIGITS = 6
+MAX_DRIVES = 8
+
+
+def _fail(field_name: str, message) -> None:
+    """Raise a validation error about one field."""
+    raise ValidationFailed(str(message), {field_name: [str(message)]})
+
+
+def allocate_tag(workshop: Structure) -> str:
+    """Return the next asset tag of ``workshop``, never handed out twice across the network."""
+    if not workshop.tag_prefix:
+        raise DomainError(str(_l("This workshop has no asset-tag prefix: ask the coordinator to set one.")))
+    return f"{workshop.tag_prefix}-{next_value('tag:' + workshop.tag_prefix):0{TAG_DIGITS}d}"
+
+
+def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
+    """Return the devices whose tag, donor's tag or serial is ``code``, newest first."""
+    code = normalise_code(code)
+    if not code:
+        return []
+    query = select(Device).where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
+    if workshop_ids is not None:
+        query = query.where(Device.workshop_id.in_(workshop_ids))
+    devices = list(db.session.scalars(query.order_by(Device.id.desc()).limit(20)))
+    exact = [d for d in devices if d.tag == code]
+    return exact or devices
+
+
+def match_declared_item(donation: Donation, code: str | None) -> DeclaredItem | None:
+    """Return the donor's line not yet received whose asset tag or serial is ``code``."""
+    code = normalise_code(code)
+    if not code:
+        return None
+    return db.session.scalar(
+        select(DeclaredItem)
+        .where(DeclaredItem.donation_id == donation.id, ~DeclaredItem.device.has(),
+               or_(DeclaredItem.donor_tag == code, DeclaredItem.serial == code))
+        .order_by(DeclaredItem.donor_tag == code, DeclaredItem.line_number).limit(1))
+
+
+@dataclass
+class DriveSeen:
+    """A drive noted at intake."""
+
+    serial: str | None = None
+    model: str = ""
+    capacity_bytes: int | None = None
+    interface: DriveInterface | None = None
+
+
+@dataclass
+class Received:
+    """The device created at intake and what the person should know about it."""
+
+    device: Device
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_weight(value) -> Decimal | None:
+    """Return a weight in kilograms from text such as "2,3", None when empty."""
+    if value is None or value == "":
+        return None
+    try:
+        weight = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        weight = Decimal(-1)
+    if not weight.is_finite() or weight <= 0 or weight > 500:
+        _fail("weight_kg", _l("Give the weight in kilograms, e.g. 2,3."))
+    return weight.quantize(Decimal("0.01"))
+
+
+def _drives(drives) -> list[DriveSeen]:
+    """Check the drives noted at intake and drop empty rows."""
+    checked = []
+    for index, raw in enumerate(drives or []):
+        if isinstance(raw, DriveSeen):
+            raw = raw.__dict__
+        if not isinstance(raw, dict):
+            _fail("drives", _l("Each drive is described by its serial, model, capacity and interface."))
+        serial = normalise_code(raw.get("serial"))
+        model = (raw.get("model") or "").strip()[:120]
+        capacity = raw.get("capacity_bytes")
+        if raw.get("capacity_gb") not in (None, ""):
+            try:
+                capacity = int(Decimal(str(raw["capacity_gb"]).replace(",", ".")) * 1000 ** 3)
+            except InvalidOperation:
+                capacity = -1
+        interface = raw.get("interface") or None
+        if not (serial or model or capacity or interface):
+            continue
+        if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool)
+                                     or capacity <= 0 or capacity > 10 ** 15):
+            _fail("drives", _l("Drive %(n)d: give the capacity as a number of gigabytes.", n=index + 1))
+        if interface is not None:
+            try:
+                interface = DriveInterface(interface)
+            except ValueError:
+                _fail("drives", _l("Drive %(n)d: unknown interface.", n=index + 1))
+        if serial and len(serial) > 80:
+            _fail("drives", _l("Drive %(n)d: the serial number is too long.", n=index + 1))
+        checked.append(DriveSeen(serial, model, capacity, interface))
+    if len(checked) > MAX_DRIVES:
+        _fail("drives", _l("At most %(n)d drives per device.", n=MAX_DRIVES))
+    return checked
+
+
+def receive_device(donation: Donation, *, by: User | None, type, brand: str = "", model: str = "",
+                   serial: str | None = None, donor_tag: str | None = None, weight_kg=None,
+                   accessories=(), drives=(), notes: str = "") -> Received:
+    """Create a device received from ``donation``, give it our asset tag and match the donor's list."""
+    if donation.status is DonationStatus.CLOSED:
+        raise DomainError(str(_l("This collection is closed: no more devices can be received in it.")))
+    try:
+        kind = DeviceType(type)
+    except ValueError:
+        _fail("type", _l("Choose the type of device."))
+    serial, donor_tag = normalise_code(serial), normalise_code(donor_tag)
+    for name, value in (("serial", serial), ("donor_tag", donor_tag)):
+        if value and len(value) > 80:
+            _fail(name, _l("This code is too long (80 characters at most)."))
+    try:
+        accessories = sorted({Accessory(a).value for a in accessories or ()})
+    except ValueError:
+        _fail("accessories", _l("Unknown accessory."))
+    weight = parse_weight(weight_kg)
+    seen_drives = _drives(drives)
+    item = match_declared_item(donation, donor_tag) or match_declared_item(donation, serial)
+    warnings = []
+    other = db.session.scalar(select(Device.tag).where(Device.serial == serial).limit(1)) if serial else None
+    if other:
+        warnings.append(str(_l("Another device (%(tag)s) already has serial %(serial)s: check the label.",
+                               tag=other, serial=serial)))
+    device = Device(
+        tag=allocate_tag(donation.workshop), workshop_id=donation.workshop_id, donation=donation,
+        declared_item=item, type=kind, brand=(brand or (item.brand if item else "")).strip()[:80],
+        model=(model or (item.model if item else "")).strip()[:120],
+        serial=serial or (item.serial if item else None), donor_tag=donor_tag or (item.donor_tag if item else None),
+        weight_kg=weight, accessories=accessories, notes=(notes or "").strip()[:5000],
+        received_by_id=getattr(by, "id", None),
+    )
+    db.session.add(device)
+    for seen in seen_drives:
+        device.drives.append(Drive(serial=seen.serial, model=seen.model, capacity_bytes=seen.capacity_bytes,
+                                   interface=seen.interface, donation_id=donation.id,
+                                   workshop_id=donation.workshop_id))
+    db.session.flush()
+    record_event(by, device, "received", donation=donation.reference,
+                 declared_line=item.line_number if item else None, drives=len(seen_drives))
+    if donation.status in (DonationStatus.PLANNED, DonationStatus.COLLECTED):
+        set_donation_status(donation, DonationStatus.RECEIVED, by=by)
+    return Received(device, warnings)

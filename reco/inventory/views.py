@@ -1,0 +1,128 @@
+"""Receiving devices, the device list and the device page."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from reco.core.audit import events_for
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import show_errors
+from reco.core.navigation import NavEntry, add_nav_entry
+from reco.core.pagination import paginate
+from reco.core.permissions import can, permission_required, require
+from reco.core.scanning import clean_code, normalise_code, scan_lookup
+from reco.donations.models import Donation
+from reco.extensions import db
+from reco.inventory import bp
+from reco.inventory.forms import IntakeForm
+from reco.inventory.intake import find_devices, match_declared_item, receive_device
+from reco.inventory.models import Device, DeviceState, DeviceType
+from reco.inventory.vocabulary import ACCESSORY_LABELS, INTERFACE_LABELS, STATE_LABELS, TYPE_LABELS
+
+add_nav_entry(NavEntry("inventory.devices", _l("Devices"), "device.view",
+                       _l("Every device of the workshop: search by tag, serial or donor's tag."), 20))
+
+RECENT = 10
+
+
+@bp.app_context_processor
+def inventory_labels():
+    """Give templates the names of device types, states, interfaces and accessories."""
+    return {"type_labels": TYPE_LABELS, "state_labels": STATE_LABELS, "interface_labels": INTERFACE_LABELS,
+            "accessory_labels": ACCESSORY_LABELS}
+
+
+@scan_lookup
+def find_device_page(user, code: str) -> str | None:
+    """Open the device whose tag, donor's tag or serial was scanned, within the user's workshop."""
+    if not can(user, "device.view"):
+        return None
+    devices = find_devices(code, workshop_ids=[user.structure_id])
+    if len(devices) == 1:
+        return url_for("inventory.device", tag=devices[0].tag)
+    if devices:
+        return url_for("inventory.devices", q=code)
+    return None
+
+
+def _intake_form(donation: Donation, code: str) -> tuple[IntakeForm, object]:
+    """Return the intake form, prefilled from the donor's line matching ``code`` when there is one."""
+    form = IntakeForm()
+    item = match_declared_item(donation, code) if code else None
+    if request.method == "GET":
+        if item is not None:
+            form.type.data = item.device_type.value
+            form.brand.data, form.model.data = item.brand, item.model
+            form.serial.data, form.donor_tag.data = item.serial, item.donor_tag
+        elif code:
+            form.serial.data = normalise_code(code)
+    return form, item
+
+
+@bp.route("/donations/<int:donation_id>/intake", methods=["GET", "POST"])
+@permission_required("device.intake")
+def intake(donation_id: int):
+    """Receive devices one after the other: scan, check, save, and the scan field is ready again."""
+    donation = db.get_or_404(Donation, donation_id)
+    require("device.intake", donation)
+    code = clean_code(request.args.get("code"))
+    form, item = _intake_form(donation, code)
+    if form.validate_on_submit():
+        drives = [entry.data for entry in form.drives.entries]
+        try:
+            received = receive_device(donation, by=current_user, type=form.type.data, brand=form.brand.data,
+                                      model=form.model.data, serial=form.serial.data,
+                                      donor_tag=form.donor_tag.data, weight_kg=form.weight_kg.data,
+                                      accessories=form.accessories.data, drives=drives, notes=form.notes.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("Received: %(tag)s. Stick its label, then scan the next device.",
+                    tag=received.device.tag), "success")
+            for warning in received.warnings:
+                flash(warning, "warning")
+            return redirect(url_for("inventory.intake", donation_id=donation.id, last=received.device.tag))
+    recent = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id)
+                                     .order_by(Device.id.desc()).limit(RECENT)))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/intake.html", donation=donation, form=form, code=code, item=item,
+                           recent=recent, last=request.args.get("last")), status
+
+
+@bp.route("/devices")
+@permission_required("device.view")
+def devices():
+    """List the workshop's devices, searched by code and filtered by type, state and collection."""
+    query = select(Device).where(Device.workshop_id == current_user.structure_id).order_by(Device.id.desc())
+    text = normalise_code(request.args.get("q"))
+    if text:
+        query = query.where(or_(Device.tag == text, Device.serial == text, Device.donor_tag == text,
+                                Device.tag.startswith(text[:20]), Device.serial.startswith(text[:80])))
+    kind = request.args.get("type", "")
+    if kind in {k.value for k in DeviceType}:
+        query = query.where(Device.type == DeviceType(kind))
+    state = request.args.get("state", "")
+    if state in {s.value for s in DeviceState}:
+        query = query.where(Device.state == DeviceState(state))
+    donation_id = request.args.get("donation", type=int)
+    if donation_id:
+        query = query.where(Device.donation_id == donation_id)
+    return render_template("inventory/devices.html", page=paginate(query), q=text or "", type=kind, state=state,
+                           donation_id=donation_id)
+
+
+@bp.route("/devices/<tag>")
+@permission_required("device.view")
+def device(tag: str):
+    """Show a device: what it is, its drives and its history."""
+    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag)))
+    if device is None:
+        return render_template("errors/error.html", code=404, title=_("Unknown device"),
+                               message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404
+    require("device.view", device)
+    return render_template("inventory/device.html", device=device, history=events_for(device))
