@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test translations extract-messages
+.PHONY: run test bench install install-test translations extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ run: install translations
 
 test: install-test translations
 	$(BIN)/pytest
+
+bench: install-test translations
+	$(BIN)/python -m bench.inventory_import 5000

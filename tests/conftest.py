@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from reco import create_app
 from reco.config import database_url
@@ -115,3 +117,14 @@ def login_as(client, user) -> None:
 def csrf_enabled(app, monkeypatch):
     """Check CSRF tokens as in production."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the application on a free local port for the duration of a test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

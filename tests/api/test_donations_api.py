@@ -145,3 +145,12 @@ def test_a_technician_receives_but_does_not_plan(client, ctx):
     assert client.post("/api/v1/devices", json={"donation_id": donation.id, "type": "desktop"},
                        headers=headers).status_code == 201
     assert client.post("/api/v1/donors", json={"name": "X", "kind": "company"}, headers=headers).status_code == 403
+
+
+def test_a_csv_body_over_the_size_limit_gets_413_json(app, client, supervisor, monkeypatch):
+    donation = make_donation(make_donor(supervisor.structure))
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    response = client.post(f"/api/v1/donations/{donation.id}/declared-items",
+                           data=b"Serial;Type\n" + b"A;laptop\n" * 1000, headers=_auth(supervisor))
+    assert response.status_code == 413 and response.get_json()["error"] == "payload_too_large"
+    assert db.session.scalar(select(func.count()).select_from(DeclaredItem)) == 0
