@@ -14,11 +14,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 instance_path=str(PROJECT_ROOT / "instance"))
     from reco.cli import init_cli
     from reco.core.errorhandlers import init_error_handlers
+    from reco.core.inputs import init_inputs
     from reco.core.setup import init_blueprints, init_config, init_request_hooks
     from reco.extensions import init_extensions
 
     init_config(app, config)
     init_extensions(app)
+    init_inputs(app)
     init_blueprints(app)
     init_request_hooks(app)
     init_error_handlers(app)

@@ -44,6 +44,15 @@ def ensure_instance_folder(instance_path: Path) -> None:
         ) from exc
 
 
+def _whole_number(env, name: str, default: str) -> int:
+    """Return a whole-number setting, or refuse to start with a clear message."""
+    value = env.get(name, default)
+    if not value.isdigit():
+        raise ConfigurationError(f"{name} doit être un nombre entier, pas « {value} ». "
+                                 f"/ {name} must be a whole number.")
+    return int(value)
+
+
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask configuration from the environment."""
     env = os.environ if environ is None else environ
@@ -73,11 +82,12 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
-        "MAX_CONTENT_LENGTH": int(env.get("RECO_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": _whole_number(env, "RECO_MAX_UPLOAD_MB", "20") * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": env.get("RECO_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RECO_LOGIN_LIMIT": env.get("RECO_LOGIN_LIMIT", "10 per 10 minutes"),
         "RECO_BASE_URL": env.get("RECO_BASE_URL", "http://127.0.0.1:5000"),
+        "RECO_PROXY_COUNT": _whole_number(env, "RECO_PROXY_COUNT", "0"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": env.get("RECO_TIMEZONE", "Europe/Paris"),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "reco" / "translations"),

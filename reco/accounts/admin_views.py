@@ -19,6 +19,7 @@ from reco.accounts.services import (
 from reco.core.audit import events_for
 from reco.core.errors import ValidationFailed
 from reco.core.forms import show_errors
+from reco.core.inputs import arg_id
 from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required, require
 from reco.extensions import db
@@ -61,7 +62,7 @@ def new_structure():
     return render_template("accounts/structure_form.html", form=form, structure=None), status
 
 
-@bp.route("/structures/<int:structure_id>")
+@bp.route("/structures/<id:structure_id>")
 @permission_required("structure.view")
 def structure(structure_id: int):
     """Show a structure, its members and (for the coordinator) its history."""
@@ -71,7 +72,7 @@ def structure(structure_id: int):
     return render_template("accounts/structure.html", structure=structure, history=history)
 
 
-@bp.route("/admin/structures/<int:structure_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/structures/<id:structure_id>/edit", methods=["GET", "POST"])
 @permission_required("structure.manage")
 def edit_structure(structure_id: int):
     """Edit a structure."""
@@ -105,7 +106,7 @@ def users():
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    structure_id = request.args.get("structure", type=int)
+    structure_id = arg_id("structure")
     if structure_id:
         query = query.where(User.structure_id == structure_id)
     status = request.args.get("status", "active")
@@ -150,7 +151,7 @@ def new_user():
     return render_template("accounts/user_form.html", form=form, user=None), status
 
 
-@bp.route("/admin/users/<int:user_id>")
+@bp.route("/admin/users/<id:user_id>")
 @permission_required("user.manage")
 def user(user_id: int):
     """Show an account and its history."""
@@ -158,7 +159,7 @@ def user(user_id: int):
     return render_template("accounts/user.html", user=user, history=events_for(user))
 
 
-@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>/edit", methods=["GET", "POST"])
 @permission_required("user.manage")
 def edit_user(user_id: int):
     """Edit an account, and set a new password for someone who forgot theirs."""
@@ -182,7 +183,7 @@ def edit_user(user_id: int):
     return render_template("accounts/user_form.html", form=form, user=user), status
 
 
-@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/active", methods=["POST"])
 @permission_required("user.manage")
 def set_active(user_id: int):
     """Deactivate or reactivate an account."""

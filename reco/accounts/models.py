@@ -66,6 +66,8 @@ class Structure(db.Model):
     siret: Mapped[str | None] = mapped_column(String(14))
     #: Workshops only: prefix of the asset tags printed on their labels, e.g. "DEM".
     tag_prefix: Mapped[str | None] = mapped_column(String(6), unique=True)
+    #: Workshops only: a supervisor must validate each sanitization before it counts.
+    sanitization_needs_validation: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -108,7 +108,7 @@ def create_token():
     return _account_page(new_token=token)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @permission_required("account.manage")
 def revoke(token_id: int):
     """Revoke one of one's API tokens."""

@@ -13,6 +13,23 @@ from reco.inventory.intake import find_devices, receive_device
 from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, DriveInterface
 
 
+def sanitization_json(record) -> dict:
+    """Return a sanitization record as the API shows it."""
+    return {"id": record.id, "level": record.level.value, "technique": record.technique.value,
+            "tool": record.tool.value, "method": record.method, "verification": record.verification.value,
+            "result": record.result.value, "passing": record.is_passing,
+            "awaiting_validation": record.proves_erasure and record.needs_validation,
+            "ended_at": record.ended_at.isoformat() if record.ended_at else None}
+
+
+def drive_json(drive) -> dict:
+    """Return a drive with its SMART figures and sanitization status."""
+    return {"id": drive.id, "serial": drive.serial, "model": drive.model, "capacity_bytes": drive.capacity_bytes,
+            "interface": drive.interface.value if drive.interface else None, "device_path": drive.device_path,
+            "smart_passed": drive.smart_passed, "failing": drive.failing, "sanitized": drive.is_sanitized,
+            "sanitizations": [sanitization_json(s) for s in drive.sanitizations]}
+
+
 def device_json(device: Device) -> dict:
     """Return a device as the API shows it."""
     return {
@@ -29,8 +46,13 @@ def device_json(device: Device) -> dict:
         "accessories": device.accessories,
         "declared_line": device.declared_item.line_number if device.declared_item else None,
         "received_at": device.received_at.isoformat(),
-        "drives": [{"id": d.id, "serial": d.serial, "model": d.model, "capacity_bytes": d.capacity_bytes,
-                    "interface": d.interface.value if d.interface else None} for d in device.drives],
+        "grade": device.grade.value if device.grade else None,
+        "location": device.location.code if device.location else None,
+        "specs": {"cpu": device.cpu, "ram_bytes": device.ram_bytes, "storage_bytes": device.storage_bytes,
+                  "screen_inches": float(device.screen_inches) if device.screen_inches is not None else None,
+                  "os_name": device.os_name, "battery_health_pct": device.battery_health_pct},
+        "open_repairs": len(device.open_repairs),
+        "drives": [drive_json(d) for d in device.drives],
     }
 
 
@@ -60,13 +82,13 @@ def receive_device_api():
 @bp.route("/devices/<path:code>")
 @permission_required("device.view")
 def get_device(code: str):
-    """Return the device found by our tag, the donor's tag or the serial (409 if several match)."""
+    """Return the device of the user's workshop found by our tag, the donor's tag or the serial.
+
+    Devices of other workshops answer 404, as unknown ones: nobody learns what another workshop holds.
+    """
     user = acting_user()
     devices = find_devices(code, workshop_ids=[user.structure_id])
     if not devices:
-        others = find_devices(code)
-        if others:
-            require("device.view", others[0])
         return jsonify(error="not_found", message=_("No device matches « %(code)s ».", code=code[:128])), 404
     if len(devices) > 1:
         return jsonify(error="ambiguous", message=_("Several devices match « %(code)s »: use our asset tag.",

@@ -81,7 +81,7 @@ def create_donation_api():
     return response, 201
 
 
-@bp.route("/donations/<int:donation_id>")
+@bp.route("/donations/<id:donation_id>")
 @permission_required("donation.view")
 def get_donation(donation_id: int):
     """Return a donation with its declared, received and outstanding counts."""
@@ -90,7 +90,7 @@ def get_donation(donation_id: int):
     return jsonify(donation_json(donation))
 
 
-@bp.route("/donations/<int:donation_id>/declared-items", methods=["POST"])
+@bp.route("/donations/<id:donation_id>/declared-items", methods=["POST"])
 @permission_required("donation.manage")
 def import_declared_items_api(donation_id: int):
     """Import the donor's inventory sent as the CSV body: every line, or none with the list of errors."""

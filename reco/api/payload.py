@@ -7,6 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from reco.core.errors import ValidationFailed
+from reco.core.inputs import MAX_ID, contains_nul
 
 
 def json_body() -> dict:
@@ -14,9 +15,14 @@ def json_body() -> dict:
     if not request.is_json:
         raise ValidationFailed(_("Send a JSON object with the header Content-Type: application/json."),
                                {"body": [_("JSON expected")]})
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if not isinstance(data, dict):
         raise ValidationFailed(_("The body is not a JSON object."), {"body": [_("JSON object expected")]})
+    if contains_nul(data):
+        raise ValidationFailed(_("The body contains a NUL character."), {"body": [_("NUL character")]})
     return data
 
 
@@ -37,7 +43,7 @@ def field(data: dict, name: str, kind=str, required: bool = False, default=None)
         except ValueError:
             raise ValidationFailed(_("The field « %(name)s » must be a date (YYYY-MM-DD).", name=name),
                                    {name: [_("date expected")]}) from None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int) or not -MAX_ID <= value <= MAX_ID):
         raise ValidationFailed(_("The field « %(name)s » must be a whole number.", name=name),
                                {name: [_("integer expected")]})
     if kind is str and not isinstance(value, str):

@@ -35,7 +35,7 @@ def me():
     )
 
 
-@bp.route("/structures/<int:structure_id>")
+@bp.route("/structures/<id:structure_id>")
 @permission_required("api.use")
 def structure(structure_id: int):
     """Return a structure the token's user may see."""

@@ -48,6 +48,11 @@ RULES: dict[str, dict[Role, Scope]] = {
     # Devices at the workbench.
     "device.intake": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     "device.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "device.work": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "sanitization.validate": {_R.SUPERVISOR: Scope.OWN},
+    "location.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "location.manage": {_R.SUPERVISOR: Scope.OWN},
+    "repair.export": {_R.SUPERVISOR: Scope.OWN},
     # The JSON API as such (each endpoint then checks its own action).
     "api.use": {r: Scope.SELF for r in ALL_ROLES},
 }

@@ -4,11 +4,12 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from flask import Flask, current_app
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reco.config import ensure_instance_folder, load_config
+from reco.core.responses import conflict_response, error_response, unavailable_response
 from reco.extensions import db
 
 
@@ -18,6 +19,9 @@ def init_config(app: Flask, overrides) -> None:
     ensure_instance_folder(instance)
     app.config.update(load_config(instance))
     app.config.update(overrides or {})
+    proxies = app.config["RECO_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 #: Modules that add routes to the blueprints; imported before the blueprints are registered.
@@ -25,8 +29,8 @@ ROUTE_MODULES = (
     "reco.core.views",
     "reco.accounts.loader", "reco.accounts.views", "reco.accounts.admin_views",
     "reco.donations.views", "reco.donations.import_views",
-    "reco.inventory.views",
-    "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices",
+    "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",
+    "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
 )
 
 
@@ -43,11 +47,6 @@ def init_blueprints(app: Flask) -> None:
     csrf.exempt(api.bp)
 
 
-def wants_json() -> bool:
-    """Tell whether this request is an API call that expects JSON."""
-    return request.path.startswith("/api/")
-
-
 def init_request_hooks(app: Flask) -> None:
     """Commit once per request, or roll back when the answer is an error."""
 
@@ -60,10 +59,14 @@ def init_request_hooks(app: Flask) -> None:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            return _conflict_response()
+            return conflict_response()
         except OperationalError:
             db.session.rollback()
-            return _unavailable_response()
+            return unavailable_response()
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("commit failed")
+            return error_response(500)
         return response
 
     @app.after_request
@@ -77,20 +80,3 @@ def init_request_hooks(app: Flask) -> None:
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
         return response
-
-
-def _conflict_response():
-    """Answer when someone else changed the same thing at the same moment."""
-    message = _("Someone else changed the same thing at the same moment. Nothing was saved: please try again.")
-    if wants_json():
-        return jsonify(error="conflict", message=message), 409
-    return render_template("errors/error.html", code=409, title=_("Conflict"), message=message), 409
-
-
-def _unavailable_response():
-    """Answer when the database could not be reached."""
-    message = _("The database is not reachable right now. Nothing was saved: please try again in a moment.")
-    if wants_json():
-        return jsonify(error="unavailable", message=message), 503
-    return render_template("errors/error.html", code=503, title=_("Service unavailable"),
-                           message=message), 503

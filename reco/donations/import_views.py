@@ -27,7 +27,7 @@ def _donation(donation_id: int) -> Donation:
     return donation
 
 
-@bp.route("/donations/<int:donation_id>/import", methods=["GET", "POST"])
+@bp.route("/donations/<id:donation_id>/import", methods=["GET", "POST"])
 @permission_required("donation.manage")
 def import_upload(donation_id: int):
     """Receive the donor's file and open its preview."""
@@ -60,7 +60,7 @@ def _mapping_from(request_form, headers) -> list[str] | None:
             for i in range(len(headers))]
 
 
-@bp.route("/donations/<int:donation_id>/import/<int:draft_id>", methods=["GET", "POST"])
+@bp.route("/donations/<id:donation_id>/import/<id:draft_id>", methods=["GET", "POST"])
 @permission_required("donation.manage")
 def import_preview(donation_id: int, draft_id: int):
     """Show what the file holds, let the user map columns, and import everything or nothing."""

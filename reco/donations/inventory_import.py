@@ -5,7 +5,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +16,8 @@ from reco.inventory.models import DeviceType
 MAX_LINES = 20000
 MAX_COLUMNS = 60
 MAX_CELL = 200
+#: Longest value each field's column holds.
+FIELD_LIMITS = {"serial": 80, "donor_tag": 80, "brand": 80, "model": 120}
 
 #: Fields a column can be mapped to, with the header names people use for them.
 FIELD_SYNONYMS = {
@@ -118,7 +119,7 @@ def guess_field(header: str) -> str:
 
 def _decode(data: bytes) -> str:
     """Decode CSV bytes: UTF-8 with or without BOM, else Windows-1252/Latin-1."""
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise InventoryFileError(_l("This file is neither CSV nor XLSX. Export the list as CSV or Excel (.xlsx)."))
     try:
         return data.decode("utf-8-sig")
@@ -158,22 +159,32 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     """Read the rows of the first sheet of an XLSX file."""
     from openpyxl import load_workbook
 
+    unreadable = _l("This Excel file cannot be read. Save it again as .xlsx or CSV.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InventoryFileError(_l("This Excel file cannot be read. Save it again as .xlsx or CSV.")) from exc
+    except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
+        raise InventoryFileError(unreadable) from exc
+    rows = []
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
             rows.append([_cell_text(v) for v in row])
             if len(rows) > MAX_LINES + 1:
                 break
+    except Exception as exc:  # a damaged sheet fails while its rows are read
+        raise InventoryFileError(unreadable) from exc
     finally:
         workbook.close()
     while rows and rows[-1] and not any(c.strip() for c in rows[-1]):
         rows.pop()
     return rows
+
+
+def _without_trailing_blanks(row: list[str]) -> list[str]:
+    """Drop the empty cells at the end of a row (trailing separators, padded sheets)."""
+    while row and not row[-1]:
+        row.pop()
+    return row
 
 
 def read_rows(data: bytes, filename: str = "") -> list[list[str]]:
@@ -186,7 +197,7 @@ def read_rows(data: bytes, filename: str = "") -> list[list[str]]:
         raise InventoryFileError(_l("This file is neither CSV nor XLSX. Export the list as CSV or Excel (.xlsx)."))
     else:
         rows = _csv_rows(data)
-    rows = [[cell.strip() for cell in row] for row in rows]
+    rows = [_without_trailing_blanks([cell.strip() for cell in row]) for row in rows]
     while rows and not any(rows[0]):
         rows.pop(0)
     if not rows:
@@ -221,9 +232,10 @@ def parse_device_type(text: str) -> DeviceType | None:
 def _check_line(number: int, values: dict[str, str]) -> Line | LineError:
     """Check one line's values and return the line or why it is refused."""
     for name, value in values.items():
-        if len(value) > MAX_CELL:
+        limit = FIELD_LIMITS.get(name, MAX_CELL)
+        if len(value) > limit:
             return LineError(number, str(_l("%(field)s is too long (%(n)d characters at most).",
-                                            field=FIELD_LABELS[name], n=MAX_CELL)))
+                                            field=FIELD_LABELS[name], n=limit)))
     kind = parse_device_type(values.get("device_type", ""))
     if kind is None:
         given = values.get("device_type", "")

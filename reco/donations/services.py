@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
@@ -121,17 +121,17 @@ def parse_amount(value) -> Decimal | None:
     """Return an amount in euros from text such as "1 200,50", None when empty."""
     if value is None or value == "":
         return None
-    if isinstance(value, (int, float, Decimal)):
-        amount = Decimal(str(value))
-    else:
-        text = re.sub(r"[\s €]", "", str(value)).replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            _fail("declared_value", _l("Write the value as a number of euros, e.g. 1200 or 1200,50."))
+    message = _l("Write the value as a number of euros, e.g. 1200 or 1200,50.")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        _fail("declared_value", message)
+    text = str(value) if not isinstance(value, str) else re.sub(r"[\s €]", "", value).replace(",", ".")
+    try:
+        amount = Decimal(text).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        _fail("declared_value", message)
     if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000000"):
-        _fail("declared_value", _l("Write the value as a number of euros, e.g. 1200 or 1200,50."))
-    return amount.quantize(Decimal("0.01"))
+        _fail("declared_value", message)
+    return amount
 
 
 def _apply_donation_fields(donation: Donation, fields: dict) -> None:
@@ -155,14 +155,18 @@ def _apply_donation_fields(donation: Donation, fields: dict) -> None:
 def set_declared_counts(donation: Donation, counts: dict) -> None:
     """Replace the declared number of devices per type."""
     clean: dict[DeviceType, int] = {}
+    message = _l("Give each declared count as a whole number.")
     for kind, quantity in counts.items():
+        if isinstance(quantity, bool) or not isinstance(quantity, (int, str)) or \
+                (isinstance(quantity, str) and quantity.strip() and not quantity.strip().isdigit()):
+            _fail("declared_counts", message)
         try:
             kind = DeviceType(kind)
-            quantity = int(quantity or 0)
-        except (ValueError, TypeError):
-            _fail("declared_counts", _l("Give each declared count as a whole number."))
+        except ValueError:
+            _fail("declared_counts", _l("Unknown type of device."))
+        quantity = int(quantity) if str(quantity).strip() else 0
         if quantity < 0 or quantity > 100000:
-            _fail("declared_counts", _l("Give each declared count as a whole number."))
+            _fail("declared_counts", message)
         if quantity:
             clean[kind] = quantity
     existing = {c.device_type: c for c in donation.declared_counts}
@@ -243,6 +247,7 @@ def import_declared_items(donation: Donation, parsed: ParsedInventory, *, by: Us
         raise ValidationFailed(str(_l("The file has errors: nothing was imported.")))
     if parsed.duplicates and not allow_duplicates:
         raise ValidationFailed(str(_l("Some serial numbers appear several times: confirm to import anyway.")))
+    db.session.execute(select(Donation.id).where(Donation.id == donation.id).with_for_update())
     offset = db.session.scalar(select(func.coalesce(func.max(DeclaredItem.line_number), 0))
                                .where(DeclaredItem.donation_id == donation.id))
     rows = [{"donation_id": donation.id, "line_number": offset + index, "device_type": line.device_type,

@@ -93,7 +93,7 @@ def _donor(donor_id: int, action: str) -> Donor:
     return donor
 
 
-@bp.route("/donors/<int:donor_id>")
+@bp.route("/donors/<id:donor_id>")
 @permission_required("donor.view")
 def donor(donor_id: int):
     """Show a donor and their donations."""
@@ -101,7 +101,7 @@ def donor(donor_id: int):
     return render_template("donations/donor.html", donor=donor, history=events_for(donor))
 
 
-@bp.route("/donors/<int:donor_id>/edit", methods=["GET", "POST"])
+@bp.route("/donors/<id:donor_id>/edit", methods=["GET", "POST"])
 @permission_required("donor.manage")
 def edit_donor(donor_id: int):
     """Edit a donor."""
@@ -144,7 +144,7 @@ def _counts(form) -> dict:
     return {kind.value: form[f"count_{kind.value}"].data or 0 for kind in DeviceType}
 
 
-@bp.route("/donors/<int:donor_id>/donations/new", methods=["GET", "POST"])
+@bp.route("/donors/<id:donor_id>/donations/new", methods=["GET", "POST"])
 @permission_required("donation.manage")
 def new_donation(donor_id: int):
     """Plan a collection from a donor."""
@@ -172,7 +172,7 @@ def _donation(donation_id: int, action: str) -> Donation:
     return donation
 
 
-@bp.route("/donations/<int:donation_id>")
+@bp.route("/donations/<id:donation_id>")
 @permission_required("donation.view")
 def donation(donation_id: int):
     """Show a collection: declared against received, devices, documents and history."""
@@ -182,7 +182,7 @@ def donation(donation_id: int):
                            problems=close_problems(donation) if donation.status is DonationStatus.RECEIVED else [])
 
 
-@bp.route("/donations/<int:donation_id>/edit", methods=["GET", "POST"])
+@bp.route("/donations/<id:donation_id>/edit", methods=["GET", "POST"])
 @permission_required("donation.manage")
 def edit_donation(donation_id: int):
     """Edit a collection."""
@@ -208,7 +208,7 @@ def edit_donation(donation_id: int):
                            donation=donation), _status(form)
 
 
-@bp.route("/donations/<int:donation_id>/status", methods=["POST"])
+@bp.route("/donations/<id:donation_id>/status", methods=["POST"])
 @permission_required("donation.manage")
 def donation_status(donation_id: int):
     """Move a collection to its next status, or explain why not."""
@@ -224,7 +224,7 @@ def donation_status(donation_id: int):
     return redirect(url_for("donations.donation", donation_id=donation_id))
 
 
-@bp.route("/donations/<int:donation_id>/documents/<kind>", methods=["POST"])
+@bp.route("/donations/<id:donation_id>/documents/<kind>", methods=["POST"])
 @permission_required("document.issue")
 def issue_document(donation_id: int, kind: str):
     """Issue a collection receipt or a donation attestation, then download it."""
@@ -236,7 +236,7 @@ def issue_document(donation_id: int, kind: str):
     return redirect(url_for("donations.donation", donation_id=donation.id, issued=document.id))
 
 
-@bp.route("/documents/<int:document_id>.pdf")
+@bp.route("/documents/<id:document_id>.pdf")
 @permission_required("document.view")
 def document_pdf(document_id: int):
     """Download an issued document as it was printed."""

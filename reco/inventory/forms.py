@@ -1,12 +1,28 @@
-"""Forms for receiving devices."""
+"""Forms of the workbench: intake, diagnosis, sanitization, repairs, exits and locations."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from reco.core.forms import MultiCheckboxField
-from reco.inventory.vocabulary import ACCESSORY_LABELS, INTERFACE_LABELS, TYPE_LABELS
+from reco.inventory.models import Technique
+from reco.inventory.vocabulary import (
+    ACCESSORY_LABELS,
+    BARRIER_LABELS,
+    CHECK_LABELS,
+    DESTRUCTION_LABELS,
+    FAULT_LABELS,
+    GRADE_LABELS,
+    INTERFACE_LABELS,
+    LOCATION_KIND_LABELS,
+    REPAIR_STATUS_LABELS,
+    RESULT_LABELS,
+    TECHNIQUE_LABELS,
+    TYPE_LABELS,
+    VERIFICATION_LABELS,
+)
 
 
 class DriveForm(FlaskForm):
@@ -35,3 +51,108 @@ class IntakeForm(FlaskForm):
         SelectChoice(k.value, label) for k, label in ACCESSORY_LABELS.items()])
     drives = FieldList(FormField(DriveForm), min_entries=2, max_entries=8)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+
+class DiagnosisForm(FlaskForm):
+    """The diagnosis checklist, faults, grade and specs."""
+
+    grade = SelectField(_l("Cosmetic grade"), validate_choice=False, choices=lambda: [
+        SelectChoice("", _l("— not graded yet —"))] + [
+        SelectChoice(g.value, label) for g, label in GRADE_LABELS.items()])
+    faults = MultiCheckboxField(_l("Faults found (ORDS)"), choices=lambda: [
+        SelectChoice(f.value, label) for f, label in FAULT_LABELS.items()])
+    cpu = StringField(_l("Processor"), validators=[Optional(), Length(max=120)])
+    ram_gb = StringField(_l("Memory (GB)"), validators=[Optional(), Length(max=10)])
+    screen_inches = StringField(_l("Screen size (inches)"), validators=[Optional(), Length(max=10)])
+    os_name = StringField(_l("Operating system"), validators=[Optional(), Length(max=80)])
+    battery_health_pct = StringField(_l("Battery health (%)"), validators=[Optional(), Length(max=5)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+
+def add_check_fields(form_class):
+    """Add one ok / faulty / not applicable choice per point of the checklist."""
+    for check, label in CHECK_LABELS.items():
+        setattr(form_class, f"check_{check.value}", RadioField(label, default="na", validate_choice=False, choices=[
+            SelectChoice(r.value, result_label) for r, result_label in RESULT_LABELS.items()]))
+    return form_class
+
+
+add_check_fields(DiagnosisForm)
+
+
+class FileForm(FlaskForm):
+    """Send a report or a log file."""
+
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class SecureEraseForm(FlaskForm):
+    """Record a secure erase done with hdparm or nvme-cli."""
+
+    tool = SelectField(_l("Tool"), choices=[SelectChoice("hdparm", "hdparm"), SelectChoice("nvme_cli", "nvme-cli"),
+                                            SelectChoice("other", _l("Other"))])
+    technique = SelectField(_l("Technique"), choices=lambda: [SelectChoice(t.value, TECHNIQUE_LABELS[t]) for t in (
+        Technique.BLOCK_ERASE, Technique.CRYPTO_ERASE, Technique.OVERWRITE)])
+    method = StringField(_l("Command or method"), validators=[Optional(), Length(max=80)],
+                         description=_l("For example: hdparm --security-erase-enhanced, nvme format --ses=2."))
+    verification = SelectField(_l("Verification"), choices=lambda: [
+        SelectChoice(v.value, label) for v, label in VERIFICATION_LABELS.items()])
+    result = SelectField(_l("Result"), choices=lambda: [
+        SelectChoice("success", _l("Success")), SelectChoice("failed", _l("Failed"))])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+
+class DestructionForm(FlaskForm):
+    """Record the physical destruction of a drive."""
+
+    method = SelectField(_l("How"), choices=lambda: [SelectChoice(m.value, label)
+                                                     for m, label in DESTRUCTION_LABELS.items()])
+    on = DateField(_l("Date"), validators=[Optional()])
+    witness = StringField(_l("Witness"), validators=[Optional(), Length(max=120)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+
+class RepairForm(FlaskForm):
+    """Open or record a repair."""
+
+    problem = TextAreaField(_l("Problem"), validators=[Optional(), Length(max=5000)])
+    fault_type = SelectField(_l("Fault type"), choices=lambda: [SelectChoice(f.value, label)
+                                                                for f, label in FAULT_LABELS.items()])
+    actions = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
+    minutes_spent = StringField(_l("Time spent (minutes)"), validators=[Optional(), Length(max=6)])
+    status = SelectField(_l("Outcome"), validate_choice=False, choices=lambda: [
+        SelectChoice("", _l("Still in progress"))] + [SelectChoice(s.value, label)
+                                                       for s, label in REPAIR_STATUS_LABELS.items()])
+    barrier = SelectField(_l("Barrier (end of life)"), validate_choice=False, choices=lambda: [
+        SelectChoice("", "—")] + [SelectChoice(b.value, label) for b, label in BARRIER_LABELS.items()])
+    parts_used = TextAreaField(_l("Parts used"), validators=[Optional(), Length(max=2000)])
+
+
+class CloseRepairForm(FlaskForm):
+    """Close an open repair."""
+
+    status = SelectField(_l("Outcome"), choices=lambda: [SelectChoice(s.value, label)
+                                                         for s, label in REPAIR_STATUS_LABELS.items()])
+    barrier = SelectField(_l("Barrier (end of life)"), validate_choice=False, choices=lambda: [
+        SelectChoice("", "—")] + [SelectChoice(b.value, label) for b, label in BARRIER_LABELS.items()])
+    actions = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
+    minutes_spent = StringField(_l("Time spent (minutes)"), validators=[Optional(), Length(max=6)])
+
+
+class ExitForm(FlaskForm):
+    """Harvest or recycle a device."""
+
+    parts = TextAreaField(_l("Parts taken out, one per line"), validators=[Optional(), Length(max=5000)])
+    weight_kg = StringField(_l("Weight handed over (kg)"), validators=[Optional(), Length(max=10)])
+    slip_number = StringField(_l("WEEE slip number"), validators=[Optional(), Length(max=60)])
+    on = DateField(_l("Date"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+
+class LocationForm(FlaskForm):
+    """Create a location."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("For example: Shelf A, top."))
+    kind = SelectField(_l("Kind"), choices=lambda: [SelectChoice(k.value, label)
+                                                    for k, label in LOCATION_KIND_LABELS.items()])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -47,7 +47,7 @@ def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
 
 
 def match_declared_item(donation: Donation, code: str | None) -> DeclaredItem | None:
-    """Return the donor's line not yet received whose asset tag or serial is ``code``."""
+    """Return the donor's line not yet received whose asset tag (first) or serial is ``code``."""
     code = normalise_code(code)
     if not code:
         return None
@@ -55,7 +55,16 @@ def match_declared_item(donation: Donation, code: str | None) -> DeclaredItem | 
         select(DeclaredItem)
         .where(DeclaredItem.donation_id == donation.id, ~DeclaredItem.device.has(),
                or_(DeclaredItem.donor_tag == code, DeclaredItem.serial == code))
-        .order_by(DeclaredItem.donor_tag == code, DeclaredItem.line_number).limit(1))
+        .order_by((DeclaredItem.donor_tag == code).desc(), DeclaredItem.line_number).limit(1))
+
+
+def claim_declared_item(item: DeclaredItem | None) -> DeclaredItem | None:
+    """Lock a matched line until the transaction ends; None if someone received it meanwhile."""
+    if item is None:
+        return None
+    db.session.execute(select(DeclaredItem.id).where(DeclaredItem.id == item.id).with_for_update())
+    taken = db.session.scalar(select(Device.id).where(Device.declared_item_id == item.id).limit(1))
+    return None if taken else item
 
 
 @dataclass
@@ -80,13 +89,31 @@ def parse_weight(value) -> Decimal | None:
     """Return a weight in kilograms from text such as "2,3", None when empty."""
     if value is None or value == "":
         return None
-    try:
-        weight = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        weight = Decimal(-1)
-    if not weight.is_finite() or weight <= 0 or weight > 500:
+    weight = _decimal(value)
+    if weight is None or weight <= 0 or weight > 500:
         _fail("weight_kg", _l("Give the weight in kilograms, e.g. 2,3."))
     return weight.quantize(Decimal("0.01"))
+
+
+def _decimal(value) -> Decimal | None:
+    """Return a finite decimal from a number or text such as "2,3", or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() and abs(number) < 10 ** 18 else None
+
+
+def _code(raw, field_name: str) -> str | None:
+    """Return a scanned or typed code, refusing what is not text or too long."""
+    if raw is not None and not isinstance(raw, str):
+        _fail(field_name, _l("This code must be text."))
+    code = normalise_code(raw)
+    if code and len(code) > 80:
+        _fail(field_name, _l("This code is too long (80 characters at most)."))
+    return code
 
 
 def _drives(drives) -> list[DriveSeen]:
@@ -95,16 +122,15 @@ def _drives(drives) -> list[DriveSeen]:
     for index, raw in enumerate(drives or []):
         if isinstance(raw, DriveSeen):
             raw = raw.__dict__
-        if not isinstance(raw, dict):
+        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), (str, type(None)))
+                                                for k in ("serial", "model", "interface")):
             _fail("drives", _l("Each drive is described by its serial, model, capacity and interface."))
         serial = normalise_code(raw.get("serial"))
         model = (raw.get("model") or "").strip()[:120]
         capacity = raw.get("capacity_bytes")
         if raw.get("capacity_gb") not in (None, ""):
-            try:
-                capacity = int(Decimal(str(raw["capacity_gb"]).replace(",", ".")) * 1000 ** 3)
-            except InvalidOperation:
-                capacity = -1
+            gigabytes = _decimal(raw["capacity_gb"])
+            capacity = int(gigabytes * 1000 ** 3) if gigabytes is not None and gigabytes > 0 else -1
         interface = raw.get("interface") or None
         if not (serial or model or capacity or interface):
             continue
@@ -134,19 +160,18 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
         kind = DeviceType(type)
     except ValueError:
         _fail("type", _l("Choose the type of device."))
-    serial, donor_tag = normalise_code(serial), normalise_code(donor_tag)
-    for name, value in (("serial", serial), ("donor_tag", donor_tag)):
-        if value and len(value) > 80:
-            _fail(name, _l("This code is too long (80 characters at most)."))
+    serial, donor_tag = _code(serial, "serial"), _code(donor_tag, "donor_tag")
     try:
         accessories = sorted({Accessory(a).value for a in accessories or ()})
-    except ValueError:
+    except (ValueError, TypeError):
         _fail("accessories", _l("Unknown accessory."))
     weight = parse_weight(weight_kg)
     seen_drives = _drives(drives)
-    item = match_declared_item(donation, donor_tag) or match_declared_item(donation, serial)
+    item = claim_declared_item(match_declared_item(donation, donor_tag) or match_declared_item(donation, serial))
     warnings = []
-    other = db.session.scalar(select(Device.tag).where(Device.serial == serial).limit(1)) if serial else None
+    other = db.session.scalar(select(Device.tag).where(Device.serial == serial,
+                                                       Device.workshop_id == donation.workshop_id).limit(1)) \
+        if serial else None
     if other:
         warnings.append(str(_l("Another device (%(tag)s) already has serial %(serial)s: check the label.",
                                tag=other, serial=serial)))

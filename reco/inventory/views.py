@@ -8,29 +8,34 @@ from sqlalchemy import or_, select
 from reco.core.audit import events_for
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.forms import show_errors
+from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required, require
 from reco.core.scanning import clean_code, normalise_code, scan_lookup
 from reco.donations.models import Donation
 from reco.extensions import db
-from reco.inventory import bp
-from reco.inventory.forms import IntakeForm
+from reco.inventory import bp, vocabulary
+from reco.inventory.forms import FileForm, IntakeForm
 from reco.inventory.intake import find_devices, match_declared_item, receive_device
-from reco.inventory.models import Device, DeviceState, DeviceType
-from reco.inventory.vocabulary import ACCESSORY_LABELS, INTERFACE_LABELS, STATE_LABELS, TYPE_LABELS
+from reco.inventory.lifecycle import allowed_moves
+from reco.inventory.locations import find_location
+from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
 
+add_nav_entry(NavEntry("inventory.batch", _l("Scan a batch"), "device.work",
+                       _l("Scan devices one after the other, then move them or change their state together."), 15))
 add_nav_entry(NavEntry("inventory.devices", _l("Devices"), "device.view",
                        _l("Every device of the workshop: search by tag, serial or donor's tag."), 20))
+add_nav_entry(NavEntry("inventory.locations", _l("Locations"), "location.view",
+                       _l("Shelves and bins of the workshop, with their codes."), 25))
 
 RECENT = 10
 
 
 @bp.app_context_processor
 def inventory_labels():
-    """Give templates the names of device types, states, interfaces and accessories."""
-    return {"type_labels": TYPE_LABELS, "state_labels": STATE_LABELS, "interface_labels": INTERFACE_LABELS,
-            "accessory_labels": ACCESSORY_LABELS}
+    """Give templates the names of every inventory vocabulary (type_labels, state_labels, ...)."""
+    return {name.lower(): value for name, value in vars(vocabulary).items() if name.endswith("_LABELS")}
 
 
 @scan_lookup
@@ -43,7 +48,8 @@ def find_device_page(user, code: str) -> str | None:
         return url_for("inventory.device", tag=devices[0].tag)
     if devices:
         return url_for("inventory.devices", q=code)
-    return None
+    location = find_location(code, user.structure_id)
+    return url_for("inventory.devices", location=location.id) if location else None
 
 
 def _intake_form(donation: Donation, code: str) -> tuple[IntakeForm, object]:
@@ -60,7 +66,7 @@ def _intake_form(donation: Donation, code: str) -> tuple[IntakeForm, object]:
     return form, item
 
 
-@bp.route("/donations/<int:donation_id>/intake", methods=["GET", "POST"])
+@bp.route("/donations/<id:donation_id>/intake", methods=["GET", "POST"])
 @permission_required("device.intake")
 def intake(donation_id: int):
     """Receive devices one after the other: scan, check, save, and the scan field is ready again."""
@@ -109,20 +115,30 @@ def devices():
     state = request.args.get("state", "")
     if state in {s.value for s in DeviceState}:
         query = query.where(Device.state == DeviceState(state))
-    donation_id = request.args.get("donation", type=int)
+    grade = request.args.get("grade", "")
+    if grade in {g.value for g in Grade}:
+        query = query.where(Device.grade == Grade(grade))
+    donation_id = arg_id("donation")
     if donation_id:
         query = query.where(Device.donation_id == donation_id)
+    location_id = arg_id("location")
+    if location_id:
+        query = query.where(Device.location_id == location_id)
+    locations = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
+                                   .order_by(Location.code)).all()
     return render_template("inventory/devices.html", page=paginate(query), q=text or "", type=kind, state=state,
-                           donation_id=donation_id)
+                           grade=grade, donation_id=donation_id, location_id=location_id, locations=locations)
 
 
 @bp.route("/devices/<tag>")
 @permission_required("device.view")
 def device(tag: str):
     """Show a device: what it is, its drives and its history."""
-    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag)))
+    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag),
+                                                    Device.workshop_id == current_user.structure_id))
     if device is None:
         return render_template("errors/error.html", code=404, title=_("Unknown device"),
                                message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404
-    require("device.view", device)
-    return render_template("inventory/device.html", device=device, history=events_for(device))
+    require("device.view", device)  # the same workshop; the role decides
+    return render_template("inventory/device.html", device=device, history=events_for(device),
+                           moves=allowed_moves(device), file_form=FileForm())

@@ -8,8 +8,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 MENUS = {
     "admin": ["Accueil", "Structures", "Utilisateurs", "Mon compte"],
-    "supervisor": ["Accueil", "Collectes", "Appareils", "Donateurs", "Mon compte"],
-    "technician": ["Accueil", "Collectes", "Appareils", "Donateurs", "Mon compte"],
+    "supervisor": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Donateurs", "Mon compte"],
+    "technician": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Donateurs", "Mon compte"],
     "prescriber": ["Accueil", "Mon compte"],
     "installer": ["Accueil", "Mon compte"],
     "partner": ["Accueil", "Mon compte"],

@@ -64,6 +64,7 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
 
     # Receive two machines by scanning their donor tags: Enter after each scan, Enter to confirm.
     page.get_by_role("link", name="Réceptionner des appareils").first.click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
     page.keyboard.type("MISSCAN-42")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*code=MISSCAN-42"))
@@ -72,11 +73,12 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
     assert page.evaluate("document.activeElement.selectionEnd - document.activeElement.selectionStart") == 10
     tags = []
     for code in ("GIFT-001", "gift-003"):
-        assert page.evaluate("document.activeElement.id") == "intake-code"
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
         page.keyboard.type(code)  # replaces the selected text, as a scanner does
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r".*code=.*"))
+        page.wait_for_url(re.compile(rf".*code={re.escape(code)}$"))
         assert "ligne" in page.get_by_role("status").first.inner_text()
+        page.wait_for_function("document.activeElement && document.activeElement.type === 'submit'")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r".*/intake\?last=.*"))
         message = page.locator(".flash-success").first.inner_text()

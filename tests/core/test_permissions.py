@@ -30,6 +30,11 @@ EXPECTED = {
     "document.view": {S: (True, True, False), T: (True, True, False)},
     "device.intake": {S: (True, True, False), T: (True, True, False)},
     "device.view": {S: (True, True, False), T: (True, True, False)},
+    "device.work": {S: (True, True, False), T: (True, True, False)},
+    "sanitization.validate": {S: (True, True, False)},
+    "location.view": {S: (True, True, False), T: (True, True, False)},
+    "location.manage": {S: (True, True, False)},
+    "repair.export": {S: (True, True, False)},
 }
 
 #: Actions whose objects belong to a person rather than a structure.

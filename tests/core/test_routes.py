@@ -4,6 +4,7 @@ import pytest
 from reco.accounts.models import Role
 from reco.core.documents import Document
 from reco.donations.models import ImportDraft
+from reco.inventory.models import Repair, Sanitization
 from reco.extensions import db
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
@@ -84,7 +85,7 @@ ROUTES = [
     ("inventory.intake", "GET", "/donations/{other_donation}/intake", {}, 403, 302),
     ("inventory.devices", "GET", "/devices", WORKSHOP, 403, 302),
     ("inventory.device", "GET", "/devices/{device}", WORKSHOP, 403, 302),
-    ("inventory.device", "GET", "/devices/{other_device}", {}, 403, 302),
+    ("inventory.device", "GET", "/devices/{other_device}", {S: 404, T: 404}, 403, 302),
     ("api.create_donor_api", "POST", "/api/v1/donors", {S: 422}, 403, 401),
     ("api.create_donation_api", "POST", "/api/v1/donations", {S: 422}, 403, 401),
     ("api.get_donation", "GET", "/api/v1/donations/{donation}", WORKSHOP, 403, 401),
@@ -93,7 +94,49 @@ ROUTES = [
     ("api.import_declared_items_api", "POST", "/api/v1/donations/{other_donation}/declared-items", {}, 403, 401),
     ("api.receive_device_api", "POST", "/api/v1/devices", {S: 422, T: 422}, 403, 401),
     ("api.get_device", "GET", "/api/v1/devices/{device}", WORKSHOP, 403, 401),
-    ("api.get_device", "GET", "/api/v1/devices/{other_device}", {}, 403, 401),
+    ("api.get_device", "GET", "/api/v1/devices/{other_device}", {S: 404, T: 404}, 403, 401),
+    ("inventory.diagnosis", "GET", "/devices/{device}/diagnosis", WORKSHOP, 403, 302),
+    ("inventory.diagnosis", "POST", "/devices/{device}/diagnosis", {S: 302, T: 302}, 403, 302),
+    ("inventory.diagnosis", "GET", "/devices/{other_device}/diagnosis", {S: 404, T: 404}, 403, 302),
+    ("inventory.hardware_report", "POST", "/devices/{device}/hardware-report", {S: 302, T: 302}, 403, 302),
+    ("inventory.erasure_log", "POST", "/devices/{device}/erasure-log", {S: 302, T: 302}, 403, 302),
+    ("inventory.secure_erase", "GET", "/devices/{device}/drives/{drive}/secure-erase", WORKSHOP, 403, 302),
+    ("inventory.secure_erase", "POST", "/devices/{device}/drives/{drive}/secure-erase", {S: 422, T: 422}, 403,
+     302),
+    ("inventory.secure_erase", "GET", "/devices/{device}/drives/{other_drive}/secure-erase", {S: 404, T: 404},
+     403, 302),
+    ("inventory.destruction", "GET", "/devices/{device}/drives/{drive}/destruction", WORKSHOP, 403, 302),
+    ("inventory.destruction", "POST", "/devices/{device}/drives/{drive}/destruction", {S: 422, T: 422}, 403,
+     302),
+    ("inventory.remove", "POST", "/devices/{device}/drives/{drive}/remove", {S: 302, T: 302}, 403, 302),
+    ("inventory.validate", "POST", "/devices/{device}/sanitizations/{sanitization}/validate", {S: 302}, 403, 302),
+    ("inventory.repair", "GET", "/devices/{device}/repairs", WORKSHOP, 403, 302),
+    ("inventory.repair", "POST", "/devices/{device}/repairs", {S: 422, T: 422}, 403, 302),
+    ("inventory.close", "GET", "/devices/{device}/repairs/{repair}", WORKSHOP, 403, 302),
+    ("inventory.close", "POST", "/devices/{device}/repairs/{repair}", {S: 422, T: 422}, 403, 302),
+    ("inventory.transition", "POST", "/devices/{device}/transition", {S: 302, T: 302}, 403, 302),
+    ("inventory.transition", "POST", "/devices/{other_device}/transition", {S: 404, T: 404}, 403, 302),
+    ("inventory.exit_device", "GET", "/devices/{device}/exit/harvested", WORKSHOP, 403, 302),
+    ("inventory.exit_device", "POST", "/devices/{device}/exit/recycled", {S: 422, T: 422}, 403, 302),
+    ("inventory.exit_device", "GET", "/devices/{device}/exit/vanished", {S: 404, T: 404}, 403, 302),
+    ("inventory.move", "POST", "/devices/{device}/move", {S: 302, T: 302}, 403, 302),
+    ("inventory.locations", "GET", "/locations", WORKSHOP, 403, 302),
+    ("inventory.locations", "POST", "/locations", {S: 422, T: 403}, 403, 302),
+    ("inventory.batch", "GET", "/batch", WORKSHOP, 403, 302),
+    ("inventory.batch", "POST", "/batch", {S: 302, T: 302}, 403, 302),
+    ("inventory.batch_remove", "POST", "/batch/remove/1", {S: 302, T: 302}, 403, 302),
+    ("inventory.batch_clear", "POST", "/batch/clear", {S: 302, T: 302}, 403, 302),
+    ("inventory.batch_apply", "POST", "/batch/apply", {S: 302, T: 302}, 403, 302),
+    ("inventory.repairs_csv", "GET", "/repairs.csv", SUPERVISOR, 403, 302),
+    ("api.post_hardware_report", "POST", "/api/v1/devices/{device}/hardware-reports", {S: 422, T: 422}, 403, 401),
+    ("api.post_hardware_report", "POST", "/api/v1/devices/{other_device}/hardware-reports", {S: 404, T: 404}, 403,
+     401),
+    ("api.post_erasure_log", "POST", "/api/v1/devices/{device}/erasure-logs", {S: 422, T: 422}, 403, 401),
+    ("api.post_diagnosis", "POST", "/api/v1/devices/{device}/diagnosis", {S: 422, T: 422}, 403, 401),
+    ("api.post_repair", "POST", "/api/v1/devices/{device}/repairs", {S: 422, T: 422}, 403, 401),
+    ("api.post_transition", "POST", "/api/v1/devices/{device}/transitions", {S: 422, T: 422}, 403, 401),
+    ("api.get_drive", "GET", "/api/v1/drives/{drive}", WORKSHOP, 403, 401),
+    ("api.get_drive", "GET", "/api/v1/drives/{other_drive}", {}, 403, 401),
 ]
 
 
@@ -101,16 +144,22 @@ def _workshop_objects(structure, user) -> dict:
     """Create a donor, donation, device, document and import draft of ``structure``."""
     donor = make_donor(structure)
     donation = make_donation(donor)
-    device = make_device(donation)
+    device = make_device(donation, drives=[{"serial": f"DRV-{structure.id}", "capacity_gb": "500"}])
+    drive = device.drives[0]
     document = Document(number=f"D-{donation.id}", kind="collection_receipt", structure_id=structure.id,
                         object_type="donation", object_id=str(donation.id), fingerprint=f"{donation.id:064x}",
                         pdf=b"%PDF-1.4")
     draft = ImportDraft(donation_id=donation.id, user_id=user.id, filename="list.csv",
                         data="Type;Serial\nlaptop;ABC\n".encode())
     db.session.add_all([document, draft])
+    sanitization = Sanitization(drive_id=drive.id, device_id=device.id, level="clear", technique="overwrite",
+                                tool="nwipe", verification="last_pass", result="success")
+    repair = Repair(device_id=device.id, problem="Écran noir", fault_type="integrated_screen")
+    db.session.add_all([sanitization, repair])
     db.session.commit()
     return {"donor": donor.id, "donation": donation.id, "device": device.tag, "document": document.id,
-            "draft": draft.id, "fingerprint": document.fingerprint}
+            "draft": draft.id, "fingerprint": document.fingerprint, "drive": drive.id,
+            "sanitization": sanitization.id, "repair": repair.id}
 
 
 def test_every_route_is_in_the_matrix(app):

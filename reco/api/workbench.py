@@ -1,0 +1,180 @@
+"""API of the workbench: hardware reports, erasure logs, diagnosis, repairs and state transitions."""
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from reco.api import bp
+from reco.api.devices import device_json, drive_json
+from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
+from reco.api.payload import field, json_body
+from reco.core.permissions import acting_user, permission_required, require
+from reco.core.scanning import normalise_code
+from reco.extensions import db
+from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
+from reco.inventory.lifecycle import parse_state, transition_device
+from reco.inventory.models import Check, CheckResult, Device, DeviceState, Drive, FaultType, Grade
+from reco.inventory.repairs import record_repair
+from reco.inventory.sanitization import import_erasure_log
+
+
+def _device(tag: str) -> Device:
+    """Load a device by our tag and check the token's user may work on it."""
+    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag),
+                                                    Device.workshop_id == acting_user().structure_id))
+    if device is None:
+        abort(404)
+    require("device.work", device)
+    return device
+
+
+@bp.route("/devices/<tag>/hardware-reports", methods=["POST"])
+@permission_required("device.work")
+def post_hardware_report(tag: str):
+    """Import a raw lshw -json or smartctl --json report into the device."""
+    device = _device(tag)
+    summary = apply_hardware_report(device, request.get_data(cache=False), by=acting_user())
+    return jsonify(summary | {"device": device_json(device)}), 201
+
+
+@bp.route("/devices/<tag>/erasure-logs", methods=["POST"])
+@permission_required("device.work")
+def post_erasure_log(tag: str):
+    """Import a raw nwipe log: one sanitization record per drive of the device found in it."""
+    device = _device(tag)
+    result = import_erasure_log(device, request.get_data(cache=False), by=acting_user(),
+                                filename=request.args.get("filename", "")[:200])
+    return jsonify(
+        drives=[{"serial": r.drive.serial, "device_path": r.drive.device_path, "result": r.result.value,
+                 "verified": r.verification.value != "none", "verification": r.verification.value,
+                 "method": r.method, "passing": r.is_passing} for r in result.records],
+        unmatched=[{"serial": w.serial, "device_path": w.device_path} for w in result.unmatched],
+        log_sha256=result.log.sha256), 201
+
+
+@bp.route("/devices/<tag>/diagnosis", methods=["POST"])
+@permission_required("device.work")
+def post_diagnosis(tag: str):
+    """Record a diagnosis: checklist, ORDS faults, grade and specs."""
+    device = _device(tag)
+    data = json_body()
+    record_diagnosis(device, by=acting_user(), checks=field(data, "checks", dict, default={}),
+                     faults=field(data, "faults", list, default=[]), grade=field(data, "grade", str),
+                     specs=field(data, "specs", dict, default={}), notes=field(data, "notes", str, default=""))
+    return jsonify(device_json(device)), 201
+
+
+@bp.route("/devices/<tag>/repairs", methods=["POST"])
+@permission_required("device.work")
+def post_repair(tag: str):
+    """Open a repair (no status) or record a finished one."""
+    device = _device(tag)
+    data = json_body()
+    minutes = data.get("minutes_spent")
+    repair = record_repair(device, by=acting_user(), problem=field(data, "problem", str, required=True),
+                           fault_type=field(data, "fault_type", str, required=True),
+                           actions=field(data, "actions", str, default=""),
+                           minutes_spent=minutes if isinstance(minutes, int) and not isinstance(minutes, bool)
+                           else field(data, "minutes_spent", int),
+                           status=field(data, "status", str), barrier=field(data, "barrier", str),
+                           parts_used=field(data, "parts_used", str, default=""))
+    return jsonify(id=repair.id, status=repair.status.value if repair.status else None,
+                   device=device_json(device)), 201
+
+
+@bp.route("/devices/<tag>/transitions", methods=["POST"])
+@permission_required("device.work")
+def post_transition(tag: str):
+    """Move the device to another state: 200, or 409 with the guard's reasons."""
+    device = _device(tag)
+    data = json_body()
+    to = parse_state(field(data, "to", str, required=True))
+    parts = field(data, "parts", list, default=[])
+    weight = data.get("weight_kg") if isinstance(data.get("weight_kg"), (int, float, str)) else None
+    transition_device(device, to, by=acting_user(), parts=[str(p) for p in parts], weight_kg=weight,
+                      slip_number=field(data, "slip_number", str, default=""),
+                      reason=field(data, "reason", str, default=""))
+    return jsonify(device_json(device))
+
+
+@bp.route("/drives/<id:drive_id>")
+@permission_required("device.view")
+def get_drive(drive_id: int):
+    """Return a drive with its sanitization records, even once out of its device."""
+    drive = db.session.get(Drive, drive_id)
+    if drive is None:
+        return jsonify(error="not_found", message=_("Unknown drive.")), 404
+    require("device.view", drive)
+    return jsonify(drive_json(drive))
+
+
+SCHEMAS.update({
+    "HardwareReportResult": {"type": "object", "required": ["kind", "drives"], "properties": {
+        "kind": {"type": "string", "enum": ["lshw", "smartctl"]},
+        "specs": {"type": "object"},
+        "drives": {"type": "array", "items": {"type": "object", "properties": {
+            "serial": {"type": ["string", "null"]}, "model": {"type": "string"}, "created": {"type": "boolean"},
+            "failing": {"type": "boolean"}}}},
+        "ignored_usb_drives": {"type": "array", "items": {"type": ["string", "null"]}},
+        "device": {"$ref": "#/components/schemas/Device"}}},
+    "ErasureLogResult": {"type": "object", "required": ["drives"], "properties": {
+        "drives": {"type": "array", "items": {"type": "object", "required": ["serial", "device_path", "result",
+                                                                             "verified", "method"], "properties": {
+            "serial": {"type": ["string", "null"]}, "device_path": {"type": ["string", "null"]},
+            "result": {"type": "string", "enum": ["success", "failed"]}, "verified": {"type": "boolean"},
+            "verification": {"type": "string"}, "method": {"type": "string"}, "passing": {"type": "boolean"}}}},
+        "unmatched": {"type": "array", "items": {"type": "object"}},
+        "log_sha256": {"type": "string"}}},
+    "DiagnosisIn": {"type": "object", "properties": {
+        "checks": {"type": "object", "propertyNames": {"enum": [c.value for c in Check]},
+                   "additionalProperties": {"type": "string", "enum": [r.value for r in CheckResult]}},
+        "faults": {"type": "array", "items": {"type": "string", "enum": [f.value for f in FaultType]}},
+        "grade": {"type": ["string", "null"], "enum": [g.value for g in Grade] + [None]},
+        "specs": {"type": "object", "properties": {
+            "cpu": {"type": "string"}, "ram_gb": {"type": ["number", "string"]},
+            "screen_inches": {"type": ["number", "string"]}, "os_name": {"type": "string"},
+            "battery_health_pct": {"type": ["integer", "string"]}}},
+        "notes": {"type": "string"}}},
+    "RepairIn": {"type": "object", "required": ["problem", "fault_type"], "properties": {
+        "problem": {"type": "string"}, "fault_type": {"type": "string", "enum": [f.value for f in FaultType]},
+        "actions": {"type": "string"}, "minutes_spent": {"type": ["integer", "null"]},
+        "status": {"type": ["string", "null"], "enum": ["fixed", "repairable", "end_of_life", None]},
+        "barrier": {"type": ["string", "null"]}, "parts_used": {"type": "string"}}},
+    "TransitionIn": {"type": "object", "required": ["to"], "properties": {
+        "to": {"type": "string", "enum": [s.value for s in DeviceState]},
+        "parts": {"type": "array", "items": {"type": "string"}, "description": "Harvest: parts taken out"},
+        "weight_kg": {"type": ["number", "string", "null"], "description": "Recycling: weight handed over"},
+        "slip_number": {"type": "string", "description": "Recycling: WEEE slip number"},
+        "reason": {"type": "string"}}},
+})
+
+_TAG = [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}]
+PATHS.update({
+    "/devices/{tag}/hardware-reports": {"post": {
+        "summary": "Import a raw lshw -json or smartctl --json report", "operationId": "postHardwareReport",
+        "parameters": _TAG, "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}},
+        "responses": {"201": json_response("What was recognised", "HardwareReportResult")},
+        "errors": ["401", "403", "404", "413", "422"]}},
+    "/devices/{tag}/erasure-logs": {"post": {
+        "summary": "Import a raw nwipe log", "operationId": "postErasureLog",
+        "parameters": _TAG + [{"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "responses": {"201": json_response("The records made", "ErasureLogResult")},
+        "errors": ["401", "403", "404", "413", "422"]}},
+    "/devices/{tag}/diagnosis": {"post": {
+        "summary": "Record a diagnosis", "operationId": "postDiagnosis", "parameters": _TAG,
+        "requestBody": json_body_of("DiagnosisIn"), "responses": {"201": json_response("The device", "Device")},
+        "errors": ["400", "401", "403", "404", "409", "422"]}},
+    "/devices/{tag}/repairs": {"post": {
+        "summary": "Open or record a repair (ORDS)", "operationId": "postRepair", "parameters": _TAG,
+        "requestBody": json_body_of("RepairIn"), "responses": {"201": {"description": "The repair"}},
+        "errors": ["400", "401", "403", "404", "409", "422"]}},
+    "/devices/{tag}/transitions": {"post": {
+        "summary": "Move the device to another state; 409 gives the guard's reasons",
+        "operationId": "postTransition", "parameters": _TAG, "requestBody": json_body_of("TransitionIn"),
+        "responses": {"200": json_response("The device", "Device")},
+        "errors": ["400", "401", "403", "404", "409", "422"]}},
+    "/drives/{drive_id}": {"get": {
+        "summary": "A drive with its sanitization records", "operationId": "getDrive",
+        "parameters": [{"name": "drive_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "The drive"}}, "errors": ["401", "403", "404"]}},
+})

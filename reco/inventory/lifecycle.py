@@ -1,0 +1,146 @@
+"""The device lifecycle: one transition table, a guard per move, refusals that say why and change nothing."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from reco.core.audit import record_event
+from reco.core.errors import DomainError, ValidationFailed
+from reco.extensions import db
+from reco.inventory.intake import parse_weight
+from reco.inventory.models import Device, DeviceExit, DeviceState, Grade
+from reco.inventory.vocabulary import STATE_LABELS
+
+S = DeviceState
+
+#: Every allowed move; anything else is refused.
+TRANSITIONS: dict[DeviceState, frozenset[DeviceState]] = {
+    S.RECEIVED: frozenset({S.DIAGNOSED, S.HARVESTED, S.RECYCLED}),
+    S.DIAGNOSED: frozenset({S.IN_REPAIR, S.WIPED, S.HARVESTED, S.RECYCLED}),
+    S.IN_REPAIR: frozenset({S.DIAGNOSED, S.WIPED, S.HARVESTED, S.RECYCLED}),
+    S.WIPED: frozenset({S.READY, S.IN_REPAIR, S.HARVESTED, S.RECYCLED}),
+    S.READY: frozenset({S.RESERVED, S.IN_REPAIR, S.HARVESTED, S.RECYCLED}),
+    S.RESERVED: frozenset({S.DELIVERED, S.READY}),
+    S.DELIVERED: frozenset({S.RECEIVED}),
+    S.HARVESTED: frozenset(),
+    S.RECYCLED: frozenset(),
+}
+
+#: Moves that only another feature makes, with the reason shown when someone tries them directly.
+MADE_ELSEWHERE = {
+    S.RESERVED: _l("A device is reserved from an accepted prescription, not moved there by hand."),
+    S.DELIVERED: _l("A device is delivered by the visit report or the handover at the workshop."),
+}
+
+
+def _diagnosis_problems(device: Device) -> list[str]:
+    """Return why the device lacks a usable diagnosis."""
+    return [] if device.diagnosis is not None else [str(_l("It has no diagnosis yet."))]
+
+
+def _drive_problems(device: Device) -> list[str]:
+    """Return one sentence per drive of the device whose data is not proven gone."""
+    problems = []
+    for drive in device.drives:
+        name = drive.serial or drive.model or f"#{drive.id}"
+        records = drive.sanitizations
+        if drive.is_sanitized:
+            continue
+        if not records:
+            problems.append(str(_l("Drive %(drive)s has no sanitization record.", drive=name)))
+        elif any(r.proves_erasure and r.needs_validation for r in records):
+            problems.append(str(_l("The sanitization of drive %(drive)s waits for a supervisor's validation.",
+                                   drive=name)))
+        elif records[-1].result.value == "failed":
+            problems.append(str(_l("The last wipe of drive %(drive)s failed: wipe it again or destroy it.",
+                                   drive=name)))
+        else:
+            problems.append(str(_l("The wipe of drive %(drive)s was not verified: wipe it again with "
+                                   "verification, or destroy it.", drive=name)))
+    return problems
+
+
+def _open_repair_problems(device: Device) -> list[str]:
+    """Return why open repairs block the move."""
+    count = len(device.open_repairs)
+    return [str(_l("Repairs still open: %(n)d.", n=count))] if count else []
+
+
+def guard_problems(device: Device, to: DeviceState, details: dict | None = None) -> list[str]:
+    """Return every reason why ``device`` cannot move to ``to`` now; empty when the move is allowed."""
+    details = details or {}
+    if to not in TRANSITIONS[device.state]:
+        if not TRANSITIONS[device.state]:
+            return [str(_l("The device is %(state)s: that is final.", state=STATE_LABELS[device.state]))]
+        return [str(_l("A device cannot go from « %(from)s » to « %(to)s ».", **{
+            "from": STATE_LABELS[device.state], "to": STATE_LABELS[to]}))]
+    if to in MADE_ELSEWHERE and not details.get("by_service"):
+        return [str(MADE_ELSEWHERE[to])]
+    problems: list[str] = []
+    if to in (S.DIAGNOSED, S.IN_REPAIR, S.WIPED, S.READY):
+        problems += _diagnosis_problems(device)
+    if to in (S.WIPED, S.READY, S.RECYCLED):
+        problems += _drive_problems(device)
+    if to is S.READY:
+        if device.grade is None:
+            problems.append(str(_l("It has no cosmetic grade.")))
+        elif device.grade is Grade.PARTS_ONLY:
+            problems.append(str(_l("It is graded « parts only »: harvest it instead.")))
+        problems += _open_repair_problems(device)
+    if to is S.HARVESTED and not [p for p in details.get("parts") or [] if str(p).strip()]:
+        problems.append(str(_l("List the parts taken out of it.")))
+    if to is S.RECYCLED:
+        if not details.get("weight_kg"):
+            problems.append(str(_l("Give the weight handed to the WEEE channel.")))
+        if not str(details.get("slip_number") or "").strip():
+            problems.append(str(_l("Give the number of the WEEE collection slip.")))
+    return problems
+
+
+def allowed_moves(device: Device) -> list[tuple[DeviceState, list[str]]]:
+    """Return each move the table allows from the current state, with what still blocks it."""
+    return [(to, guard_problems(device, to, {"parts": ["-"], "weight_kg": 1, "slip_number": "-"}))
+            for to in sorted(TRANSITIONS[device.state], key=list(DeviceState).index) if to not in MADE_ELSEWHERE]
+
+
+def parse_state(value) -> DeviceState:
+    """Return the state named ``value``, or refuse with 422."""
+    try:
+        return DeviceState(value)
+    except ValueError:
+        raise ValidationFailed(str(_l("Unknown state « %(state)s ».", state=str(value)[:40])),
+                               {"to": [str(_l("unknown state"))]}) from None
+
+
+def _record_exit(device: Device, to: DeviceState, details: dict, by) -> None:
+    """Write down how the device left: the parts harvested, or the recycling slip."""
+    exit_record = DeviceExit(device=device, kind=to.value, on=details.get("on") or date.today(),
+                             notes=str(details.get("notes") or "")[:2000], by_id=getattr(by, "id", None))
+    if to is S.HARVESTED:
+        exit_record.parts = [str(p).strip()[:200] for p in details["parts"] if str(p).strip()][:100]
+    else:
+        exit_record.weight_kg = parse_weight(details["weight_kg"])
+        exit_record.slip_number = str(details["slip_number"]).strip()[:60]
+    db.session.add(exit_record)
+
+
+def transition_device(device: Device, to, *, by, **details) -> Device:
+    """Move ``device`` to state ``to`` if its guard allows it; otherwise raise with every reason."""
+    to = parse_state(to)
+    db.session.flush()
+    db.session.execute(select(Device.id).where(Device.id == device.id).with_for_update())
+    db.session.refresh(device)
+    problems = guard_problems(device, to, details)
+    if problems:
+        raise DomainError(" ".join(problems), problems=problems)
+    previous = device.state
+    if to in (S.HARVESTED, S.RECYCLED):
+        _record_exit(device, to, details, by)
+    device.state = to
+    event_details = {"from": previous.value, "to": to.value}
+    if details.get("reason"):
+        event_details["reason"] = str(details["reason"])[:500]
+    record_event(by, device, "transition", **event_details)
+    return device

@@ -1,0 +1,22 @@
+"""Scan batches: the codes a technician scanned one after the other, kept until an action is applied."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reco.core.time import UTCDateTime, utcnow
+from reco.extensions import db
+
+
+class ScanBatch(db.Model):
+    """One person's list of scanned codes; saved at each scan so that nothing is lost."""
+
+    __tablename__ = "scan_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    #: Codes in the order they were scanned, as typed by the scanner.
+    codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,110 @@
+"""Locations of the workshop, the scan batch page and the ORDS export of repairs."""
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import show_errors
+from reco.core.permissions import permission_required, require
+from reco.extensions import db
+from reco.inventory import bp
+from reco.inventory.batch import add_scan, apply_to_batch, batch_items, clear_batch, remove_scan
+from reco.inventory.forms import LocationForm
+from reco.inventory.lifecycle import parse_state
+from reco.inventory.locations import create_location, find_location
+from reco.inventory.models import Device, DeviceState, Location
+from reco.inventory.repairs import ords_csv
+
+
+@bp.route("/locations", methods=["GET", "POST"])
+@permission_required("location.view")
+def locations():
+    """List the workshop's locations with how many devices each holds; supervisors add new ones."""
+    form = LocationForm()
+    if request.method == "POST":
+        require("location.manage")
+        if form.validate_on_submit():
+            try:
+                location = create_location(current_user.structure, by=current_user, name=form.name.data,
+                                           kind=form.kind.data)
+            except ValidationFailed as error:
+                db.session.rollback()
+                show_errors(form, error)
+            else:
+                flash(_("Location %(name)s created with the code %(code)s.", name=location.name,
+                        code=location.code), "success")
+                return redirect(url_for("inventory.locations"))
+    counts = dict(db.session.execute(select(Device.location_id, func.count()).where(
+        Device.workshop_id == current_user.structure_id).group_by(Device.location_id)).all())
+    rows = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
+                              .order_by(Location.code))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/locations.html", locations=rows, counts=counts, form=form), status
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+@permission_required("device.work")
+def batch():
+    """Scan tag after tag; each scan is saved, checked and listed at once."""
+    if request.method == "POST":
+        code = add_scan(current_user, request.form.get("code"))
+        if code is None and request.form.get("code", "").strip():
+            flash(_("The list is full: apply an action or empty it first."), "error")
+        return redirect(url_for("inventory.batch"))
+    items = batch_items(current_user)
+    states = [s for s in DeviceState if s not in (DeviceState.RESERVED, DeviceState.DELIVERED)]
+    return render_template("inventory/batch.html", items=items, states=states,
+                           ok=sum(1 for i in items if i.status == "ok"))
+
+
+@bp.route("/batch/remove/<id:index>", methods=["POST"])
+@permission_required("device.work")
+def batch_remove(index: int):
+    """Remove one scanned code from the list."""
+    remove_scan(current_user, index)
+    return redirect(url_for("inventory.batch"))
+
+
+@bp.route("/batch/clear", methods=["POST"])
+@permission_required("device.work")
+def batch_clear():
+    """Empty the list."""
+    clear_batch(current_user)
+    return redirect(url_for("inventory.batch"))
+
+
+@bp.route("/batch/apply", methods=["POST"])
+@permission_required("device.work")
+def batch_apply():
+    """Apply one action to every device of the list and show what happened to each."""
+    action = request.form.get("action")
+    try:
+        if action == "move":
+            location = find_location(request.form.get("location"), current_user.structure_id)
+            if location is None:
+                raise DomainError(_("No location of the workshop has this code."))
+            outcomes = apply_to_batch(current_user, by=current_user, action="move", location=location)
+        elif action == "transition":
+            outcomes = apply_to_batch(current_user, by=current_user, action="transition",
+                                      to=parse_state(request.form.get("to", "")))
+        else:
+            raise DomainError(_("Choose an action."))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("inventory.batch"))
+    done = sum(1 for o in outcomes if o.done)
+    flash(_("Done for %(done)d of %(total)d devices.", done=done, total=len(outcomes)),
+          "success" if done == len(outcomes) else "warning")
+    for outcome in outcomes:
+        if not outcome.done:
+            flash(f"{outcome.tag} : {outcome.message}", "error")
+    return redirect(url_for("inventory.batch"))
+
+
+@bp.route("/repairs.csv")
+@permission_required("repair.export")
+def repairs_csv():
+    """Download the workshop's closed repairs in the Open Repair Data Standard format."""
+    return Response(stream_with_context(ords_csv(current_user.structure)), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=repairs-ords.csv"})

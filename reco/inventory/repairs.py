@@ -1,0 +1,126 @@
+"""Repair log of devices (Open Repair Data Standard) and its ORDS CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from reco.core.audit import record_event
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.time import utcnow
+from reco.extensions import db
+from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
+from reco.inventory.models import Barrier, Device, DeviceState, DeviceType, FaultType, Repair, RepairStatus
+
+#: ORDS product categories of our device types.
+ORDS_CATEGORIES = {
+    DeviceType.LAPTOP: "Laptop", DeviceType.DESKTOP: "Desktop computer", DeviceType.ALL_IN_ONE: "Desktop computer",
+    DeviceType.TABLET: "Tablet", DeviceType.SMARTPHONE: "Mobile", DeviceType.SCREEN: "Flat screen",
+    DeviceType.PRINTER: "Printer/scanner", DeviceType.OTHER: "Misc",
+}
+ORDS_STATUS = {RepairStatus.FIXED: "Fixed", RepairStatus.REPAIRABLE: "Repairable",
+               RepairStatus.END_OF_LIFE: "End of life"}
+ORDS_COLUMNS = ["id", "data_provider", "country", "partner_product_category", "product_category", "brand",
+                "year_of_manufacture", "product_age", "repair_status", "repair_barrier_if_end_of_life",
+                "group_identifier", "event_date", "problem", "fault_type"]
+
+
+def _fail(field_name: str, message) -> None:
+    """Raise a validation error about one field."""
+    raise ValidationFailed(str(message), {field_name: [str(message)]})
+
+
+def _minutes(value) -> int | None:
+    """Return minutes spent, checked."""
+    if value in (None, ""):
+        return None
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        minutes = -1
+    if isinstance(value, bool) or not 0 <= minutes <= 100000:
+        _fail("minutes_spent", _l("Give the time spent in minutes."))
+    return minutes
+
+
+def _status_and_barrier(status, barrier) -> tuple[RepairStatus | None, Barrier | None]:
+    """Check a repair's status and its barrier (required at end of life, refused otherwise)."""
+    try:
+        status = RepairStatus(status) if status not in (None, "") else None
+        barrier = Barrier(barrier) if barrier not in (None, "") else None
+    except ValueError:
+        _fail("status", _l("Unknown repair status or barrier."))
+    if status is RepairStatus.END_OF_LIFE and barrier is None:
+        _fail("barrier", _l("Say what prevents the repair (end of life)."))
+    if status is not RepairStatus.END_OF_LIFE:
+        barrier = None
+    return status, barrier
+
+
+def record_repair(device: Device, *, by, problem: str, fault_type, actions: str = "", minutes_spent=None,
+                  status=None, barrier=None, parts_used: str = "") -> Repair:
+    """Open a repair (no status) or record a finished one; an open repair puts the device in repair."""
+    problem = (problem or "").strip()[:5000]
+    if not problem:
+        _fail("problem", _l("Describe the problem."))
+    try:
+        fault_type = FaultType(fault_type)
+    except ValueError:
+        _fail("fault_type", _l("Choose the fault type."))
+    status, barrier = _status_and_barrier(status, barrier)
+    repair = Repair(device=device, problem=problem, fault_type=fault_type, actions=(actions or "").strip()[:5000],
+                    minutes_spent=_minutes(minutes_spent), status=status, barrier=barrier,
+                    parts_used=(parts_used or "").strip()[:2000], by_id=getattr(by, "id", None),
+                    closed_at=utcnow() if status else None)
+    db.session.add(repair)
+    db.session.flush()
+    record_event(by, device, "repair", repair=repair.id, fault_type=fault_type.value,
+                 status=status.value if status else "open")
+    if status is None and DeviceState.IN_REPAIR in TRANSITIONS[device.state] \
+            and not guard_problems(device, DeviceState.IN_REPAIR):
+        transition_device(device, DeviceState.IN_REPAIR, by=by)
+    return repair
+
+
+def close_repair(repair: Repair, *, by, status, barrier=None, actions: str | None = None,
+                 minutes_spent=None) -> Repair:
+    """Close an open repair with its ORDS status."""
+    if not repair.is_open:
+        raise DomainError(str(_l("This repair is already closed.")))
+    status, barrier = _status_and_barrier(status, barrier)
+    if status is None:
+        _fail("status", _l("Choose how the repair ended."))
+    repair.status, repair.barrier, repair.closed_at = status, barrier, utcnow()
+    if actions:
+        repair.actions = actions.strip()[:5000]
+    if minutes_spent not in (None, ""):
+        repair.minutes_spent = _minutes(minutes_spent)
+    record_event(by, repair.device, "repair_closed", repair=repair.id, status=status.value)
+    return repair
+
+
+def ords_rows(workshop) -> Iterator[list[str]]:
+    """Yield the workshop's closed repairs as ORDS rows, header first."""
+    yield ORDS_COLUMNS
+    query = (select(Repair).join(Repair.device).where(Device.workshop_id == workshop.id, Repair.status.is_not(None))
+             .order_by(Repair.id))
+    for repair in db.session.scalars(query).yield_per(500):
+        device = repair.device
+        yield [f"{workshop.tag_prefix}-R{repair.id}", "Reco", "FRA", device.type.value, ORDS_CATEGORIES[device.type],
+               device.brand, "", "", ORDS_STATUS[repair.status],
+               repair.barrier.value.replace("_", " ").capitalize() if repair.barrier else "", workshop.name,
+               repair.closed_at.date().isoformat(), repair.problem, repair.fault_type.value]
+
+
+def ords_csv(workshop) -> Iterator[str]:
+    """Yield the ORDS export as CSV text, line by line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in ords_rows(workshop):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

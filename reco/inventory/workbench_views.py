@@ -1,0 +1,316 @@
+"""The device page's actions: diagnosis, reports, sanitization, repairs, moves between states and places."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import show_errors
+from reco.core.permissions import acting_user, permission_required, require
+from reco.core.scanning import normalise_code
+from reco.extensions import db
+from reco.inventory import bp
+from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
+from reco.inventory.forms import (
+    CloseRepairForm,
+    DestructionForm,
+    DiagnosisForm,
+    ExitForm,
+    FileForm,
+    RepairForm,
+    SecureEraseForm,
+)
+from reco.inventory.lifecycle import parse_state, transition_device
+from reco.inventory.locations import find_location, move_device
+from reco.inventory.models import Check, Device, Drive, Repair, Sanitization
+from reco.inventory.repairs import close_repair, record_repair
+from reco.inventory.sanitization import (
+    import_erasure_log,
+    record_destruction,
+    record_secure_erase,
+    remove_drive,
+    validate_sanitization,
+)
+from reco.inventory.vocabulary import STATE_LABELS, VERIFICATION_LABELS
+
+
+def _device(tag: str, action: str = "device.work") -> Device:
+    """Load a device of the user's workshop by its tag, or stop with 404/403."""
+    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag),
+                                                    Device.workshop_id == acting_user().structure_id))
+    if device is None:
+        abort(404)
+    require(action, device)
+    return device
+
+
+def _drive(device: Device, drive_id: int) -> Drive:
+    """Load a drive of the device (or one removed from it)."""
+    drive = db.session.get(Drive, drive_id)
+    if drive is None or device.id not in (drive.device_id, drive.removed_from_id):
+        abort(404)
+    return drive
+
+
+def _back(device: Device, anchor: str = ""):
+    """Return to the device page."""
+    return redirect(url_for("inventory.device", tag=device.tag) + (f"#{anchor}" if anchor else ""))
+
+
+def _done(device: Device, message: str, anchor: str = ""):
+    """Flash a success and go back to the device."""
+    flash(message, "success")
+    return _back(device, anchor)
+
+
+def _refused(device: Device, error: DomainError, anchor: str = ""):
+    """Undo, explain a refusal and go back to the device."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return _back(device, anchor)
+
+
+@bp.route("/devices/<tag>/diagnosis", methods=["GET", "POST"])
+@permission_required("device.work")
+def diagnosis(tag: str):
+    """Record a diagnosis: checklist, faults, grade and specs."""
+    device = _device(tag)
+    form = DiagnosisForm(obj=device)
+    if request.method == "GET":
+        previous = device.diagnosis
+        form.grade.data = device.grade.value if device.grade else ""
+        form.ram_gb.data = f"{device.ram_bytes / 1024 ** 3:g}" if device.ram_bytes else ""
+        if previous:
+            form.faults.data = previous.faults
+            for check in Check:
+                form[f"check_{check.value}"].data = previous.checks.get(check.value, "na")
+    if form.validate_on_submit():
+        checks = {check.value: form[f"check_{check.value}"].data for check in Check}
+        specs = {name: form[name].data for name in ("cpu", "ram_gb", "screen_inches", "os_name",
+                                                    "battery_health_pct")}
+        try:
+            record_diagnosis(device, by=current_user, checks=checks, faults=form.faults.data, grade=form.grade.data,
+                             specs=specs, notes=form.notes.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            return _done(device, _("Diagnosis recorded."))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check)), status
+
+
+@bp.route("/devices/<tag>/hardware-report", methods=["POST"])
+@permission_required("device.work")
+def hardware_report(tag: str):
+    """Import an lshw or smartctl JSON report."""
+    device = _device(tag)
+    form = FileForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the report file (lshw -json or smartctl --json)."), "error")
+        return _back(device, "reports")
+    try:
+        summary = apply_hardware_report(device, form.file.data.read(), by=current_user)
+    except ValidationFailed as error:
+        return _refused(device, error, "reports")
+    failing = [d["serial"] for d in summary["drives"] if d["failing"]]
+    if failing:
+        flash(_("SMART says these drives are failing: %(serials)s. Do not reuse them.",
+                serials=", ".join(str(s) for s in failing)), "warning")
+    return _done(device, _("%(kind)s report imported: %(n)d drive(s) recognised.", kind=summary["kind"],
+                           n=len(summary["drives"])), "reports")
+
+
+@bp.route("/devices/<tag>/erasure-log", methods=["POST"])
+@permission_required("device.work")
+def erasure_log(tag: str):
+    """Import an nwipe log: one sanitization record per drive of the device found in it."""
+    device = _device(tag)
+    form = FileForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the nwipe log file."), "error")
+        return _back(device, "drives")
+    upload = form.file.data
+    try:
+        result = import_erasure_log(device, upload.read(), by=current_user, filename=upload.filename or "")
+    except ValidationFailed as error:
+        return _refused(device, error, "drives")
+    for record in result.records:
+        drive = record.drive.serial or record.drive.device_path
+        if record.is_passing:
+            flash(_("Drive %(drive)s: erased and verified (%(method)s).", drive=drive, method=record.method),
+                  "success")
+        else:
+            flash(_("Drive %(drive)s: this wipe does not prove the data is gone (%(result)s, verification: "
+                    "%(verification)s).", drive=drive,
+                    result=_("success") if record.result.value == "success" else _("failed"),
+                    verification=VERIFICATION_LABELS[record.verification]), "warning")
+    for wiped in result.unmatched:
+        flash(_("The log also mentions %(drive)s, which is not a drive of this device: ignored.",
+                drive=wiped.serial or wiped.device_path), "warning")
+    return _back(device, "drives")
+
+
+@bp.route("/devices/<tag>/drives/<id:drive_id>/secure-erase", methods=["GET", "POST"])
+@permission_required("device.work")
+def secure_erase(tag: str, drive_id: int):
+    """Record an hdparm or nvme-cli secure erase."""
+    device = _device(tag)
+    drive = _drive(device, drive_id)
+    form = SecureEraseForm()
+    if form.validate_on_submit():
+        try:
+            record_secure_erase(drive, by=current_user, tool=form.tool.data, technique=form.technique.data,
+                                method=form.method.data, verification=form.verification.data,
+                                result=form.result.data, notes=form.notes.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            return _done(device, _("Secure erase recorded."), "drives")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
+                           title=_("Record a secure erase")), status
+
+
+@bp.route("/devices/<tag>/drives/<id:drive_id>/destruction", methods=["GET", "POST"])
+@permission_required("device.work")
+def destruction(tag: str, drive_id: int):
+    """Record the physical destruction of a drive."""
+    device = _device(tag)
+    drive = _drive(device, drive_id)
+    form = DestructionForm()
+    if form.validate_on_submit():
+        try:
+            record_destruction(drive, by=current_user, method=form.method.data, on=form.on.data,
+                               witness=form.witness.data, notes=form.notes.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            return _done(device, _("Destruction recorded; the drive is out of the device."), "drives")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
+                           title=_("Record a destruction")), status
+
+
+@bp.route("/devices/<tag>/drives/<id:drive_id>/remove", methods=["POST"])
+@permission_required("device.work")
+def remove(tag: str, drive_id: int):
+    """Take a drive out of the device."""
+    device = _device(tag)
+    try:
+        remove_drive(_drive(device, drive_id), by=current_user)
+    except DomainError as error:
+        return _refused(device, error, "drives")
+    return _done(device, _("Drive taken out; it stays traceable to its collection."), "drives")
+
+
+@bp.route("/devices/<tag>/sanitizations/<id:record_id>/validate", methods=["POST"])
+@permission_required("sanitization.validate")
+def validate(tag: str, record_id: int):
+    """Validate a sanitization, as the workshop's supervisor."""
+    device = _device(tag, "sanitization.validate")
+    record = db.session.get(Sanitization, record_id)
+    if record is None or record.device_id != device.id:
+        return _back(device, "drives")
+    try:
+        validate_sanitization(record, by=current_user)
+    except DomainError as error:
+        return _refused(device, error, "drives")
+    return _done(device, _("Sanitization validated."), "drives")
+
+
+@bp.route("/devices/<tag>/repairs", methods=["GET", "POST"])
+@permission_required("device.work")
+def repair(tag: str):
+    """Open or record a repair."""
+    device = _device(tag)
+    form = RepairForm()
+    if form.validate_on_submit():
+        try:
+            record_repair(device, by=current_user, problem=form.problem.data, fault_type=form.fault_type.data,
+                          actions=form.actions.data, minutes_spent=form.minutes_spent.data, status=form.status.data,
+                          barrier=form.barrier.data, parts_used=form.parts_used.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            return _done(device, _("Repair recorded."), "repairs")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/repair_form.html", device=device, form=form, repair=None), status
+
+
+@bp.route("/devices/<tag>/repairs/<id:repair_id>", methods=["GET", "POST"])
+@permission_required("device.work")
+def close(tag: str, repair_id: int):
+    """Close an open repair."""
+    device = _device(tag)
+    repair = db.session.get(Repair, repair_id)
+    if repair is None or repair.device_id != device.id:
+        return _back(device, "repairs")
+    form = CloseRepairForm()
+    if form.validate_on_submit():
+        try:
+            close_repair(repair, by=current_user, status=form.status.data, barrier=form.barrier.data,
+                         actions=form.actions.data, minutes_spent=form.minutes_spent.data)
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, ValidationFailed):
+                show_errors(form, error)
+            else:
+                flash(error.message, "error")
+        else:
+            return _done(device, _("Repair closed."), "repairs")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/repair_form.html", device=device, form=form, repair=repair), status
+
+
+@bp.route("/devices/<tag>/transition", methods=["POST"])
+@permission_required("device.work")
+def transition(tag: str):
+    """Move the device to another state, or explain why it cannot."""
+    device = _device(tag)
+    try:
+        to = parse_state(request.form.get("to", ""))
+        transition_device(device, to, by=current_user, reason=request.form.get("reason", "")[:500])
+    except DomainError as error:
+        return _refused(device, error)
+    return _done(device, _("%(tag)s is now « %(state)s ».", tag=device.tag, state=STATE_LABELS[device.state]))
+
+
+@bp.route("/devices/<tag>/exit/<kind>", methods=["GET", "POST"])
+@permission_required("device.work")
+def exit_device(tag: str, kind: str):
+    """Harvest a device for parts, or hand it to the WEEE channel."""
+    if kind not in ("harvested", "recycled"):
+        abort(404)
+    device = _device(tag)
+    to = parse_state(kind)
+    form = ExitForm()
+    if form.validate_on_submit():
+        try:
+            transition_device(device, to, by=current_user, parts=(form.parts.data or "").splitlines(),
+                              weight_kg=form.weight_kg.data, slip_number=form.slip_number.data, on=form.on.data,
+                              notes=form.notes.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            return _done(device, _("Exit recorded."))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("inventory/exit_form.html", device=device, form=form, kind=to.value), status
+
+
+@bp.route("/devices/<tag>/move", methods=["POST"])
+@permission_required("device.work")
+def move(tag: str):
+    """Put the device at the location whose code was scanned."""
+    device = _device(tag)
+    location = find_location(request.form.get("location"), device.workshop_id)
+    if location is None:
+        flash(_("No location of the workshop has the code « %(code)s ».",
+                code=normalise_code(request.form.get("location")) or ""), "error")
+        return _back(device)
+    move_device(device, location, by=current_user)
+    return _done(device, _("%(tag)s is now at %(location)s.", tag=device.tag, location=location.name))
