@@ -10,8 +10,12 @@ from reco.donations.inventory_import import Line, ParsedInventory
 from reco.donations.models import Donor
 from reco.donations.services import create_donation, create_donor, import_declared_items, set_donation_status
 from reco.extensions import db
+from reco.inventory.diagnosis import record_diagnosis
 from reco.inventory.intake import receive_device
-from reco.inventory.models import DeviceType
+from reco.inventory.lifecycle import transition_device
+from reco.inventory.locations import create_location, move_device
+from reco.inventory.models import Device, DeviceType, Location
+from reco.inventory.sanitization import record_secure_erase
 
 DEMO_PASSWORD = "demo-reco-2026"
 
@@ -51,7 +55,7 @@ def load_demo() -> int:
             create_user(by=None, email=email, name=name, role=role, password=DEMO_PASSWORD,
                         structure=find_structure_by_name(structure_name))
             created += 1
-    return created + _load_donations()
+    return created + _load_donations() + _load_workbench()
 
 
 #: (brand, model, type) of the machines the demo company gives.
@@ -103,3 +107,30 @@ def _load_donations() -> int:
                     pickup_address="1 esplanade de l'Hôtel de Ville 35510 Cesson-Sévigné",
                     declared_counts={"laptop": 10, "screen": 5}, notes="Parking at the back, ask for Marc.")
     return 2
+
+
+def _load_workbench() -> int:
+    """Add locations and take a few demo devices along the workbench, unless that was done already."""
+    workshop = find_structure_by_name("Atelier Démo")
+    if db.session.scalar(select(Location).where(Location.workshop_id == workshop.id).limit(1)) is not None:
+        return 0
+    technician = find_user_by_email("technician@demo.reco")
+    shelf = create_location(workshop, by=technician, name="Étagère A (à diagnostiquer)", kind="shelf")
+    ready_shelf = create_location(workshop, by=technician, name="Étagère R (prêts)", kind="shelf")
+    create_location(workshop, by=technician, name="Bac pièces", kind="bin")
+    devices = db.session.scalars(select(Device).where(Device.workshop_id == workshop.id,
+                                                      Device.type == DeviceType.LAPTOP).order_by(Device.id)).all()
+    for device in devices[:4]:
+        move_device(device, shelf, by=technician)
+    for index, device in enumerate(devices[4:9]):
+        record_diagnosis(device, by=technician, grade="AB"[index % 2],
+                         checks={"power_on": "ok", "screen": "ok", "keyboard": "ok", "battery": "ok"},
+                         specs={"ram_gb": "8", "os_name": "Debian 12", "screen_inches": "15,6"})
+        for drive in device.drives:
+            record_secure_erase(drive, by=technician, tool="hdparm", technique="block_erase",
+                                method="hdparm --security-erase-enhanced", verification="last_pass")
+        if index < 3:
+            transition_device(device, "wiped", by=technician)
+            transition_device(device, "ready", by=technician)
+            move_device(device, ready_shelf, by=technician)
+    return 3

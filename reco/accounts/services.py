@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,7 @@ from reco.extensions import db
 PASSWORD_MIN_LENGTH = 10
 TAG_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
 TOKEN_PREFIX = "reco_"
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 STRUCTURE_FIELDS = ("name", "kinds", "commune", "insee_code", "siret", "tag_prefix")
 USER_FIELDS = ("email", "name", "structure", "role", "locale")
@@ -261,5 +263,7 @@ def user_for_token(token: str) -> User | None:
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
-    record.last_used_at = utcnow()
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION:
+        record.last_used_at = now  # not at every call: parallel calls with one token would queue on its row
     return record.user

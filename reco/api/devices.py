@@ -70,7 +70,7 @@ def receive_device_api():
         donation, by=acting_user(), type=field(data, "type", str, required=True),
         brand=field(data, "brand", str, default=""), model=field(data, "model", str, default=""),
         serial=field(data, "serial", str), donor_tag=field(data, "donor_tag", str),
-        weight_kg=data.get("weight_kg") if isinstance(data.get("weight_kg"), (int, float, str)) else None,
+        weight_kg=data.get("weight_kg"),
         accessories=field(data, "accessories", list, default=[]), drives=drives,
         notes=field(data, "notes", str, default=""))
     body = device_json(received.device) | {"warnings": received.warnings}

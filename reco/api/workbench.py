@@ -89,8 +89,7 @@ def post_transition(tag: str):
     data = json_body()
     to = parse_state(field(data, "to", str, required=True))
     parts = field(data, "parts", list, default=[])
-    weight = data.get("weight_kg") if isinstance(data.get("weight_kg"), (int, float, str)) else None
-    transition_device(device, to, by=acting_user(), parts=[str(p) for p in parts], weight_kg=weight,
+    transition_device(device, to, by=acting_user(), parts=[str(p) for p in parts], weight_kg=data.get("weight_kg"),
                       slip_number=field(data, "slip_number", str, default=""),
                       reason=field(data, "reason", str, default=""))
     return jsonify(device_json(device))

@@ -11,6 +11,7 @@ from reco.core.navigation import nav_entries
 from reco.core.permissions import can, permission_required
 from reco.core.safe_redirect import safe_next
 from reco.core.scanning import clean_code, resolve_scan
+from reco.core.vocabulary import EVENT_LABELS
 
 
 @bp.route("/")
@@ -48,6 +49,7 @@ def layout_context():
         "nav": nav_entries(user) if user.is_authenticated else [],
         "can": lambda action, obj=None: can(user, action, obj),
         "current_locale": str(get_locale()),
+        "event_labels": EVENT_LABELS,
         "languages": LANGUAGES,
     }
 

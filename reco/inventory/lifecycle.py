@@ -116,14 +116,12 @@ def parse_state(value) -> DeviceState:
 
 def _record_exit(device: Device, to: DeviceState, details: dict, by) -> None:
     """Write down how the device left: the parts harvested, or the recycling slip."""
-    exit_record = DeviceExit(device=device, kind=to.value, on=details.get("on") or date.today(),
-                             notes=str(details.get("notes") or "")[:2000], by_id=getattr(by, "id", None))
-    if to is S.HARVESTED:
-        exit_record.parts = [str(p).strip()[:200] for p in details["parts"] if str(p).strip()][:100]
-    else:
-        exit_record.weight_kg = parse_weight(details["weight_kg"])
-        exit_record.slip_number = str(details["slip_number"]).strip()[:60]
-    db.session.add(exit_record)
+    weight = parse_weight(details["weight_kg"]) if to is S.RECYCLED else None
+    parts = [str(p).strip()[:200] for p in details.get("parts") or [] if str(p).strip()][:100]
+    db.session.add(DeviceExit(
+        device=device, kind=to.value, on=details.get("on") or date.today(), parts=parts if to is S.HARVESTED else [],
+        weight_kg=weight, slip_number=str(details.get("slip_number") or "").strip()[:60] if weight else "",
+        notes=str(details.get("notes") or "")[:2000], by_id=getattr(by, "id", None)))
 
 
 def transition_device(device: Device, to, *, by, **details) -> Device:

@@ -21,7 +21,7 @@ def test_create_a_structure(client, ctx):
     structure = db.session.scalar(db.select(Structure).where(Structure.name == "Atelier Sud"))
     assert structure.tag_prefix == "SUD" and structure.is_workshop and structure.is_partner
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Atelier Sud" in page and "created" in page
+    assert "Atelier Sud" in page and "Création" in page
 
 
 def test_a_bad_structure_form_explains_each_field_and_saves_nothing(client, ctx):
@@ -42,7 +42,7 @@ def test_edit_a_structure_shows_its_history(client, ctx):
         "name": "CCAS de Test", "kinds": ["prescriber"], "commune": "Brest", "insee_code": "29019"})
     assert response.status_code == 302
     page = client.get(f"/structures/{structure.id}").get_data(as_text=True)
-    assert "CCAS de Test" in page and "Brest" in page and "updated" in page
+    assert "CCAS de Test" in page and "Brest" in page and "Informations modifiées" in page
 
 
 def test_structure_list_filters_and_paginates(client, ctx):

@@ -4,8 +4,8 @@ import pytest
 from reco.accounts.models import Role
 from reco.core.documents import Document
 from reco.donations.models import ImportDraft
-from reco.inventory.models import Repair, Sanitization
 from reco.extensions import db
+from reco.inventory.models import Repair, Sanitization
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
 

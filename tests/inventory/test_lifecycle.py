@@ -12,7 +12,7 @@ from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_dev
 from reco.inventory.models import Device, DeviceState, Drive, Sanitization
 from reco.inventory.repairs import close_repair, record_repair
 from reco.inventory.sanitization import import_erasure_log, record_destruction, validate_sanitization
-from tests.factories import make_device, make_donation, make_donor, make_structure, make_user
+from tests.factories import make_device, make_donation, make_donor, make_user
 from tests.inventory.workbench_helpers import fixture, nwipe_log_for, unverified
 
 E5530 = "hardware/lshw/laptop-dell-latitude-e5530.json"

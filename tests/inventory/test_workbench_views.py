@@ -1,0 +1,160 @@
+"""The workbench pages: diagnosis, uploads, drives, repairs, exits, locations, scan batches, ORDS export."""
+import csv
+import io
+
+from sqlalchemy import select
+
+from reco.extensions import db
+from reco.inventory.locations import create_location
+from reco.inventory.models import Device, DeviceState, Sanitization
+from tests.conftest import login_as
+from tests.factories import make_device, make_donation, make_donor, make_user
+from tests.inventory.workbench_helpers import fixture, nwipe_log_for
+
+
+def _bench(client, role="technician"):
+    user = make_user(role)
+    login_as(client, user)
+    return user, make_device(make_donation(make_donor(user.structure)), type="laptop")
+
+
+def _reload(device) -> Device:
+    db.session.expire_all()
+    return db.session.get(Device, device.id)
+
+
+def _upload(client, url, data, name):
+    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+                       follow_redirects=True)
+
+
+def test_diagnose_import_wipe_and_make_ready_through_the_pages(client, ctx):
+    _user, device = _bench(client)
+    page = _upload(client, f"/devices/{device.tag}/hardware-report",
+                   fixture("hardware/lshw/laptop-dell-latitude-e5530.json"), "lshw.json").get_data(as_text=True)
+    assert "TF755AWHKL0LHM" in page and "i5-3340M" in page
+    form = {f"check_{c}": "ok" for c in ("power_on", "screen", "keyboard", "pointing_device", "ports", "wifi",
+                                         "webcam", "audio", "battery", "charger")}
+    response = client.post(f"/devices/{device.tag}/diagnosis", data=form | {"grade": "A", "screen_inches": "15,6"})
+    assert response.status_code == 302 and _reload(device).state is DeviceState.DIAGNOSED
+    refused = client.post(f"/devices/{device.tag}/transition", data={"to": "wiped"}, follow_redirects=True)
+    assert "TF755AWHKL0LHM" in refused.get_data(as_text=True) and _reload(device).state is DeviceState.DIAGNOSED
+    page = _upload(client, f"/devices/{device.tag}/erasure-log", nwipe_log_for("erased", "/dev/sda"),
+                   "sda.log").get_data(as_text=True)
+    assert "Fill With Zeros" in page
+    for state in ("wiped", "ready"):
+        assert client.post(f"/devices/{device.tag}/transition", data={"to": state}).status_code == 302
+    assert _reload(device).state is DeviceState.READY
+
+
+def test_a_wrong_file_is_explained_and_changes_nothing(client, ctx):
+    _user, device = _bench(client)
+    page = _upload(client, f"/devices/{device.tag}/hardware-report", b"%PDF-1.7 not a report", "scan.pdf")
+    assert page.status_code == 200 and "lshw" in page.get_data(as_text=True)
+    assert _reload(device).drives == []
+
+
+def test_the_device_page_says_what_blocks_each_move(client, ctx):
+    _user, device = _bench(client)
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert 'id="why-diagnosed"' in page
+
+
+def test_destruction_form_requires_a_witness(client, ctx):
+    _user, device = _bench(client)
+    device = make_device(device.donation, drives=[{"serial": "HDD-1"}])
+    drive = device.drives[0]
+    url = f"/devices/{device.tag}/drives/{drive.id}/destruction"
+    assert client.post(url, data={"method": "drill", "witness": ""}).status_code == 422
+    assert client.post(url, data={"method": "drill", "witness": "Sam"}).status_code == 302
+    assert _reload(device).drives == []
+
+
+def test_secure_erase_form(client, ctx):
+    _user, device = _bench(client)
+    device = make_device(device.donation, drives=[{"serial": "NVME-1", "interface": "nvme"}])
+    drive = device.drives[0]
+    response = client.post(f"/devices/{device.tag}/drives/{drive.id}/secure-erase", data={
+        "tool": "nvme_cli", "technique": "crypto_erase", "method": "nvme format --ses=2",
+        "verification": "last_pass", "result": "success"})
+    assert response.status_code == 302
+    record = db.session.scalar(select(Sanitization))
+    assert (record.level.value, record.technique.value, record.is_passing) == ("purge", "crypto_erase", True)
+
+
+def test_supervisor_validation(client, ctx):
+    supervisor, device = _bench(client, "supervisor")
+    device.workshop.sanitization_needs_validation = True
+    device = make_device(device.donation, drives=[{"serial": "HDD-2"}])
+    device.drives[0].device_path = "/dev/sda"
+    db.session.commit()
+    _upload(client, f"/devices/{device.tag}/erasure-log", nwipe_log_for("erased", "/dev/sda"), "x.log")
+    record = db.session.scalar(select(Sanitization))
+    assert not record.is_passing
+    client.post(f"/devices/{device.tag}/sanitizations/{record.id}/validate")
+    db.session.expire_all()
+    assert db.session.get(Sanitization, record.id).is_passing
+
+
+def test_repairs_open_close_and_export_in_ords(client, ctx):
+    supervisor, device = _bench(client, "supervisor")
+    client.post(f"/devices/{device.tag}/diagnosis", data={"grade": "B"})
+    assert client.post(f"/devices/{device.tag}/repairs", data={"problem": "Charnière", "fault_type": "case_chassis",
+                                                                "status": ""}).status_code == 302
+    device = _reload(device)
+    assert device.state is DeviceState.IN_REPAIR and len(device.open_repairs) == 1
+    repair = device.repairs[0]
+    assert client.post(f"/devices/{device.tag}/repairs/{repair.id}", data={"status": "end_of_life"}).status_code == 422
+    assert client.post(f"/devices/{device.tag}/repairs/{repair.id}", data={
+        "status": "end_of_life", "barrier": "spare_parts_not_available", "minutes_spent": "30"}).status_code == 302
+    export = client.get("/repairs.csv")
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert rows[0][:3] == ["id", "data_provider", "country"]
+    assert rows[1][4] == "Laptop" and rows[1][8] == "End of life" and rows[1][12] == "Charnière"
+
+
+def test_exits(client, ctx):
+    _user, device = _bench(client)
+    assert client.post(f"/devices/{device.tag}/exit/recycled", data={"weight_kg": "2,5"}).status_code == 422
+    assert client.post(f"/devices/{device.tag}/exit/recycled", data={"weight_kg": "2,5",
+                                                                     "slip_number": "DEEE-7"}).status_code == 302
+    device = _reload(device)
+    assert device.state is DeviceState.RECYCLED and device.exit.slip_number == "DEEE-7"
+
+
+def test_locations_and_moving_by_scan(client, ctx):
+    supervisor, device = _bench(client, "supervisor")
+    assert client.post("/locations", data={"name": "Étagère A", "kind": "shelf"}).status_code == 302
+    page = client.get("/locations").get_data(as_text=True)
+    code = f"{supervisor.structure.tag_prefix}-L0001"
+    assert code in page
+    client.post(f"/devices/{device.tag}/move", data={"location": code.lower()})
+    assert _reload(device).location.code == code
+    assert client.get("/scan", query_string={"code": code}).headers["Location"].startswith("/devices?location=")
+    assert "Aucun emplacement" in client.post(f"/devices/{device.tag}/move", data={"location": "NOPE"},
+                                              follow_redirects=True).get_data(as_text=True)
+
+
+def test_scan_batch_flags_unknown_and_duplicates_then_applies_an_action(client, ctx):
+    technician, device = _bench(client)
+    other = make_device(device.donation, serial="SER-2")
+    location = create_location(technician.structure, by=None, name="Bac 1", kind="bin")
+    db.session.commit()
+    for code in (device.tag, "ser-2", "UNKNOWN-1", device.tag):
+        assert client.post("/batch", data={"code": code}).status_code == 302
+    page = client.get("/batch").get_data(as_text=True)
+    assert page.count('class="batch-ok"') == 2 and 'class="batch-unknown"' in page and 'class="batch-duplicate"' in page
+    client.post("/batch/apply", data={"action": "move", "location": location.code})
+    assert _reload(device).location_id == location.id and _reload(other).location_id == location.id
+    result = client.post("/batch/apply", data={"action": "transition", "to": "ready"}, follow_redirects=True)
+    assert "0" in result.get_data(as_text=True) and _reload(device).state is DeviceState.RECEIVED
+    client.post("/batch/clear")
+    assert 'class="batch-ok"' not in client.get("/batch").get_data(as_text=True)
+
+
+def test_a_batch_survives_logging_out(client, ctx):
+    technician, device = _bench(client)
+    client.post("/batch", data={"code": device.tag})
+    client.post("/logout")
+    login_as(client, technician)
+    assert device.tag in client.get("/batch").get_data(as_text=True)
