@@ -18,13 +18,13 @@ from reco.accounts.services import (
 )
 from reco.core.audit import events_for
 from reco.core.errors import ValidationFailed
-from reco.core.forms import show_errors
+from reco.core.forms import form_status, show_errors
 from reco.core.inputs import arg_id
 from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required, require
 from reco.extensions import db
 
-STRUCTURE_FORM_FIELDS = ("name", "commune", "insee_code", "siret", "tag_prefix")
+STRUCTURE_FORM_FIELDS = ("name", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation")
 
 
 @bp.route("/admin/structures")
@@ -58,8 +58,7 @@ def new_structure():
         else:
             flash(_("Structure %(name)s created.", name=structure.name), "success")
             return redirect(url_for("accounts.structure", structure_id=structure.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/structure_form.html", form=form, structure=None), status
+    return render_template("accounts/structure_form.html", form=form, structure=None), form_status(form)
 
 
 @bp.route("/structures/<id:structure_id>")
@@ -90,8 +89,7 @@ def edit_structure(structure_id: int):
         else:
             flash(_("Structure %(name)s saved.", name=structure.name), "success")
             return redirect(url_for("accounts.structure", structure_id=structure.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/structure_form.html", form=form, structure=structure), status
+    return render_template("accounts/structure_form.html", form=form, structure=structure), form_status(form)
 
 
 @bp.route("/admin/users")
@@ -147,8 +145,7 @@ def new_user():
         else:
             flash(_("Account of %(name)s created.", name=user.name), "success")
             return redirect(url_for("accounts.user", user_id=user.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/user_form.html", form=form, user=None), status
+    return render_template("accounts/user_form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/admin/users/<id:user_id>")
@@ -179,8 +176,7 @@ def edit_user(user_id: int):
         else:
             flash(_("Account of %(name)s saved.", name=user.name), "success")
             return redirect(url_for("accounts.user", user_id=user.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/user_form.html", form=form, user=user), status
+    return render_template("accounts/user_form.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/admin/users/<id:user_id>/active", methods=["POST"])

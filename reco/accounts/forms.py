@@ -1,7 +1,7 @@
 """Forms for logging in, one's own account, and the administration of accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -66,6 +66,8 @@ class StructureForm(FlaskForm):
     siret = StringField(_l("SIRET (optional)"), validators=[Optional(), Length(max=20)])
     tag_prefix = StringField(_l("Asset-tag prefix (workshops)"), validators=[Optional(), Length(max=5)],
                              description=_l("2 to 5 capital letters printed before the number on labels, e.g. INF."))
+    sanitization_needs_validation = BooleanField(
+        _l("Workshops: a supervisor validates each drive sanitization before it counts"))
 
 
 class UserForm(FlaskForm):

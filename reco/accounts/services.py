@@ -32,7 +32,7 @@ TAG_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
 TOKEN_PREFIX = "reco_"
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 
-STRUCTURE_FIELDS = ("name", "kinds", "commune", "insee_code", "siret", "tag_prefix")
+STRUCTURE_FIELDS = ("name", "kinds", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation")
 USER_FIELDS = ("email", "name", "structure", "role", "locale")
 
 
@@ -91,10 +91,11 @@ def _check_structure(structure: Structure) -> None:
 
 
 def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_code: str,
-                     siret: str | None = None, tag_prefix: str | None = None) -> Structure:
+                     siret: str | None = None, tag_prefix: str | None = None,
+                     sanitization_needs_validation: bool = False) -> Structure:
     """Create a structure of the network."""
-    structure = Structure(name=name, commune=commune.strip(), insee_code=insee_code,
-                          siret=siret, tag_prefix=tag_prefix)
+    structure = Structure(name=name, commune=commune.strip(), insee_code=insee_code, siret=siret,
+                          tag_prefix=tag_prefix, sanitization_needs_validation=bool(sanitization_needs_validation))
     structure.kinds = {StructureKind(k) for k in kinds}
     _check_structure(structure)
     db.session.add(structure)

@@ -39,7 +39,7 @@ def donation_json(donation: Donation) -> dict:
         "outstanding": sum(row["outstanding"] for row in summary["rows"]),
         "by_type": [{"type": row["type"].value, "declared": row["declared"], "received": row["received"],
                      "outstanding": row["outstanding"]} for row in summary["rows"]],
-        "undeclared": len(summary["undeclared_devices"]),
+        "undeclared": summary["undeclared_count"],
     }
 
 

@@ -24,3 +24,8 @@ def show_errors(form, error: ValidationFailed) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+def form_status(form) -> int:
+    """Return 422 when a submitted form has errors to show, else 200."""
+    return 422 if form.errors or form.form_errors else 200

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import delete
 
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import form_status
 from reco.core.permissions import permission_required, require
 from reco.core.time import utcnow
 from reco.donations import bp
@@ -47,8 +48,7 @@ def import_upload(donation_id: int):
             db.session.add(draft)
             db.session.flush()
             return redirect(url_for("donations.import_preview", donation_id=donation.id, draft_id=draft.id))
-    status = 422 if form.errors else 200
-    return render_template("donations/import_upload.html", form=form, donation=donation), status
+    return render_template("donations/import_upload.html", form=form, donation=donation), form_status(form)
 
 
 def _mapping_from(request_form, headers) -> list[str] | None:

@@ -22,6 +22,8 @@ from reco.inventory.models import LEFT_WORKBENCH, Device, DeviceType, Drive
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,25}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
+#: How many outstanding lines and undeclared devices a collection's page lists.
+LISTED = 500
 DONOR_FIELDS = ("name", "kind", "company_number", "address", "postcode", "city", "contact_name", "email", "phone")
 DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
 
@@ -101,7 +103,7 @@ def create_donor(*, by: User | None, workshop: Structure, **fields) -> Donor:
     _apply_donor_fields(donor, fields)
     db.session.add(donor)
     db.session.flush()
-    record_event(by, donor, "created", name=donor.name, kind=donor.kind.value)
+    record_event(by, donor, "created", kind=donor.kind.value)
     return donor
 
 
@@ -187,7 +189,7 @@ def create_donation(*, by: User | None, donor: Donor, declared_counts: dict | No
     set_declared_counts(donation, declared_counts or {})
     db.session.add(donation)
     db.session.flush()
-    record_event(by, donation, "created", donor=donor.name)
+    record_event(by, donation, "created", donor_id=donor.id)
     return donation
 
 
@@ -272,12 +274,10 @@ def declared_vs_received(donation: Donation) -> dict:
         declared[kind] = max(declared.get(kind, 0), count)
     received = dict(db.session.execute(
         select(Device.type, func.count()).where(Device.donation_id == donation.id).group_by(Device.type)).all())
-    outstanding = list(db.session.scalars(
-        select(DeclaredItem).where(DeclaredItem.donation_id == donation.id,
-                                   ~DeclaredItem.device.has()).order_by(DeclaredItem.line_number).limit(500)))
-    undeclared = list(db.session.scalars(
-        select(Device).where(Device.donation_id == donation.id, Device.declared_item_id.is_(None))
-        .order_by(Device.id).limit(500)))
+    outstanding_query = select(DeclaredItem).where(DeclaredItem.donation_id == donation.id, ~DeclaredItem.device.has())
+    undeclared_query = select(Device).where(Device.donation_id == donation.id, Device.declared_item_id.is_(None))
+    outstanding = list(db.session.scalars(outstanding_query.order_by(DeclaredItem.line_number).limit(LISTED)))
+    undeclared = list(db.session.scalars(undeclared_query.order_by(Device.id).limit(LISTED)))
     types = [t for t in DeviceType if declared.get(t) or received.get(t)]
     return {
         "rows": [{"type": t, "declared": declared.get(t, 0), "received": received.get(t, 0),
@@ -285,5 +285,7 @@ def declared_vs_received(donation: Donation) -> dict:
         "declared": sum(declared.values()),
         "received": sum(received.values()),
         "outstanding_items": outstanding,
+        "outstanding_count": db.session.scalar(select(func.count()).select_from(outstanding_query.subquery())),
         "undeclared_devices": undeclared,
+        "undeclared_count": db.session.scalar(select(func.count()).select_from(undeclared_query.subquery())),
     }

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from reco.core.audit import events_for
 from reco.core.documents import Document, documents_about
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import show_errors
+from reco.core.forms import form_status, show_errors
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import permission_required, require
@@ -47,11 +47,6 @@ def donation_labels():
     return {"donor_kind_labels": KIND_LABELS, "donation_status_labels": STATUS_LABELS}
 
 
-def _status(form) -> int:
-    """Return 422 when a submitted form has errors, else 200."""
-    return 422 if form.errors or form.form_errors else 200
-
-
 @bp.route("/donors")
 @permission_required("donor.view")
 def donors():
@@ -83,7 +78,7 @@ def new_donor():
         else:
             flash(_("Donor %(name)s created.", name=donor.name), "success")
             return redirect(url_for("donations.donor", donor_id=donor.id))
-    return render_template("donations/donor_form.html", form=form, donor=None), _status(form)
+    return render_template("donations/donor_form.html", form=form, donor=None), form_status(form)
 
 
 def _donor(donor_id: int, action: str) -> Donor:
@@ -119,7 +114,7 @@ def edit_donor(donor_id: int):
         else:
             flash(_("Donor %(name)s saved.", name=donor.name), "success")
             return redirect(url_for("donations.donor", donor_id=donor.id))
-    return render_template("donations/donor_form.html", form=form, donor=donor), _status(form)
+    return render_template("donations/donor_form.html", form=form, donor=donor), form_status(form)
 
 
 @bp.route("/donations")
@@ -162,7 +157,7 @@ def new_donation(donor_id: int):
         else:
             flash(_("Collection %(ref)s planned.", ref=donation.reference), "success")
             return redirect(url_for("donations.donation", donation_id=donation.id))
-    return render_template("donations/donation_form.html", form=form, donor=donor, donation=None), _status(form)
+    return render_template("donations/donation_form.html", form=form, donor=donor, donation=None), form_status(form)
 
 
 def _donation(donation_id: int, action: str) -> Donation:
@@ -205,7 +200,7 @@ def edit_donation(donation_id: int):
             flash(_("Collection %(ref)s saved.", ref=donation.reference), "success")
             return redirect(url_for("donations.donation", donation_id=donation.id))
     return render_template("donations/donation_form.html", form=form, donor=donation.donor,
-                           donation=donation), _status(form)
+                           donation=donation), form_status(form)
 
 
 @bp.route("/donations/<id:donation_id>/status", methods=["POST"])

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import show_errors
+from reco.core.forms import form_status, show_errors
 from reco.core.permissions import permission_required, require
 from reco.extensions import db
 from reco.inventory import bp
@@ -39,8 +39,7 @@ def locations():
         Device.workshop_id == current_user.structure_id).group_by(Device.location_id)).all())
     rows = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
                               .order_by(Location.code))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("inventory/locations.html", locations=rows, counts=counts, form=form), status
+    return render_template("inventory/locations.html", locations=rows, counts=counts, form=form), form_status(form)
 
 
 @bp.route("/batch", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from reco.core.audit import events_for
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import show_errors
+from reco.core.forms import form_status, show_errors
 from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
@@ -95,9 +95,8 @@ def intake(donation_id: int):
             return redirect(url_for("inventory.intake", donation_id=donation.id, last=received.device.tag))
     recent = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id)
                                      .order_by(Device.id.desc()).limit(RECENT)))
-    status = 422 if form.errors or form.form_errors else 200
     return render_template("inventory/intake.html", donation=donation, form=form, code=code, item=item,
-                           recent=recent, last=request.args.get("last")), status
+                           recent=recent, last=request.args.get("last")), form_status(form)
 
 
 @bp.route("/devices")

@@ -1,11 +1,12 @@
 """The device page's actions: diagnosis, reports, sanitization, repairs, moves between states and places."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import show_errors
+from reco.core.forms import form_status, show_errors
 from reco.core.permissions import acting_user, permission_required, require
 from reco.core.scanning import normalise_code
 from reco.extensions import db
@@ -96,8 +97,7 @@ def diagnosis(tag: str):
             show_errors(form, error)
         else:
             return _done(device, _("Diagnosis recorded."))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check)), status
+    return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check)), form_status(form)
 
 
 @bp.route("/devices/<tag>/hardware-report", methods=["POST"])
@@ -117,8 +117,9 @@ def hardware_report(tag: str):
     if failing:
         flash(_("SMART says these drives are failing: %(serials)s. Do not reuse them.",
                 serials=", ".join(str(s) for s in failing)), "warning")
-    return _done(device, _("%(kind)s report imported: %(n)d drive(s) recognised.", kind=summary["kind"],
-                           n=len(summary["drives"])), "reports")
+    return _done(device, ngettext("%(kind)s report imported: %(num)d drive recognised.",
+                                  "%(kind)s report imported: %(num)d drives recognised.", len(summary["drives"]),
+                                  kind=summary["kind"]), "reports")
 
 
 @bp.route("/devices/<tag>/erasure-log", methods=["POST"])
@@ -168,9 +169,8 @@ def secure_erase(tag: str, drive_id: int):
             show_errors(form, error)
         else:
             return _done(device, _("Secure erase recorded."), "drives")
-    status = 422 if form.errors or form.form_errors else 200
     return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
-                           title=_("Record a secure erase")), status
+                           title=_("Record a secure erase")), form_status(form)
 
 
 @bp.route("/devices/<tag>/drives/<id:drive_id>/destruction", methods=["GET", "POST"])
@@ -189,9 +189,8 @@ def destruction(tag: str, drive_id: int):
             show_errors(form, error)
         else:
             return _done(device, _("Destruction recorded; the drive is out of the device."), "drives")
-    status = 422 if form.errors or form.form_errors else 200
     return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
-                           title=_("Record a destruction")), status
+                           title=_("Record a destruction")), form_status(form)
 
 
 @bp.route("/devices/<tag>/drives/<id:drive_id>/remove", methods=["POST"])
@@ -237,8 +236,7 @@ def repair(tag: str):
             show_errors(form, error)
         else:
             return _done(device, _("Repair recorded."), "repairs")
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("inventory/repair_form.html", device=device, form=form, repair=None), status
+    return render_template("inventory/repair_form.html", device=device, form=form, repair=None), form_status(form)
 
 
 @bp.route("/devices/<tag>/repairs/<id:repair_id>", methods=["GET", "POST"])
@@ -262,8 +260,7 @@ def close(tag: str, repair_id: int):
                 flash(error.message, "error")
         else:
             return _done(device, _("Repair closed."), "repairs")
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("inventory/repair_form.html", device=device, form=form, repair=repair), status
+    return render_template("inventory/repair_form.html", device=device, form=form, repair=repair), form_status(form)
 
 
 @bp.route("/devices/<tag>/transition", methods=["POST"])
@@ -298,8 +295,7 @@ def exit_device(tag: str, kind: str):
             form.form_errors.append(error.message)
         else:
             return _done(device, _("Exit recorded."))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("inventory/exit_form.html", device=device, form=form, kind=to.value), status
+    return render_template("inventory/exit_form.html", device=device, form=form, kind=to.value), form_status(form)
 
 
 @bp.route("/devices/<tag>/move", methods=["POST"])

@@ -163,3 +163,14 @@ def test_tokens_are_created_shown_once_and_revoked_from_the_account_page(client,
     token_id = db.session.get(User, user.id).tokens[0].id
     client.post(f"/account/tokens/{token_id}/revoke")
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_coordinator_sets_sanitization_validation_for_a_workshop(client, ctx):
+    _admin(client)
+    structure = make_structure("workshop", tag_prefix="VAL")
+    response = client.post(f"/admin/structures/{structure.id}/edit", data={
+        "name": structure.name, "kinds": ["workshop"], "commune": "Rennes", "insee_code": "35238",
+        "tag_prefix": "VAL", "sanitization_needs_validation": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Structure, structure.id).sanitization_needs_validation is True
