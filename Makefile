@@ -38,3 +38,4 @@ test: install-test translations
 
 bench: install-test translations
 	$(BIN)/python -m bench.inventory_import 5000
+	$(BIN)/python -m bench.labels

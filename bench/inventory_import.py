@@ -2,7 +2,8 @@
 
 Baseline: reading the same CSV with the standard csv module. Measured: POST of the file to
 /api/v1/donations/{id}/declared-items (parse, check, insert, commit), end to end.
-Usage: python -m bench.inventory_import [LINES] (RECO_BENCH_DATABASE_URL: a database it may empty; default a new SQLite file).
+Usage: python -m bench.inventory_import [LINES]
+(RECO_BENCH_DATABASE_URL: a database it may empty; default a new SQLite file).
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from reco.core.inputs import init_inputs
     from reco.core.setup import init_blueprints, init_config, init_request_hooks
     from reco.extensions import init_extensions
+    from reco.labels.formats import report_label_problems
 
     init_config(app, config)
     init_extensions(app)
@@ -25,4 +26,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_request_hooks(app)
     init_error_handlers(app)
     init_cli(app)
+    report_label_problems(app)
     return app

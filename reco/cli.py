@@ -68,6 +68,20 @@ def create_token(email: str, label: str) -> None:
     click.echo(token)
 
 
+@reco_cli.command("check-labels")
+def check_labels() -> None:
+    """Check every label format file of labels/ and say which are broken."""
+    from reco.labels.formats import load_formats
+
+    formats, problems = load_formats()
+    for key, fmt in formats.items():
+        click.echo(f"ok   {key}: {fmt.name}")
+    for problem in problems:
+        click.echo(f"FAIL {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+
+
 def init_cli(app: Flask) -> None:
     """Add the reco command group to ``app``."""
     app.cli.add_command(reco_cli)

@@ -66,6 +66,8 @@ class Structure(db.Model):
     siret: Mapped[str | None] = mapped_column(String(14))
     #: Workshops only: prefix of the asset tags printed on their labels, e.g. "DEM".
     tag_prefix: Mapped[str | None] = mapped_column(String(6), unique=True)
+    #: Workshops only: the label format used last, offered first next time.
+    label_format: Mapped[str | None] = mapped_column(String(60))
     #: Workshops only: a supervisor must validate each sanitization before it counts.
     sanitization_needs_validation: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -53,6 +53,7 @@ RULES: dict[str, dict[Role, Scope]] = {
     "location.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     "location.manage": {_R.SUPERVISOR: Scope.OWN},
     "repair.export": {_R.SUPERVISOR: Scope.OWN},
+    "label.print": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     # The JSON API as such (each endpoint then checks its own action).
     "api.use": {r: Scope.SELF for r in ALL_ROLES},
 }

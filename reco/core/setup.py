@@ -30,18 +30,19 @@ ROUTE_MODULES = (
     "reco.accounts.loader", "reco.accounts.views", "reco.accounts.admin_views",
     "reco.donations.views", "reco.donations.import_views",
     "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",
+    "reco.labels.views", "reco.api.labels",
     "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
 )
 
 
 def init_blueprints(app: Flask) -> None:
     """Register every feature's blueprint, with the modules that add routes to it."""
-    from reco import accounts, api, core, donations, inventory
+    from reco import accounts, api, core, donations, inventory, labels
     from reco.extensions import csrf
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)
-    for feature in (core, accounts, donations, inventory):
+    for feature in (core, accounts, donations, inventory, labels):
         app.register_blueprint(feature.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)

@@ -35,6 +35,7 @@ EXPECTED = {
     "location.view": {S: (True, True, False), T: (True, True, False)},
     "location.manage": {S: (True, True, False)},
     "repair.export": {S: (True, True, False)},
+    "label.print": {S: (True, True, False), T: (True, True, False)},
 }
 
 #: Actions whose objects belong to a person rather than a structure.

@@ -137,6 +137,14 @@ ROUTES = [
     ("api.post_transition", "POST", "/api/v1/devices/{device}/transitions", {S: 422, T: 422}, 403, 401),
     ("api.get_drive", "GET", "/api/v1/drives/{drive}", WORKSHOP, 403, 401),
     ("api.get_drive", "GET", "/api/v1/drives/{other_drive}", {}, 403, 401),
+    ("labels.devices", "GET", "/labels/devices?tag={device}", WORKSHOP, 403, 302),
+    ("labels.devices", "POST", "/labels/devices", {S: 422, T: 422}, 403, 302),
+    ("labels.locations", "GET", "/labels/locations", WORKSHOP, 403, 302),
+    ("labels.locations", "POST", "/labels/locations", {S: 422, T: 422}, 403, 302),
+    ("api.label_formats", "GET", "/api/v1/label-formats", {}, 200, 401),
+    ("api.labels_pdf", "GET", "/api/v1/labels.pdf?tags={device}&format=dymo-11354", WORKSHOP, 403, 401),
+    ("api.labels_pdf", "GET", "/api/v1/labels.pdf?tags={other_device}&format=dymo-11354", {S: 422, T: 422}, 403,
+     401),
 ]
 
 
