@@ -100,7 +100,7 @@ def post_transition(tag: str):
 def get_drive(drive_id: int):
     """Return a drive with its sanitization records, even once out of its device."""
     drive = db.session.get(Drive, drive_id)
-    if drive is None:
+    if drive is None or drive.workshop_id != acting_user().structure_id:
         return jsonify(error="not_found", message=_("Unknown drive.")), 404
     require("device.view", drive)
     return jsonify(drive_json(drive))

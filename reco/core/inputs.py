@@ -22,14 +22,23 @@ def arg_id(name: str) -> int | None:
 
 
 def contains_nul(value) -> bool:
-    """Tell whether a string, or any string inside lists and dicts, holds a NUL character."""
+    """Tell whether a string, or any string inside lists and dicts, holds a NUL or a lone surrogate."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "\x00" in value or not _encodable(value)
     if isinstance(value, dict):
         return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
     if isinstance(value, list):
         return any(contains_nul(v) for v in value)
     return False
+
+
+def _encodable(text: str) -> bool:
+    """Tell whether ``text`` can be stored as UTF-8 (JSON may carry lone surrogates such as \\ud800)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def refuse_nul_characters() -> None:

@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.core.audit import record_event
-from reco.core.errors import ValidationFailed
+from reco.core.errors import DomainError, ValidationFailed
 from reco.core.scanning import normalise_code
+from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.hardware_reports import (
     DriveReport,
@@ -30,6 +31,7 @@ from reco.inventory.models import (
     Grade,
     HardwareReport,
 )
+from reco.inventory.vocabulary import STATE_LABELS
 
 
 def _fail(field: str, message) -> None:
@@ -86,6 +88,7 @@ def _specs(device: Device, specs: dict) -> None:
 def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(), grade=None,
                      specs: dict | None = None, notes: str = "") -> Diagnosis:
     """Record a diagnosis; a device just received becomes diagnosed."""
+    check_open(device)
     checks = _checks(checks)
     try:
         faults = sorted({FaultType(f).value for f in faults or ()})
@@ -112,7 +115,9 @@ def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(
 
 def _update_drive(device: Device, report: DriveReport) -> tuple[Drive, bool]:
     """Create or update the device's drive with this serial; return it and whether it is new."""
-    serial = normalise_code(report.serial)
+    serial = normalise_code(_stored(report.serial))
+    if serial and len(serial) > 80:
+        serial = serial[:80]
     drive = None
     if serial:
         drive = db.session.scalar(select(Drive).where(Drive.serial == serial, Drive.workshop_id == device.workshop_id)
@@ -123,26 +128,64 @@ def _update_drive(device: Device, report: DriveReport) -> tuple[Drive, bool]:
     if created:
         drive = Drive(serial=serial, workshop_id=device.workshop_id, donation_id=device.donation_id)
         db.session.add(drive)
-    if drive.device_id is None and drive.removed_at is None:
         device.drives.append(drive)
-    if len(report.model) > len(drive.model or ""):  # lshw cuts names to 16 characters; keep the longest
-        drive.model = report.model[:120]
-    drive.capacity_bytes = report.capacity_bytes or drive.capacity_bytes
+    elif drive.device_id != device.id:
+        _move_drive_here(device, drive)
+    model = _stored(report.model)
+    if len(model) > len(drive.model or ""):  # lshw cuts names to 16 characters; keep the longest
+        drive.model = model[:120]
+    drive.capacity_bytes = _bounded(report.capacity_bytes, 10 ** 16) or drive.capacity_bytes
     drive.interface = report.interface or drive.interface
-    drive.device_path = (report.device_path or drive.device_path or "")[:40] or None
-    for name in ("smart_passed", "power_on_hours", "reallocated_sectors", "media_errors"):
-        if getattr(report, name) is not None:
-            setattr(drive, name, getattr(report, name))
+    drive.device_path = (_stored(report.device_path) or drive.device_path or "")[:40] or None
+    drive.smart_passed = report.smart_passed if report.smart_passed is not None else drive.smart_passed
+    for name in ("power_on_hours", "reallocated_sectors", "media_errors"):
+        value = _bounded(getattr(report, name), 2 ** 31 - 1)
+        if value is not None:
+            setattr(drive, name, value)
     return drive, created
+
+
+def _stored(text: str | None) -> str:
+    """Return report text as it can be stored: no NUL, no lone surrogate."""
+    return (text or "").replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _bounded(number: int | None, limit: int) -> int | None:
+    """Return a figure of a report when it is plausible, else None."""
+    return number if isinstance(number, int) and 0 <= number <= limit else None
+
+
+def _move_drive_here(device: Device, drive: Drive) -> None:
+    """Put a known drive, found by a report in ``device``, into it: the report shows where it really is."""
+    previous = drive.device
+    if previous is not None:
+        previous.drives.remove(drive)
+        drive.removed_from_id, drive.removed_at = previous.id, utcnow()
+        record_event(None, previous, "drive_removed", drive=drive.serial, to=device.tag)
+    device.drives.append(drive)
+    drive.removed_at = None
+    record_event(None, device, "drive_added", drive=drive.serial,
+                 **{"from": previous.tag if previous else None})
+
+
+#: States in which diagnosis and drives may change; later, the device must go back to repair first.
+OPEN_STATES = (DeviceState.RECEIVED, DeviceState.DIAGNOSED, DeviceState.IN_REPAIR)
+
+
+def check_open(device: Device) -> None:
+    """Refuse to change the diagnosis or drives of a device past the workbench's checks."""
+    if device.state not in OPEN_STATES:
+        raise DomainError(str(_l("%(tag)s is « %(state)s »: move it back to « In repair » before changing its "
+                                 "diagnosis or its drives.", tag=device.tag, state=STATE_LABELS[device.state])))
 
 
 def _apply_system(device: Device, report: SystemReport) -> dict:
     """Fill the device's specs and drives from an lshw report."""
-    device.brand = device.brand or report.vendor[:80]
-    device.model = device.model or report.model[:120]
-    device.serial = device.serial or normalise_code(report.serial)
-    device.cpu = (report.cpu or device.cpu or "")[:120]
-    device.ram_bytes = report.ram_bytes or device.ram_bytes
+    device.brand = device.brand or _stored(report.vendor)[:80]
+    device.model = device.model or _stored(report.model)[:120]
+    device.serial = device.serial or (normalise_code(_stored(report.serial)) or "")[:80] or None
+    device.cpu = (_stored(report.cpu) or device.cpu or "")[:120]
+    device.ram_bytes = _bounded(report.ram_bytes, 2 ** 50) or device.ram_bytes
     if report.battery_health_pct is not None:
         device.battery_health_pct = report.battery_health_pct
     drives, ignored = [], []
@@ -160,6 +203,7 @@ def _apply_system(device: Device, report: SystemReport) -> dict:
 
 def apply_hardware_report(device: Device, data: bytes, *, by) -> dict:
     """Read an lshw or smartctl JSON report and update the device and its drives; return what was recognised."""
+    check_open(device)
     try:
         report = parse_hardware_report(data)
     except ReportNotRecognised as error:

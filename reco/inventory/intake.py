@@ -90,9 +90,10 @@ def parse_weight(value) -> Decimal | None:
     if value is None or value == "":
         return None
     weight = _decimal(value)
+    weight = weight.quantize(Decimal("0.01")) if weight is not None and abs(weight) <= 10 ** 6 else None
     if weight is None or weight <= 0 or weight > 500:
         _fail("weight_kg", _l("Give the weight in kilograms, e.g. 2,3."))
-    return weight.quantize(Decimal("0.01"))
+    return weight
 
 
 def _decimal(value) -> Decimal | None:

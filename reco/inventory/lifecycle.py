@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import parse_weight
 from reco.inventory.models import Device, DeviceExit, DeviceState, Grade
@@ -120,7 +121,7 @@ def _record_exit(device: Device, to: DeviceState, details: dict, by) -> None:
     parts = [str(p).strip()[:200] for p in details.get("parts") or [] if str(p).strip()][:100]
     db.session.add(DeviceExit(
         device=device, kind=to.value, on=details.get("on") or date.today(), parts=parts if to is S.HARVESTED else [],
-        weight_kg=weight, slip_number=str(details.get("slip_number") or "").strip()[:60] if weight else "",
+        weight_kg=weight, slip_number=str(details.get("slip_number") or "").strip()[:60],
         notes=str(details.get("notes") or "")[:2000], by_id=getattr(by, "id", None)))
 
 
@@ -136,6 +137,8 @@ def transition_device(device: Device, to, *, by, **details) -> Device:
     previous = device.state
     if to in (S.HARVESTED, S.RECYCLED):
         _record_exit(device, to, details, by)
+    if previous is S.DELIVERED and to is S.RECEIVED:
+        device.returned_at = utcnow()
     device.state = to
     event_details = {"from": previous.value, "to": to.value}
     if details.get("reason"):

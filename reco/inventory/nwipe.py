@@ -96,6 +96,8 @@ class _Run:
     banner: str = ""
     footer: re.Match | None = None
     table_time: datetime | None = None
+    #: Set once the Drive Status table was read: the run is over, a new one may follow in the same file.
+    finished: bool = False
 
     def drive(self, path: str) -> _Drive:
         """Return the drive at ``path``, known by its name without /dev/ as in the summary tables."""
@@ -104,20 +106,34 @@ class _Run:
 
 
 def parse_nwipe_log(data: bytes) -> NwipeLog:
-    """Read an nwipe log: its version, and for each drive wiped the method, options, result and times."""
-    run, table = _Run(), None
+    """Read an nwipe log: its version, and for each drive wiped the method, options, result and times.
+
+    nwipe appends to its log file, so one file may hold several runs: each is read with its own options,
+    and a drive wiped in several runs is reported as its last run left it.
+    """
+    runs, run, table = [], _Run(), None
     for line in _text_lines(data):
         if line.startswith("*****"):
             table = "errors" if "Error Summary" in line else "status" if "Drive Status" in line else None
         elif table and "|" in line:
             _read_table_row(run, table, line)
+            run.finished = run.finished or table == "status"
         elif (match := _LINE.fullmatch(line)) and (when := _timestamp(match[1])):
+            if run.finished and ("Found " in match[2] or "Program options" in match[2]):
+                runs.append(run)
+                run, table = _Run(), None
             _read_message(run, match[2], when)
-    if not run.drives:
+    runs.append(run)
+    if not any(r.drives for r in runs):
         raise NotAnNwipeLog(_l("This file is not an nwipe log: it names no drive (no \"Found /dev/...\" line "
                                "and no Drive Status table)."))
-    wiped = [drive for drive in run.drives.values() if drive.started_at or drive.status]
-    return NwipeLog(version=_version(run), drives=[_wiped_drive(run, drive) for drive in wiped])
+    wiped: dict[str, WipedDrive] = {}
+    for one in runs:
+        for drive in one.drives.values():
+            if drive.started_at or drive.status:
+                result = _wiped_drive(one, drive)
+                wiped[result.serial or result.device_path] = result
+    return NwipeLog(version=_version(runs[-1]) or _version(runs[0]), drives=list(wiped.values()))
 
 
 def _text_lines(data: bytes) -> list[str]:

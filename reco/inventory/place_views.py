@@ -57,7 +57,7 @@ def batch():
                            ok=sum(1 for i in items if i.status == "ok"))
 
 
-@bp.route("/batch/remove/<id:index>", methods=["POST"])
+@bp.route("/batch/remove/<int:index>", methods=["POST"])
 @permission_required("device.work")
 def batch_remove(index: int):
     """Remove one scanned code from the list."""

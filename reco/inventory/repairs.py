@@ -71,6 +71,9 @@ def record_repair(device: Device, *, by, problem: str, fault_type, actions: str 
     except ValueError:
         _fail("fault_type", _l("Choose the fault type."))
     status, barrier = _status_and_barrier(status, barrier)
+    if status is None and device.state is not DeviceState.IN_REPAIR \
+            and DeviceState.IN_REPAIR not in TRANSITIONS[device.state]:
+        raise DomainError(str(_l("A repair cannot be opened on a device in this state.")))
     repair = Repair(device=device, problem=problem, fault_type=fault_type, actions=(actions or "").strip()[:5000],
                     minutes_spent=_minutes(minutes_spent), status=status, barrier=barrier,
                     parts_used=(parts_used or "").strip()[:2000], by_id=getattr(by, "id", None),

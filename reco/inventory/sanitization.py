@@ -78,7 +78,8 @@ def import_erasure_log(device: Device, data: bytes, *, by, filename: str = "") -
         record = Sanitization(
             drive=drive, device_id=device.id, level=SanitizationLevel.CLEAR, technique=Technique.OVERWRITE,
             tool=SanitizationTool.NWIPE, tool_version=(parsed.version or "")[:40], method=wiped.method[:80],
-            rounds=wiped.rounds, verification=Verification(wiped.verification), blanking=wiped.blanking,
+            rounds=wiped.rounds if wiped.rounds is not None and 0 <= wiped.rounds <= 1000 else None,
+            verification=Verification(wiped.verification), blanking=wiped.blanking,
             result=NWIPE_RESULTS[wiped.result], started_at=wiped.started_at, ended_at=wiped.ended_at,
             operator_id=getattr(by, "id", None), log=log)
         db.session.add(record)

@@ -152,45 +152,39 @@ def erasure_log(tag: str):
     return _back(device, "drives")
 
 
-@bp.route("/devices/<tag>/drives/<id:drive_id>/secure-erase", methods=["GET", "POST"])
-@permission_required("device.work")
-def secure_erase(tag: str, drive_id: int):
-    """Record an hdparm or nvme-cli secure erase."""
+def _drive_record(tag: str, drive_id: int, form, save, title: str, done: str):
+    """Show a drive's record form, and save it with ``save(drive, form)``."""
     device = _device(tag)
     drive = _drive(device, drive_id)
-    form = SecureEraseForm()
     if form.validate_on_submit():
         try:
-            record_secure_erase(drive, by=current_user, tool=form.tool.data, technique=form.technique.data,
-                                method=form.method.data, verification=form.verification.data,
-                                result=form.result.data, notes=form.notes.data)
+            save(drive, form)
         except ValidationFailed as error:
             db.session.rollback()
             show_errors(form, error)
         else:
-            return _done(device, _("Secure erase recorded."), "drives")
+            return _done(device, done, "drives")
     return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
-                           title=_("Record a secure erase")), form_status(form)
+                           title=title), form_status(form)
+
+
+@bp.route("/devices/<tag>/drives/<id:drive_id>/secure-erase", methods=["GET", "POST"])
+@permission_required("device.work")
+def secure_erase(tag: str, drive_id: int):
+    """Record an hdparm or nvme-cli secure erase."""
+    return _drive_record(tag, drive_id, SecureEraseForm(), lambda drive, form: record_secure_erase(
+        drive, by=current_user, tool=form.tool.data, technique=form.technique.data, method=form.method.data,
+        verification=form.verification.data, result=form.result.data, notes=form.notes.data),
+        _("Record a secure erase"), _("Secure erase recorded."))
 
 
 @bp.route("/devices/<tag>/drives/<id:drive_id>/destruction", methods=["GET", "POST"])
 @permission_required("device.work")
 def destruction(tag: str, drive_id: int):
     """Record the physical destruction of a drive."""
-    device = _device(tag)
-    drive = _drive(device, drive_id)
-    form = DestructionForm()
-    if form.validate_on_submit():
-        try:
-            record_destruction(drive, by=current_user, method=form.method.data, on=form.on.data,
-                               witness=form.witness.data, notes=form.notes.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            return _done(device, _("Destruction recorded; the drive is out of the device."), "drives")
-    return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
-                           title=_("Record a destruction")), form_status(form)
+    return _drive_record(tag, drive_id, DestructionForm(), lambda drive, form: record_destruction(
+        drive, by=current_user, method=form.method.data, on=form.on.data, witness=form.witness.data,
+        notes=form.notes.data), _("Record a destruction"), _("Destruction recorded; the drive is out of the device."))
 
 
 @bp.route("/devices/<tag>/drives/<id:drive_id>/remove", methods=["POST"])

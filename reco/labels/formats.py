@@ -95,6 +95,10 @@ def parse_format(path: Path) -> LabelFormat:
     bottom = fmt.margin_top + fmt.rows * fmt.label_height + (fmt.rows - 1) * fmt.gap_y
     if right > fmt.page_width + 0.01 or bottom > fmt.page_height + 0.01:
         raise FormatError(f"{path.name}: les étiquettes dépassent de la page. / the labels do not fit the page.")
+    inner = fmt.label_width - 2 * fmt.padding - 2 * fmt.quiet_zone - (fmt.label_height if fmt.qr else 0)
+    if inner < 20 or fmt.label_height - 2 * fmt.padding < 8:
+        raise FormatError(f"{path.name}: trop peu de place dans l'étiquette pour un code-barres (marges, zones "
+                          f"blanches, QR). / too little room inside the label for a barcode.")
     if fmt.kind == "roll" and fmt.per_page != 1:
         raise FormatError(f"{path.name}: un rouleau a une étiquette par page. / a roll has one label per page.")
     return fmt

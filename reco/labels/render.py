@@ -56,6 +56,8 @@ def printable(text: str) -> str:
 def fit(text: str, font: str, size: float, width: float) -> str:
     """Return ``text`` shortened with an ellipsis so that it fits ``width`` points (lines repeat across a batch)."""
     text = printable(text)
+    if width <= 0:
+        return ""
     if stringWidth(text, font, size) <= width:
         return text
     keep = int(len(text) * width / stringWidth(text, font, size))  # a first guess, then adjust

@@ -15,7 +15,7 @@ from reco.labels.printing import print_devices, print_locations
 
 def _codes(text: str) -> list[str]:
     """Return the codes of a text, one per line or separated by commas or spaces."""
-    return [c for c in re.split(r"[\s,;]+", text or "") if c][:2000]
+    return [c for c in re.split(r"[\s,;]+", text or "") if c]
 
 
 def _print(kind: str, printer, default_codes: str):

@@ -130,3 +130,7 @@ def test_another_workshops_device_is_unknown(client, ctx, bench):
     for path in ("diagnosis", "repairs", "transitions"):
         assert _post(client, f"/api/v1/devices/{other.tag}/{path}", headers, json={}).status_code == 404
     assert _post(client, f"/api/v1/devices/{other.tag}/erasure-logs", headers, data=b"x").status_code == 404
+    assert _post(client, f"/api/v1/devices/{other.tag}/hardware-reports", headers, data=b"{}").status_code == 404
+    other_with_drive = make_device(drives=[{"serial": "THEIR-DRIVE"}])
+    response = client.get(f"/api/v1/drives/{other_with_drive.drives[0].id}", headers=headers)
+    assert response.status_code == 404

@@ -203,3 +203,46 @@ def test_proxy_count_makes_the_app_trust_the_forwarded_address():
 def test_json_error_bodies_are_json_even_for_unknown_routes(client):
     response = client.post("/api/v1/nowhere", data=json.dumps({}))
     assert response.status_code in (401, 404) and response.is_json
+
+
+def test_lone_surrogates_in_json_are_refused(client, supervisor):
+    device = make_device(make_donation(make_donor(supervisor.structure)))
+    body = '{"problem": "\\ud800", "fault_type": "boot"}'
+    response = client.post(f"/api/v1/devices/{device.tag}/repairs", data=body,
+                           headers=_auth(supervisor) | {"Content-Type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_implausible_report_figures_are_not_stored(client, supervisor):
+    device = make_device(make_donation(make_donor(supervisor.structure)))
+    report = {"json_format_version": [1, 0], "smartctl": {"version": [7, 3], "exit_status": 0},
+              "device": {"name": "/dev/sda", "type": "sat", "protocol": "ATA"}, "model_name": "Disk \ud800",
+              "serial_number": "BIG-1", "user_capacity": {"bytes": 10 ** 20}, "smart_status": {"passed": True},
+              "power_on_time": {"hours": 10 ** 19}, "rotation_rate": 7200}
+    data = json.dumps(report).encode()
+    response = client.post(f"/api/v1/devices/{device.tag}/hardware-reports", data=data, headers=_auth(supervisor))
+    assert response.status_code in (201, 422)
+    if response.status_code == 201:
+        drive = response.get_json()["device"]["drives"][0]
+        assert drive["capacity_bytes"] is None
+
+
+def test_a_recycling_weight_that_rounds_to_nothing_is_refused_and_the_slip_kept(client, supervisor):
+    device = make_device(make_donation(make_donor(supervisor.structure)))
+    headers = _auth(supervisor)
+    refused = client.post(f"/api/v1/devices/{device.tag}/transitions",
+                          json={"to": "recycled", "weight_kg": "0,001", "slip_number": "DEEE-42"}, headers=headers)
+    assert refused.status_code == 422
+    done = client.post(f"/api/v1/devices/{device.tag}/transitions",
+                       json={"to": "recycled", "weight_kg": "0,5", "slip_number": "DEEE-42"}, headers=headers)
+    assert done.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(type(device), device.id).exit.slip_number == "DEEE-42"
+
+
+def test_more_labels_than_allowed_are_refused_not_cut(client, supervisor):
+    login_as(client, supervisor)
+    device = make_device(make_donation(make_donor(supervisor.structure)))
+    codes = "\n".join([device.tag] * 2001)
+    response = client.post("/labels/devices", data={"codes": codes, "format": "dymo-11354", "copies": "1"})
+    assert response.status_code == 422

@@ -156,15 +156,59 @@ def test_ready_needs_a_grade_no_open_repair_and_not_parts_only(ctx, english):
     record_destruction(device.drives[0], by=technician, method="shred", witness="W")
     transition_device(device, "wiped", by=technician)
     assert any("grade" in p for p in guard_problems(device, DeviceState.READY))
+    with pytest.raises(DomainError):
+        record_diagnosis(device, by=technician, grade="A")  # past diagnosis: back to repair first
+    transition_device(device, "in_repair", by=technician)
     record_diagnosis(device, by=technician, grade="parts_only")
-    assert guard_problems(device, DeviceState.READY)
+    transition_device(device, "wiped", by=technician)
+    assert any("parts only" in p for p in guard_problems(device, DeviceState.READY))
+    transition_device(device, "in_repair", by=technician)
     record_diagnosis(device, by=technician, grade="A")
     repair = record_repair(device, by=technician, problem="Charnière cassée", fault_type="case_chassis")
-    assert device.state is DeviceState.IN_REPAIR
     transition_device(device, "wiped", by=technician)
-    assert guard_problems(device, DeviceState.READY)
+    assert any("open" in p for p in guard_problems(device, DeviceState.READY))
     close_repair(repair, by=technician, status="fixed", minutes_spent=20)
     transition_device(device, "ready", by=technician)
+
+
+def test_a_drive_put_back_or_moved_is_attached_where_the_report_sees_it(ctx):
+    technician = make_user("technician")
+    donation = make_donation(make_donor(technician.structure))
+    first, second = make_device(donation), make_device(donation)
+    apply_hardware_report(first, fixture(E5530), by=technician)
+    (drive,) = first.drives
+    apply_hardware_report(second, fixture(E5530), by=technician)
+    assert first.drives == [] and second.drives == [drive] and drive.removed_from_id == first.id
+    record_diagnosis(second, by=technician, grade="A")
+    assert "TF755AWHKL0LHM" in " ".join(guard_problems(second, DeviceState.WIPED))
+
+
+def test_a_device_past_diagnosis_takes_no_new_drive_or_grade(ctx):
+    device, technician, _summary = _diagnosed_e5530()
+    record_destruction(device.drives[0], by=technician, method="drill", witness="W")
+    transition_device(device, "wiped", by=technician)
+    transition_device(device, "ready", by=technician)
+    for change in (lambda: apply_hardware_report(device, fixture("hardware/smartctl/ata-hdd-seagate-st500dm002.json"),
+                                                 by=technician),
+                   lambda: record_diagnosis(device, by=technician, grade="parts_only")):
+        with pytest.raises(DomainError):
+            change()
+    assert device.state is DeviceState.READY and device.drives == [] and device.grade.value == "B"
+
+
+def test_a_returned_device_needs_a_new_diagnosis_and_a_new_wipe(ctx):
+    device, technician, _summary = _diagnosed_e5530()
+    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician)
+    transition_device(device, "wiped", by=technician)
+    transition_device(device, "ready", by=technician)
+    transition_device(device, "reserved", by=technician, by_service=True)
+    transition_device(device, "delivered", by=technician, by_service=True)
+    transition_device(device, "received", by=technician, reason="returned: screen fault")
+    assert guard_problems(device, DeviceState.DIAGNOSED)
+    record_diagnosis(device, by=technician, grade="B")
+    assert "TF755AWHKL0LHM" in " ".join(guard_problems(device, DeviceState.WIPED))
+    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician)
+    transition_device(device, "wiped", by=technician)
 
 
 def test_unknown_states_and_terminal_states(ctx):

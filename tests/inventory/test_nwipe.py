@@ -284,3 +284,15 @@ def test_random_bytes_and_mangled_logs_raise_only_our_error():
         except NotAnNwipeLog:
             continue
         assert all(drive.result in {"erased", "failed", "aborted"} for drive in log.drives)
+
+
+def test_two_runs_appended_to_one_log_are_read_each_with_its_own_options():
+    """nwipe opens its log in append mode: a failed verified run then an unverified one must not mix."""
+    failed = (FIXTURES / "erasure" / "nwipe" / "nwipe-prng-readonly-failed.log").read_text()
+    unverified_run = (FIXTURES / "erasure" / "nwipe" / "nwipe-zero-verified-erased.log").read_text() \
+        .replace("/dev/loop0", "/dev/loop2").replace(" loop0 ", " loop2 ") \
+        .replace("verify   = 1 (last pass)", "verify   = 0 (off)").replace("1R+B+VL", "1R+B")
+    log = parse_nwipe_log((failed + "\n" + unverified_run).encode())
+    (drive,) = log.drives
+    assert (drive.device_path, drive.result, drive.verification, drive.method) == (
+        "/dev/loop2", "erased", "none", "Fill With Zeros")

@@ -120,6 +120,8 @@ class Device(db.Model):
     #: Remaining battery capacity against its design capacity, in percent.
     battery_health_pct: Mapped[int | None] = mapped_column(Integer)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    #: When the device last came back from a family: diagnoses and sanitizations before it no longer count.
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     workshop = relationship("Structure", foreign_keys=[workshop_id])
     donation = relationship("Donation", back_populates="devices")
@@ -134,8 +136,11 @@ class Device(db.Model):
 
     @property
     def diagnosis(self) -> Diagnosis | None:
-        """Return the latest diagnosis, if any."""
-        return self.diagnoses[-1] if self.diagnoses else None
+        """Return the latest diagnosis made since the device last came back, if any."""
+        latest = self.diagnoses[-1] if self.diagnoses else None
+        if latest is not None and self.returned_at is not None and latest.created_at < self.returned_at:
+            return None
+        return latest
 
     @property
     def open_repairs(self) -> list[Repair]:
@@ -210,8 +215,9 @@ class Drive(db.Model):
 
     @property
     def passing_sanitization(self) -> Sanitization | None:
-        """Return the latest sanitization record that proves the data is gone, if any."""
-        passing = [s for s in self.sanitizations if s.is_passing]
+        """Return the latest record that proves the data is gone, made since the device last came back."""
+        since = self.device.returned_at if self.device is not None else None
+        passing = [s for s in self.sanitizations if s.is_passing and (since is None or s.created_at >= since)]
         return passing[-1] if passing else None
 
     @property
