@@ -69,6 +69,10 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
             "RECO_SECRET_KEY est obligatoire en production (au moins 32 caractères aléatoires). "
             "/ RECO_SECRET_KEY is required in production (at least 32 random characters)."
         )
+    if production and not env.get("RECO_BASE_URL", "").startswith(("https://", "http://")):
+        raise ConfigurationError(
+            "RECO_BASE_URL est obligatoire en production (adresse publique du site, imprimée sur les documents "
+            "et les étiquettes). / RECO_BASE_URL is required in production (the site's public address).")
     if not secret:
         secret = _development_secret(instance_path)
     default_db = f"sqlite:///{instance_path / 'reco.sqlite3'}"

@@ -75,6 +75,11 @@ def parse_format(path: Path) -> LabelFormat:
         raise FormatError(f"{path.name}: « kind » vaut roll ou sheet. / kind must be roll or sheet.")
     if not isinstance(barcode, dict) or not isinstance(fonts, dict):
         raise FormatError(f"{path.name}: les sections [barcode] et [fonts] manquent. / [barcode] or [fonts] missing.")
+    if not isinstance(data.get("qr", False), bool):
+        raise FormatError(f"{path.name}: « qr » vaut true ou false. / qr must be true or false.")
+    for key in ("columns", "rows"):
+        if not isinstance(data.get(key), int) or isinstance(data.get(key), bool):
+            raise FormatError(f"{path.name}: « {key} » est un nombre entier. / {key} must be a whole number.")
     fields = data.get("fields", list(FIELDS))
     if not isinstance(fields, list) or "tag" not in fields or any(f not in FIELDS for f in fields):
         raise FormatError(f"{path.name}: « fields » liste des champs parmi {', '.join(FIELDS)} et contient tag. "
@@ -86,7 +91,7 @@ def parse_format(path: Path) -> LabelFormat:
         columns=int(_number(data, "columns", path, 1, 20)), rows=int(_number(data, "rows", path, 1, 40)),
         margin_left=_number(data, "margin_left_mm", path), margin_top=_number(data, "margin_top_mm", path),
         gap_x=_number(data, "gap_x_mm", path, 0, 50), gap_y=_number(data, "gap_y_mm", path, 0, 50),
-        padding=_number(data, "padding_mm", path, 0, 10), fields=tuple(fields), qr=bool(data.get("qr", False)),
+        padding=_number(data, "padding_mm", path, 0, 10), fields=tuple(fields), qr=data.get("qr", False),
         module_width=_number(barcode, "module_width_mm", path, 0.15, 1.5),
         barcode_height=_number(barcode, "height_mm", path, 3, 100),
         quiet_zone=_number(barcode, "quiet_zone_mm", path, 1, 20),

@@ -58,8 +58,10 @@ def location_label(location: Location) -> LabelContent:
 
 
 def label_format(key: str | None) -> LabelFormat:
-    """Return the format named ``key``, or refuse with the list of formats."""
+    """Return the format named ``key`` (the first format when none is named), or refuse with the list."""
     formats, _problems = load_formats()
+    if key is None and formats:
+        key = next(iter(formats))
     if key not in formats:
         raise ValidationFailed(_("Unknown label format « %(key)s ». Formats: %(known)s.", key=str(key)[:60],
                                  known=", ".join(formats)), {"format": [_("unknown format")]})

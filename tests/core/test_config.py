@@ -26,11 +26,17 @@ def test_production_refuses_to_start_without_a_real_secret(tmp_path, secret):
 
 def test_production_settings(tmp_path):
     config = load_config(tmp_path, {"RECO_ENV": "production", "RECO_SECRET_KEY": "s" * 40,
-                                    "RECO_DATABASE_URL": "postgresql://reco@db/reco"})
+                                    "RECO_DATABASE_URL": "postgresql://reco@db/reco",
+                                    "RECO_BASE_URL": "https://reco.example.org"})
     assert config["SECRET_KEY"] == "s" * 40
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://reco@db/reco"
+
+
+def test_production_needs_the_public_address(tmp_path):
+    with pytest.raises(ConfigurationError, match="RECO_BASE_URL"):
+        load_config(tmp_path, {"RECO_ENV": "production", "RECO_SECRET_KEY": "s" * 40})
 
 
 def test_unknown_environment_is_refused(tmp_path):

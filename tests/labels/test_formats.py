@@ -16,13 +16,15 @@ def test_broken_files_are_reported_and_the_others_kept(tmp_path):
     (tmp_path / "negative.toml").write_text(GOOD.replace("padding_mm = 1.5", "padding_mm = -1"))
     (tmp_path / "bad-field.toml").write_text(GOOD.replace('"grade", ', '"colour", '))
     (tmp_path / "latin1.toml").write_bytes(GOOD.replace("57×32", "57x32 é").encode("latin-1"))
+    (tmp_path / "qr-text.toml").write_text(GOOD.replace("qr = false", 'qr = "false"'))
+    (tmp_path / "half-column.toml").write_text(GOOD.replace("columns = 1", "columns = 1.5"))
     (tmp_path / "cramped.toml").write_text(GOOD.replace("label_width_mm = 57", "label_width_mm = 12")
                                            .replace("page_width_mm = 57", "page_width_mm = 12"))
     formats, problems = load_formats(tmp_path)
     assert list(formats) == ["good"]
     assert sorted(p.split(":")[0] for p in problems) == sorted(
         ["not-toml.toml", "no-barcode.toml", "too-wide.toml", "bad-kind.toml", "negative.toml", "bad-field.toml",
-         "latin1.toml", "cramped.toml"])
+         "latin1.toml", "cramped.toml", "qr-text.toml", "half-column.toml"])
 
 
 def test_check_labels_command(app, monkeypatch, tmp_path):

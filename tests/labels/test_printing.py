@@ -82,3 +82,10 @@ def test_location_labels_through_the_page(client, ctx):
     response = client.post("/labels/locations", data={"codes": location.code, "format": "a4-avery-l7651",
                                                       "copies": "2", "skip": "0"})
     assert [f["text"] for f in decode_pdf(response.data)] == [location.code, location.code]
+
+
+def test_without_a_format_the_first_one_is_used(client, workshop_devices):
+    technician, devices = workshop_devices
+    response = client.get("/api/v1/labels.pdf", query_string={"tags": devices[0].tag},
+                          headers={"Authorization": f"Bearer {make_token(technician)}"})
+    assert response.status_code == 200 and [f["text"] for f in decode_pdf(response.data)] == [devices[0].tag]
