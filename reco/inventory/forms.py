@@ -2,7 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -150,9 +159,15 @@ class ExitForm(FlaskForm):
 
 
 class LocationForm(FlaskForm):
-    """Create a location."""
+    """Create or edit a location."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("For example: Shelf A, top."))
     kind = SelectField(_l("Kind"), choices=lambda: [SelectChoice(k.value, label)
                                                     for k, label in LOCATION_KIND_LABELS.items()])
+
+
+class LocationEditForm(LocationForm):
+    """Edit a location, or put it out of use."""
+
+    active = BooleanField(_l("In use"), default=True)

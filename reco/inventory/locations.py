@@ -48,3 +48,21 @@ def move_device(device: Device, location: Location, *, by) -> Device:
         device.location = location
         record_event(by, device, "moved", **{"from": previous, "to": location.code})
     return device
+
+
+def update_location(location: Location, *, by, name: str, kind, active: bool) -> Location:
+    """Rename a location, change its kind, or put it out of use; its code never changes."""
+    name = (name or "").strip()[:80]
+    if not name:
+        raise ValidationFailed(str(_l("Give the location a name.")), {"name": [str(_l("Give the location a name."))]})
+    try:
+        kind = LocationKind(kind)
+    except ValueError:
+        raise ValidationFailed(str(_l("Unknown kind of location.")), {"kind": [str(_l("Unknown kind of location."))]}) \
+            from None
+    changes = {field: value for field, value in (("name", name), ("kind", kind.value), ("active", bool(active)))
+               if getattr(location, field) != (kind if field == "kind" else value)}
+    location.name, location.kind, location.active = name, kind, bool(active)
+    if changes:
+        record_event(by, location, "updated", **changes)
+    return location

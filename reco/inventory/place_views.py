@@ -10,9 +10,9 @@ from reco.core.permissions import permission_required, require
 from reco.extensions import db
 from reco.inventory import bp
 from reco.inventory.batch import add_scan, apply_to_batch, batch_items, clear_batch, remove_scan
-from reco.inventory.forms import LocationForm
+from reco.inventory.forms import LocationEditForm, LocationForm
 from reco.inventory.lifecycle import parse_state
-from reco.inventory.locations import create_location, find_location
+from reco.inventory.locations import create_location, find_location, update_location
 from reco.inventory.models import Device, DeviceState, Location
 from reco.inventory.repairs import ords_csv
 
@@ -40,6 +40,28 @@ def locations():
     rows = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
                               .order_by(Location.code))
     return render_template("inventory/locations.html", locations=rows, counts=counts, form=form), form_status(form)
+
+
+@bp.route("/locations/<id:location_id>", methods=["GET", "POST"])
+@permission_required("location.manage")
+def location(location_id: int):
+    """Rename a location or put it out of use (its code stays, so its printed label stays valid)."""
+    location = db.get_or_404(Location, location_id)
+    require("location.manage", location)
+    form = LocationEditForm(obj=location)
+    if request.method == "GET":
+        form.kind.data = location.kind.value
+    if form.validate_on_submit():
+        try:
+            update_location(location, by=current_user, name=form.name.data, kind=form.kind.data,
+                            active=form.active.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("Location %(code)s saved.", code=location.code), "success")
+            return redirect(url_for("inventory.locations"))
+    return render_template("inventory/location_form.html", location=location, form=form), form_status(form)
 
 
 @bp.route("/batch", methods=["GET", "POST"])

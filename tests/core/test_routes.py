@@ -5,7 +5,7 @@ from reco.accounts.models import Role
 from reco.core.documents import Document
 from reco.donations.models import ImportDraft
 from reco.extensions import db
-from reco.inventory.models import Repair, Sanitization
+from reco.inventory.models import Location, Repair, Sanitization
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
 
@@ -121,6 +121,9 @@ ROUTES = [
     ("inventory.exit_device", "GET", "/devices/{device}/exit/vanished", {S: 404, T: 404}, 403, 302),
     ("inventory.move", "POST", "/devices/{device}/move", {S: 302, T: 302}, 403, 302),
     ("inventory.locations", "GET", "/locations", WORKSHOP, 403, 302),
+    ("inventory.location", "GET", "/locations/{location}", SUPERVISOR, 403, 302),
+    ("inventory.location", "POST", "/locations/{location}", {S: 302}, 403, 302),
+    ("inventory.location", "GET", "/locations/{other_location}", {}, 403, 302),
     ("inventory.locations", "POST", "/locations", {S: 422, T: 403}, 403, 302),
     ("inventory.batch", "GET", "/batch", WORKSHOP, 403, 302),
     ("inventory.batch", "POST", "/batch", {S: 302, T: 302}, 403, 302),
@@ -164,11 +167,12 @@ def _workshop_objects(structure, user) -> dict:
     sanitization = Sanitization(drive_id=drive.id, device_id=device.id, level="clear", technique="overwrite",
                                 tool="nwipe", verification="last_pass", result="success")
     repair = Repair(device_id=device.id, problem="Écran noir", fault_type="integrated_screen")
-    db.session.add_all([sanitization, repair])
+    location = Location(workshop_id=structure.id, code=f"{structure.tag_prefix}-L0001", name="Étagère", kind="shelf")
+    db.session.add_all([sanitization, repair, location])
     db.session.commit()
     return {"donor": donor.id, "donation": donation.id, "device": device.tag, "document": document.id,
             "draft": draft.id, "fingerprint": document.fingerprint, "drive": drive.id,
-            "sanitization": sanitization.id, "repair": repair.id}
+            "sanitization": sanitization.id, "repair": repair.id, "location": location.id}
 
 
 def test_every_route_is_in_the_matrix(app):

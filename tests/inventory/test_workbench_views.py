@@ -168,3 +168,19 @@ def test_the_first_scanned_code_can_be_removed(client, ctx):
     assert client.post("/batch/remove/0").status_code == 302
     page = client.get("/batch").get_data(as_text=True)
     assert 'class="batch-ok"' not in page and "OTHER-1" in page
+
+
+def test_rename_and_retire_a_location_keeps_its_code(client, ctx):
+    supervisor, device = _bench(client, "supervisor")
+    location = create_location(supervisor.structure, by=None, name="Étagère A", kind="shelf")
+    db.session.commit()
+    code = location.code
+    assert client.post(f"/locations/{location.id}", data={"name": "", "kind": "shelf"}).status_code == 422
+    response = client.post(f"/locations/{location.id}", data={"name": "Étagère A (haut)", "kind": "bin"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    location = db.session.get(type(location), location.id)
+    assert (location.name, location.kind.value, location.code, location.active) == ("Étagère A (haut)", "bin", code,
+                                                                                    False)
+    page = client.post(f"/devices/{device.tag}/move", data={"location": code}, follow_redirects=True)
+    assert "Aucun emplacement" in page.get_data(as_text=True)
