@@ -27,7 +27,7 @@ def demo(app):
 
 def _log_in(page, base, email, password):
     page.goto(f"{base}/login")
-    assert page.evaluate("document.activeElement.id") == "email"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'", timeout=5000)
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
@@ -42,7 +42,7 @@ def test_demo_login(live_server, demo, page, email, name, role, structure):
     menu = page.locator("nav.main-nav a").all_inner_texts()
     assert menu == MENUS[role]
     if role in SCANS:
-        assert page.evaluate("document.activeElement.id") == "scan-code"
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-code'", timeout=5000)
     else:
         assert page.locator("#scan-code").count() == 0
     for label in menu[1:]:
@@ -65,7 +65,7 @@ def test_wrong_password_then_scan_of_an_unknown_code(live_server, demo, page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/scan?code=INCONNU-42")
     assert "INCONNU-42" in page.get_by_role("alert").inner_text()
-    assert page.evaluate("document.activeElement.id") == "scan-code"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-code'", timeout=5000)
     page.keyboard.type("dem")
     page.keyboard.press("Enter")
     page.wait_for_url("**/structures/*")

@@ -69,8 +69,9 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*code=MISSCAN-42"))
     assert "MISSCAN-42" in page.get_by_role("status").first.inner_text()
-    assert page.evaluate("document.activeElement.id") == "intake-code"
-    assert page.evaluate("document.activeElement.selectionEnd - document.activeElement.selectionStart") == 10
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code' && "
+                           "document.activeElement.selectionEnd - document.activeElement.selectionStart === 10",
+                           timeout=5000)
     tags = []
     for code in ("GIFT-001", "gift-003"):
         page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
