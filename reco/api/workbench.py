@@ -1,16 +1,15 @@
 """API of the workbench: hardware reports, erasure logs, diagnosis, repairs and state transitions."""
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from reco.api import bp
 from reco.api.devices import device_json, drive_json
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.permissions import acting_user, permission_required, require
-from reco.core.scanning import normalise_code
 from reco.extensions import db
 from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
+from reco.inventory.intake import workshop_device
 from reco.inventory.lifecycle import parse_state, transition_device
 from reco.inventory.models import Check, CheckResult, Device, DeviceState, Drive, FaultType, Grade
 from reco.inventory.repairs import record_repair
@@ -19,8 +18,7 @@ from reco.inventory.sanitization import import_erasure_log
 
 def _device(tag: str) -> Device:
     """Load a device by our tag and check the token's user may work on it."""
-    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag),
-                                                    Device.workshop_id == acting_user().structure_id))
+    device = workshop_device(tag, acting_user().structure_id)
     if device is None:
         abort(404)
     require("device.work", device)

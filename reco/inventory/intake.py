@@ -46,6 +46,14 @@ def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
     return exact or devices
 
 
+def workshop_device(tag: str | None, workshop_id: int) -> Device | None:
+    """Return the device with our asset tag ``tag`` if it belongs to the workshop, else None."""
+    code = normalise_code(tag)
+    if not code:
+        return None
+    return db.session.scalar(select(Device).where(Device.tag == code, Device.workshop_id == workshop_id))
+
+
 def match_declared_item(donation: Donation, code: str | None) -> DeclaredItem | None:
     """Return the donor's line not yet received whose asset tag (first) or serial is ``code``."""
     code = normalise_code(code)

@@ -119,7 +119,7 @@ def batch_apply():
           "success" if done == len(outcomes) else "warning")
     for outcome in outcomes:
         if not outcome.done:
-            flash(f"{outcome.tag} : {outcome.message}", "error")
+            flash(_("%(tag)s: %(message)s", tag=outcome.tag, message=outcome.message), "error")
     return redirect(url_for("inventory.batch"))
 
 

@@ -17,7 +17,7 @@ from reco.donations.models import Donation
 from reco.extensions import db
 from reco.inventory import bp, vocabulary
 from reco.inventory.forms import FileForm, IntakeForm
-from reco.inventory.intake import find_devices, match_declared_item, receive_device
+from reco.inventory.intake import find_devices, match_declared_item, receive_device, workshop_device
 from reco.inventory.lifecycle import allowed_moves
 from reco.inventory.locations import find_location
 from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
@@ -133,8 +133,7 @@ def devices():
 @permission_required("device.view")
 def device(tag: str):
     """Show a device: what it is, its drives and its history."""
-    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag),
-                                                    Device.workshop_id == current_user.structure_id))
+    device = workshop_device(tag, current_user.structure_id)
     if device is None:
         return render_template("errors/error.html", code=404, title=_("Unknown device"),
                                message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404

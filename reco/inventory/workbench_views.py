@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.forms import form_status, show_errors
@@ -21,6 +20,7 @@ from reco.inventory.forms import (
     RepairForm,
     SecureEraseForm,
 )
+from reco.inventory.intake import workshop_device
 from reco.inventory.lifecycle import parse_state, transition_device
 from reco.inventory.locations import find_location, move_device
 from reco.inventory.models import Check, Device, Drive, Repair, Sanitization
@@ -37,8 +37,7 @@ from reco.inventory.vocabulary import STATE_LABELS, VERIFICATION_LABELS
 
 def _device(tag: str, action: str = "device.work") -> Device:
     """Load a device of the user's workshop by its tag, or stop with 404/403."""
-    device = db.session.scalar(select(Device).where(Device.tag == normalise_code(tag),
-                                                    Device.workshop_id == acting_user().structure_id))
+    device = workshop_device(tag, acting_user().structure_id)
     if device is None:
         abort(404)
     require(action, device)
