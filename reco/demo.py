@@ -21,7 +21,10 @@ DEMO_PASSWORD = "demo-reco-2026"
 
 STRUCTURES = [
     {"name": "Atelier Démo", "kinds": ["workshop"], "commune": "Rennes", "insee_code": "35238",
-     "tag_prefix": "DEM"},
+     "tag_prefix": "DEM", "min_ram_gb": 4, "min_storage_gb": 120, "warranty_months": 6,
+     "support_contact": "02 99 00 11 22 · atelier@demo.reco"},
+    {"name": "Atelier Voisin", "kinds": ["workshop"], "commune": "Vitré", "insee_code": "35360",
+     "tag_prefix": "VOI", "warranty_months": 3, "support_contact": "02 99 75 00 00"},
     {"name": "CCAS de Rennes", "kinds": ["prescriber"], "commune": "Rennes", "insee_code": "35238"},
     {"name": "Maison des solidarités de Saint-Malo", "kinds": ["prescriber"], "commune": "Saint-Malo",
      "insee_code": "35288"},
@@ -40,6 +43,8 @@ USERS = [
     ("installer@demo.reco", "Inès Médiatrice", "installer", "Médiation Numérique 35"),
     ("partner@demo.reco", "Paul Partenaire", "partner", "Partenaire Inclusion"),
     ("viewer@demo.reco", "Valérie Financeuse", "viewer", "Conseil départemental (financeur)"),
+    ("supervisor2@demo.reco", "Victor Encadrant", "supervisor", "Atelier Voisin"),
+    ("technician2@demo.reco", "Tina Technicienne", "technician", "Atelier Voisin"),
 ]
 
 
@@ -55,7 +60,10 @@ def load_demo() -> int:
             create_user(by=None, email=email, name=name, role=role, password=DEMO_PASSWORD,
                         structure=find_structure_by_name(structure_name))
             created += 1
-    return created + _load_donations() + _load_workbench()
+    from reco.reports.models import ensure_default_factors
+
+    created += ensure_default_factors()
+    return created + _load_donations() + _load_workbench() + _load_prescriptions() + _load_parts()
 
 
 #: (brand, model, type) of the machines the demo company gives.
@@ -124,7 +132,8 @@ def _load_workbench() -> int:
         move_device(device, shelf, by=technician)
     for index, device in enumerate(devices[4:9]):
         record_diagnosis(device, by=technician, grade="AB"[index % 2],
-                         checks={"power_on": "ok", "screen": "ok", "keyboard": "ok", "battery": "ok"},
+                         checks={"power_on": "ok", "screen": "ok", "keyboard": "ok", "battery": "ok",
+                                 "webcam": "ok" if index != 1 else "faulty"},
                          specs={"ram_gb": "8", "os_name": "Debian 12", "screen_inches": "15,6"})
         for drive in device.drives:
             record_secure_erase(drive, by=technician, tool="hdparm", technique="block_erase",
@@ -134,3 +143,124 @@ def _load_workbench() -> int:
             transition_device(device, "ready", by=technician)
             move_device(device, ready_shelf, by=technician)
     return 3
+
+
+#: (contact, phone, address, commune, INSEE code, QPV, adults, children in primary school, needs, equipment,
+#:  urgency, what happens to it)
+_HOUSEHOLDS = [
+    ("Mme Amina Diallo", "0612345678", "4 square de Bohême, apt 32", "Rennes", "35238", True, 1, 2,
+     ["school", "administration"], "laptop", "urgent", "submitted"),
+    ("M. Jean Morel", "0698765432", "17 rue de Brest", "Rennes", "35238", False, 2, 0,
+     ["job_search"], "any", "normal", "submitted"),
+    ("Mme Rose Tanguy", "0711223344", "8 allée de la Lande", "Rennes", "35238", False, 1, 1,
+     ["school"], "laptop", "priority", "accepted"),
+    ("M. Karim Benali", "0655443322", "2 rue du Moulin", "Rennes", "35238", True, 1, 0,
+     ["keeping_in_touch"], "laptop", "normal", "draft"),
+    ("Mme Nadia Kerboul", "0644556677", "23 boulevard Villebois-Mareuil, 4e étage", "Rennes", "35238", True, 1, 3,
+     ["school", "job_search"], "laptop", "normal", "visit"),
+]
+
+
+def _load_prescriptions() -> int:
+    """Link the prescribers to the demo workshop and add a few households at every step, unless done already."""
+    from reco.prescriptions.models import Prescription
+    from reco.prescriptions.services import create_prescription, decide_prescription
+
+    workshop = find_structure_by_name("Atelier Démo")
+    if db.session.scalar(select(Prescription.id).limit(1)) is not None:
+        return 0
+    for name in ("CCAS de Rennes", "Maison des solidarités de Saint-Malo"):
+        find_structure_by_name(name).usual_workshop = workshop
+    workshop.usual_installer = find_structure_by_name("Médiation Numérique 35")
+    prescriber = find_user_by_email("prescriber@demo.reco")
+    supervisor = find_user_by_email("supervisor@demo.reco")
+    for (contact, phone, address, commune, insee, qpv, adults, children, needs, equipment, urgency,
+         status) in _HOUSEHOLDS:
+        prescription = create_prescription(
+            by=prescriber, workshop=workshop, consent=True, submit=status != "draft", contact_name=contact,
+            contact_phone=phone, address=address, postcode="35000", commune=commune, insee_code=insee, qpv=qpv,
+            adults=adults, children_primary=children, needs=needs, digital_level="training", equipment=equipment,
+            internet="yes", visit_wanted=True, urgency=urgency,
+            urgency_reason="Brevet blanc dans deux semaines" if urgency != "normal" else "",
+            consent_on=date.today())
+        if status in ("accepted", "visit"):
+            decide_prescription(prescription, by=supervisor, accept=True)
+        if status == "visit":
+            _plan_visit(prescription, workshop, supervisor)
+    _report_partner_month()
+    return len(_HOUSEHOLDS)
+
+
+def _plan_visit(prescription, workshop, supervisor) -> None:
+    """Reserve the best ready device for the household and plan the installer's visit for tomorrow."""
+    from reco.prescriptions.reservations import fitting_devices, ready_devices, reserve_device
+    from reco.prescriptions.visits import request_visit, schedule_visit
+
+    best = fitting_devices(prescription, ready_devices(workshop.id), workshop)[0]
+    reserve_device(prescription, db.session.get(Device, best.id), by=supervisor)
+    visit = request_visit(prescription, by=supervisor, installer=workshop.usual_installer,
+                          note="Interphone au nom de Kerboul.")
+    schedule_visit(visit, by=find_user_by_email("installer@demo.reco"), on=date.today() + timedelta(days=1),
+                   slot="afternoon")
+
+
+def _report_partner_month() -> None:
+    """Report last month's families equipped by the demo partner."""
+    from reco.prescriptions.partner_reports import submit_partner_report
+
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    submit_partner_report(find_structure_by_name("Partenaire Inclusion"), by=find_user_by_email("partner@demo.reco"),
+                          month=last_month, lines=[
+                              {"insee_code": "35115", "commune": "Fougères", "device_type": "laptop", "families": 7,
+                               "accompanied": 5},
+                              {"insee_code": "35115", "commune": "Fougères", "device_type": "tablet", "families": 3,
+                               "accompanied": 1}])
+
+
+#: (category, name, attributes, compatible models) of the demo catalogue.
+_PART_TYPES = [
+    ("ram", "RAM DDR3L SO-DIMM 4 Go", {"generation": "ddr3l", "form_factor": "so-dimm", "capacity_gb": "4"},
+     "Dell Latitude E5530, E7240; HP ProBook 430 G1"),
+    ("ram", "RAM DDR4 SO-DIMM 8 Go", {"generation": "ddr4", "form_factor": "so-dimm", "capacity_gb": "8"},
+     "HP ProBook 430 G4, Lenovo ThinkPad T470"),
+    ("storage", "SSD SATA 2,5 pouces 240 Go", {"interface": "sata", "form_factor": "2.5", "capacity_gb": "240"}, ""),
+    ("charger", "Chargeur Dell 65 W (7,4 mm)", {"wattage": "65", "connector": "7.4 mm"}, "Dell Latitude E-series"),
+    ("battery", "Batterie Dell Latitude E5530 (65 Wh)", {"voltage": "11.1", "capacity_wh": "65"},
+     "Dell Latitude E5530"),
+    ("keyboard", "Clavier AZERTY Latitude E7240", {"layout": "azerty"}, "Dell Latitude E7240"),
+]
+
+
+def _load_parts() -> int:
+    """Fill the shared catalogue and give both demo workshops some stock and a device to repair."""
+    from reco.parts.catalogue import create_part_type
+    from reco.parts.models import MoveKind, PartType
+    from reco.parts.stock import add_stock
+
+    if db.session.scalar(select(PartType.id).limit(1)) is not None:
+        return 0
+    demo, voisin = find_structure_by_name("Atelier Démo"), find_structure_by_name("Atelier Voisin")
+    supervisor, supervisor2 = find_user_by_email("supervisor@demo.reco"), find_user_by_email("supervisor2@demo.reco")
+    types = {name: create_part_type(by=supervisor, category=category, name=name, attributes=attributes,
+                                    compatible_models=models) for category, name, attributes, models in _PART_TYPES}
+    bin_ = create_location(demo, by=supervisor, name="Bac mémoire", kind="bin")
+    add_stock(demo, types["RAM DDR4 SO-DIMM 8 Go"], quantity=3, condition="tested_ok", kind=MoveKind.RECEIVED,
+              by=supervisor, location=bin_, note="Lot Armor Conseil")
+    add_stock(demo, types["Chargeur Dell 65 W (7,4 mm)"], quantity=5, condition="untested", kind=MoveKind.RECEIVED,
+              by=supervisor)
+    voisin_bin = create_location(voisin, by=supervisor2, name="Bac chargeurs", kind="bin")
+    add_stock(voisin, types["Chargeur Dell 65 W (7,4 mm)"], quantity=2, condition="tested_ok",
+              kind=MoveKind.RECEIVED, by=supervisor2, location=voisin_bin)
+    add_stock(voisin, types["Batterie Dell Latitude E5530 (65 Wh)"], quantity=1, condition="faulty",
+              kind=MoveKind.RECEIVED, by=supervisor2)
+    donor = create_donor(by=supervisor2, workshop=voisin, name="Lycée Jean Guéhenno", kind="public_body",
+                         company_number="", city="Vitré")
+    donation = create_donation(by=supervisor2, donor=donor, planned_date=date.today() - timedelta(days=5))
+    set_donation_status(donation, "collected", by=supervisor2)
+    technician2 = find_user_by_email("technician2@demo.reco")
+    for serial in ("VG-E5530-01", "VG-E5530-02"):
+        device = receive_device(donation, by=technician2, type="laptop", brand="Dell", model="Latitude E5530",
+                                serial=serial, weight_kg="2.3", accessories=["charger"]).device
+    record_diagnosis(device, by=technician2, grade="B", faults=["performance"],
+                     checks={"power_on": "ok", "screen": "ok", "keyboard": "ok"}, notes="Mémoire à remplacer.")
+    return len(types)

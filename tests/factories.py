@@ -85,3 +85,48 @@ def make_device(donation=None, **fields):
     device = receive_device(donation, by=None, **fields).device
     db.session.commit()
     return device
+
+
+def make_ready_device(workshop: Structure, *, type="laptop", grade="A", ram_gb="8", storage_gb="256",
+                      webcam=True, **fields):
+    """Take a new device of ``workshop`` through diagnosis and sanitization to the shelf, ready."""
+    from reco.inventory.diagnosis import record_diagnosis
+    from reco.inventory.lifecycle import transition_device
+    from reco.inventory.sanitization import record_secure_erase
+
+    drives = [{"serial": f"SSD-{next(_counter)}", "capacity_gb": storage_gb, "interface": "sata_ssd"}] \
+        if storage_gb else []
+    device = make_device(make_donation(make_donor(workshop)), type=type, drives=drives, **fields)
+    checks = {"power_on": "ok"} | ({"webcam": "ok" if webcam else "faulty"} if webcam is not None else {})
+    record_diagnosis(device, by=None, grade=grade, checks=checks, specs={"ram_gb": ram_gb} if ram_gb else {})
+    for drive in device.drives:
+        record_secure_erase(drive, by=None, tool="hdparm", technique="block_erase", verification="last_pass")
+    transition_device(device, "wiped", by=None)
+    transition_device(device, "ready", by=None)
+    db.session.commit()
+    return device
+
+
+#: A household's answers as a complete prescription needs them.
+HOUSEHOLD = {"contact_name": "Mme Awa Diop", "contact_phone": "06 12 34 56 78", "address": "4 square de Bohême",
+             "postcode": "35200", "commune": "Rennes", "insee_code": "35238", "qpv": True, "adults": 1,
+             "children_primary": 2, "needs": ["school"], "digital_level": "training", "equipment": "laptop",
+             "internet": "yes", "visit_wanted": True, "urgency": "normal"}
+
+
+def make_prescription(prescriber: User | None = None, workshop: Structure | None = None, *, status="submitted",
+                      **fields):
+    """Write a prescription through the services and take it to ``status`` (draft, submitted or accepted)."""
+    from datetime import date
+
+    from reco.prescriptions.services import create_prescription, decide_prescription
+
+    workshop = workshop or make_structure("workshop")
+    prescriber = prescriber or make_user(Role.PRESCRIBER)
+    prescription = create_prescription(by=prescriber, workshop=workshop, consent=True, submit=status != "draft",
+                                       consent_on=date.today(), **(HOUSEHOLD | fields))
+    if status == "accepted":
+        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+        decide_prescription(prescription, by=supervisor, accept=True)
+    db.session.commit()
+    return prescription

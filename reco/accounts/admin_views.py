@@ -24,7 +24,30 @@ from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required, require
 from reco.extensions import db
 
-STRUCTURE_FORM_FIELDS = ("name", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation")
+STRUCTURE_FORM_FIELDS = ("name", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation",
+                         "min_ram_gb", "min_storage_gb", "warranty_months", "support_contact",
+                         "prescribers_request_visits")
+
+
+def _structure_form(structure: Structure | None = None) -> StructureForm:
+    """Return the structure form with the workshops and installers offered as usual partners."""
+    form = StructureForm(obj=structure)
+    for name, kind in (("usual_workshop_id", Structure.is_workshop), ("usual_installer_id", Structure.is_installer)):
+        kept = getattr(structure, name, None)  # a deactivated partner stays until someone changes it
+        partners = db.session.scalars(select(Structure).where(kind.is_(True), or_(Structure.active.is_(True),
+                                                                                  Structure.id == kept))
+                                      .order_by(Structure.name))
+        form[name].choices = [SelectChoice(0, "—")] + [SelectChoice(s.id, s.name) for s in partners]
+        if structure is not None and request.method == "GET":
+            form[name].data = getattr(structure, name) or 0
+    return form
+
+
+def _structure_changes(form: StructureForm) -> dict:
+    """Return the structure fields from the submitted form."""
+    usual = {name: db.session.get(Structure, form[f"{name}_id"].data) if form[f"{name}_id"].data else None
+             for name in ("usual_workshop", "usual_installer")}
+    return {"kinds": form.kinds.data} | usual | {f: form[f].data for f in STRUCTURE_FORM_FIELDS}
 
 
 @bp.route("/admin/structures")
@@ -48,11 +71,10 @@ def structures():
 @permission_required("structure.manage")
 def new_structure():
     """Create a structure."""
-    form = StructureForm()
+    form = _structure_form()
     if form.validate_on_submit():
         try:
-            structure = create_structure(by=current_user, kinds=form.kinds.data,
-                                         **{f: form[f].data for f in STRUCTURE_FORM_FIELDS})
+            structure = create_structure(by=current_user, **_structure_changes(form))
         except ValidationFailed as error:
             show_errors(form, error)
         else:
@@ -76,13 +98,12 @@ def structure(structure_id: int):
 def edit_structure(structure_id: int):
     """Edit a structure."""
     structure = db.get_or_404(Structure, structure_id)
-    form = StructureForm(obj=structure)
+    form = _structure_form(structure)
     if request.method == "GET":
         form.kinds.data = sorted(k.value for k in structure.kinds)
     if form.validate_on_submit():
         try:
-            update_structure(structure, by=current_user, kinds=form.kinds.data,
-                             **{f: form[f].data for f in STRUCTURE_FORM_FIELDS})
+            update_structure(structure, by=current_user, **_structure_changes(form))
         except ValidationFailed as error:
             db.session.rollback()
             show_errors(form, error)

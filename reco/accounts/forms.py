@@ -1,7 +1,7 @@
 """Forms for logging in, one's own account, and the administration of accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -68,6 +68,23 @@ class StructureForm(FlaskForm):
                              description=_l("2 to 5 capital letters printed before the number on labels, e.g. INF."))
     sanitization_needs_validation = BooleanField(
         _l("Workshops: a supervisor validates each drive sanitization before it counts"))
+    min_ram_gb = IntegerField(_l("Workshops: least RAM offered to a household (GB)"), validators=[Optional()],
+                              description=_l("Ready devices with less are not proposed for prescriptions. "
+                                             "Empty: no minimum."))
+    min_storage_gb = IntegerField(_l("Workshops: least storage offered to a household (GB)"),
+                                  validators=[Optional()])
+    warranty_months = IntegerField(_l("Workshops: warranty given with a device (months)"), default=6,
+                                   validators=[Optional()])
+    support_contact = StringField(_l("Workshops: support contact for families"),
+                                  validators=[Optional(), Length(max=200)],
+                                  description=_l("Phone and email printed on the handover receipt."))
+    usual_installer_id = SelectField(_l("Workshops: usual installation partner"), coerce=int, default=0,
+                                     validators=[Optional()],
+                                     description=_l("Offered first when a visit is asked for a reserved device."))
+    prescribers_request_visits = BooleanField(_l("Workshops: prescribers may ask for the installation visit "
+                                                 "themselves"))
+    usual_workshop_id = SelectField(_l("Prescribers: usual workshop"), coerce=int, default=0, validators=[Optional()],
+                                    description=_l("Offered first when its social workers write a prescription."))
 
 
 class UserForm(FlaskForm):

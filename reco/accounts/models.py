@@ -70,9 +70,25 @@ class Structure(db.Model):
     label_format: Mapped[str | None] = mapped_column(String(60))
     #: Workshops only: a supervisor must validate each sanitization before it counts.
     sanitization_needs_validation: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Workshops only: the least RAM a device needs to be offered to a household, in GB.
+    min_ram_gb: Mapped[int | None] = mapped_column(Integer)
+    #: Workshops only: the least storage a device needs to be offered to a household, in GB.
+    min_storage_gb: Mapped[int | None] = mapped_column(Integer)
+    #: Workshops only: months of warranty given with a device, printed on the handover receipt.
+    warranty_months: Mapped[int] = mapped_column(Integer, default=6)
+    #: Workshops only: whom a family calls when its device fails (phone, email), printed on the handover receipt.
+    support_contact: Mapped[str] = mapped_column(String(200), default="")
+    #: Workshops only: the installer structure asked first for installation visits.
+    usual_installer_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"))
+    #: Workshops only: prescribers may ask for the installation visit themselves once a device is reserved.
+    prescribers_request_visits: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Prescribers only: the workshop their prescriptions usually go to, offered first on the form.
+    usual_workshop_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    usual_workshop: Mapped[Structure | None] = relationship(remote_side=[id], foreign_keys=[usual_workshop_id])
+    usual_installer: Mapped[Structure | None] = relationship(remote_side=[id], foreign_keys=[usual_installer_id])
     users: Mapped[list[User]] = relationship(back_populates="structure", order_by="User.name")
 
     @property

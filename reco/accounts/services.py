@@ -32,7 +32,9 @@ TAG_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
 TOKEN_PREFIX = "reco_"
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 
-STRUCTURE_FIELDS = ("name", "kinds", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation")
+STRUCTURE_FIELDS = ("name", "kinds", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation",
+                    "min_ram_gb", "min_storage_gb", "warranty_months", "support_contact", "usual_workshop",
+                    "usual_installer", "prescribers_request_visits")
 USER_FIELDS = ("email", "name", "structure", "role", "locale")
 
 
@@ -83,6 +85,7 @@ def _check_structure(structure: Structure) -> None:
         taken = db.session.scalar(select(Structure).where(Structure.tag_prefix == structure.tag_prefix))
         if taken is not None and taken is not structure:
             _fail("tag_prefix", _l("This prefix is already used by %(name)s.", name=taken.name))
+    _check_workshop_settings(structure)
     for user in structure.users:
         needed = ROLE_REQUIRES_KIND.get(user.role)
         if user.active and needed is not None and needed not in structure.kinds:
@@ -90,12 +93,36 @@ def _check_structure(structure: Structure) -> None:
                               user=user.name, role=ROLE_LABELS[user.role], kind=KIND_LABELS[needed]))
 
 
+def _check_workshop_settings(structure: Structure) -> None:
+    """Validate the settings of prescriptions: minimums, warranty, support contact, usual workshop."""
+    for name, top in (("min_ram_gb", 1024), ("min_storage_gb", 100_000)):
+        value = getattr(structure, name)
+        if value is not None and not 0 <= value <= top:
+            _fail(name, _l("Give a number of GB between 0 and %(top)d, or leave it empty.", top=top))
+    if structure.warranty_months is None:
+        structure.warranty_months = 6
+    if not 0 <= structure.warranty_months <= 60:
+        _fail("warranty_months", _l("The warranty is between 0 and 60 months."))
+    structure.support_contact = (structure.support_contact or "").strip()[:200]
+    usual = structure.usual_workshop
+    if usual is not None and not usual.is_workshop:
+        _fail("usual_workshop", _l("The usual workshop must be a workshop."))
+    if structure.usual_installer is not None and not structure.usual_installer.is_installer:
+        _fail("usual_installer", _l("The usual installation partner must be an installer structure."))
+
+
 def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_code: str,
                      siret: str | None = None, tag_prefix: str | None = None,
-                     sanitization_needs_validation: bool = False) -> Structure:
+                     sanitization_needs_validation: bool = False, min_ram_gb: int | None = None,
+                     min_storage_gb: int | None = None, warranty_months: int | None = 6, support_contact: str = "",
+                     usual_workshop: Structure | None = None, usual_installer: Structure | None = None,
+                     prescribers_request_visits: bool = False) -> Structure:
     """Create a structure of the network."""
     structure = Structure(name=name, commune=commune.strip(), insee_code=insee_code, siret=siret,
-                          tag_prefix=tag_prefix, sanitization_needs_validation=bool(sanitization_needs_validation))
+                          tag_prefix=tag_prefix, sanitization_needs_validation=bool(sanitization_needs_validation),
+                          min_ram_gb=min_ram_gb, min_storage_gb=min_storage_gb, warranty_months=warranty_months,
+                          support_contact=support_contact, usual_workshop=usual_workshop,
+                          usual_installer=usual_installer, prescribers_request_visits=bool(prescribers_request_visits))
     structure.kinds = {StructureKind(k) for k in kinds}
     _check_structure(structure)
     db.session.add(structure)

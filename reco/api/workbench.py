@@ -6,6 +6,7 @@ from reco.api import bp
 from reco.api.devices import device_json, drive_json
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
+from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.extensions import db
 from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
@@ -14,6 +15,8 @@ from reco.inventory.lifecycle import parse_state, transition_device
 from reco.inventory.models import Check, CheckResult, Device, DeviceState, Drive, FaultType, Grade
 from reco.inventory.repairs import record_repair
 from reco.inventory.sanitization import import_erasure_log
+from reco.parts.models import PartType
+from reco.parts.workbench import harvest_device
 
 
 def _device(tag: str) -> Device:
@@ -86,11 +89,27 @@ def post_transition(tag: str):
     device = _device(tag)
     data = json_body()
     to = parse_state(field(data, "to", str, required=True))
-    parts = field(data, "parts", list, default=[])
-    transition_device(device, to, by=acting_user(), parts=[str(p) for p in parts], weight_kg=data.get("weight_kg"),
+    parts = [str(p) for p in field(data, "parts", list, default=[])]
+    if to is DeviceState.HARVESTED:  # dismantling fills the parts bank, as on the device's page
+        harvest_device(device, by=acting_user(), lines=_stock_lines(field(data, "stock", list, default=[])),
+                       drives_to_bank=data.get("drives_to_bank", True) is not False, other_parts=parts,
+                       notes=field(data, "notes", str, default=""))
+        return jsonify(device_json(device))
+    transition_device(device, to, by=acting_user(), parts=parts, weight_kg=data.get("weight_kg"),
                       slip_number=field(data, "slip_number", str, default=""),
                       reason=field(data, "reason", str, default=""))
     return jsonify(device_json(device))
+
+
+def _stock_lines(items: list) -> list[tuple]:
+    """Return (part type, quantity, condition) of the parts taken out, as the harvest service takes them."""
+    lines = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValidationFailed(_("Each line of « stock » is an object."), {"stock": [_("object expected")]})
+        part_type_id = field(item, "part_type_id", int, required=True)
+        lines.append((db.session.get(PartType, part_type_id), item.get("quantity", 1), item.get("condition")))
+    return lines
 
 
 @bp.route("/drives/<id:drive_id>")
@@ -138,7 +157,12 @@ SCHEMAS.update({
         "barrier": {"type": ["string", "null"]}, "parts_used": {"type": "string"}}},
     "TransitionIn": {"type": "object", "required": ["to"], "properties": {
         "to": {"type": "string", "enum": [s.value for s in DeviceState]},
-        "parts": {"type": "array", "items": {"type": "string"}, "description": "Harvest: parts taken out"},
+        "parts": {"type": "array", "items": {"type": "string"}, "description": "Harvest: other parts taken out"},
+        "stock": {"type": "array", "description": "Harvest: parts put into the stock", "items": {
+            "type": "object", "required": ["part_type_id"], "properties": {
+                "part_type_id": {"type": "integer"}, "quantity": {"type": "integer", "minimum": 1},
+                "condition": {"type": "string", "enum": ["tested_ok", "untested", "faulty"]}}}},
+        "drives_to_bank": {"type": "boolean", "description": "Harvest: put its drives in the bank (default)"},
         "weight_kg": {"type": ["number", "string", "null"], "description": "Recycling: weight handed over"},
         "slip_number": {"type": "string", "description": "Recycling: WEEE slip number"},
         "reason": {"type": "string"}}},

@@ -20,6 +20,7 @@ class Event(db.Model):
 
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_object", "object_type", "object_id", "id"),)
+    append_only = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -63,7 +64,7 @@ def events_for(obj) -> list[Event]:
 
 @event.listens_for(Session, "before_flush")
 def _refuse_event_changes(session: Session, flush_context, instances) -> None:
-    """Keep the audit trail append-only at the ORM level."""
+    """Keep the audit trail and the other ledgers (models with ``append_only``) append-only at the ORM level."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Event) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyError("audit events are append-only")
+        if getattr(obj, "append_only", False) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError(f"{type(obj).__name__} rows are append-only")

@@ -1,8 +1,11 @@
 """Helpers shared by the forms of every feature."""
+from flask import flash
+from flask_babel import gettext as _
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from reco.core.errors import ValidationFailed
+from reco.core.errors import DomainError, ValidationFailed
+from reco.extensions import db
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -29,3 +32,24 @@ def show_errors(form, error: ValidationFailed) -> None:
 def form_status(form) -> int:
     """Return 422 when a submitted form has errors to show, else 200."""
     return 422 if form.errors or form.form_errors else 200
+
+
+def run_small_form(form, action, success: str) -> bool:
+    """Validate a small form posted from another page, run ``action``, and say what happened; True when done."""
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return False
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    flash(success, "success")
+    return True
+
+
+def flash_form_errors(form) -> None:
+    """Show, as a message, why a small form posted from another page was refused."""
+    messages = [str(message) for messages in form.errors.values() for message in messages]
+    flash(" ".join(messages) or _("The form had expired: send it again."), "error")

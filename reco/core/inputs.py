@@ -21,6 +21,12 @@ def arg_id(name: str) -> int | None:
     return value if value is not None and 1 <= value <= MAX_ID else None
 
 
+def form_id(name: str) -> int | None:
+    """Return the form field ``name`` as a database id, or None when absent or out of range."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_ID else None
+
+
 def contains_nul(value) -> bool:
     """Tell whether a string, or any string inside lists and dicts, holds a NUL or a lone surrogate."""
     if isinstance(value, str):

@@ -12,7 +12,7 @@ from flask import abort, g
 from flask_login import current_user
 
 from reco.accounts.models import Role
-from reco.extensions import login_manager
+from reco.extensions import db, login_manager
 
 
 class Scope(enum.Enum):
@@ -21,6 +21,9 @@ class Scope(enum.Enum):
     ANY = "any"  #: objects of every structure
     OWN = "own"  #: objects of the user's own structure
     SELF = "self"  #: objects that belong to the user themself
+    ADDRESSED = "addressed"  #: objects addressed to the user's structure (a prescription to its workshop)
+    HANDLING = "handling"  #: objects the user's structure is handling now (a household it hands a device to)
+    PARTY = "party"  #: objects between the user's structure and another (a parts request, either side)
 
 
 ALL_ROLES = tuple(Role)
@@ -54,6 +57,42 @@ RULES: dict[str, dict[Role, Scope]] = {
     "location.manage": {_R.SUPERVISOR: Scope.OWN},
     "repair.export": {_R.SUPERVISOR: Scope.OWN},
     "label.print": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    # Prescriptions: written by the prescriber's structure, addressed to a workshop.
+    "prescription.create": {_R.PRESCRIBER: Scope.OWN},
+    "prescription.view": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.ADDRESSED},
+    "prescription.edit": {_R.PRESCRIBER: Scope.OWN},
+    "prescription.export": {_R.PRESCRIBER: Scope.OWN},
+    "prescription.contact": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.HANDLING},
+    "prescription.decide": {_R.SUPERVISOR: Scope.ADDRESSED},
+    "prescription.allocate": {_R.SUPERVISOR: Scope.ADDRESSED},
+    # Installation visits: asked by the workshop (or the prescriber, if the workshop allows), made by an installer.
+    "visit.request": {_R.SUPERVISOR: Scope.ADDRESSED, _R.PRESCRIBER: Scope.OWN},
+    "visit.view": {_R.SUPERVISOR: Scope.OWN, _R.INSTALLER: Scope.ADDRESSED},
+    "visit.schedule": {_R.SUPERVISOR: Scope.OWN, _R.INSTALLER: Scope.ADDRESSED},
+    "visit.report": {_R.INSTALLER: Scope.ADDRESSED},
+    "visit.cancel": {_R.SUPERVISOR: Scope.OWN},
+    "visit.contact": {_R.INSTALLER: Scope.HANDLING},
+    "handover.record": {_R.SUPERVISOR: Scope.ADDRESSED},
+    "device.return": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    # Families equipped outside the pipeline, reported by partners; the network's totals.
+    "partner_report.submit": {_R.PARTNER: Scope.OWN},
+    "partner_report.view": {_R.PARTNER: Scope.OWN, _R.ADMIN: Scope.ANY},
+    # Figures: a workshop's or a prescriber's own in full; the network's for partners, funders and the coordinator.
+    "report.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN, _R.PRESCRIBER: Scope.OWN,
+                    _R.PARTNER: Scope.ANY, _R.VIEWER: Scope.ANY, _R.ADMIN: Scope.ANY},
+    "report.lists": {_R.SUPERVISOR: Scope.OWN},
+    "impact.manage": {_R.ADMIN: Scope.ANY},
+    # The parts bank: the shared catalogue, each workshop's own stock, requests between workshops.
+    "part.view": {_R.SUPERVISOR: Scope.ANY, _R.TECHNICIAN: Scope.ANY},
+    "part.catalogue": {_R.SUPERVISOR: Scope.ANY, _R.TECHNICIAN: Scope.ANY},
+    "stock.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "stock.manage": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    "part_request.create": {_R.SUPERVISOR: Scope.OWN},
+    "part_request.view": {_R.SUPERVISOR: Scope.PARTY, _R.TECHNICIAN: Scope.PARTY},
+    "part_request.answer": {_R.SUPERVISOR: Scope.ADDRESSED},
+    "part_request.follow": {_R.SUPERVISOR: Scope.OWN},
+    # Notices of changes, each addressed to one user.
+    "notice.view": {r: Scope.SELF for r in ALL_ROLES},
     # The JSON API as such (each endpoint then checks its own action).
     "api.use": {r: Scope.SELF for r in ALL_ROLES},
 }
@@ -77,6 +116,12 @@ def can(user, action: str, obj=None) -> bool:
         return True
     if scope is Scope.OWN:
         return obj.structure_id == user.structure_id
+    if scope is Scope.ADDRESSED:
+        return obj.addressed_to_id == user.structure_id
+    if scope is Scope.HANDLING:
+        return user.structure_id in obj.handling_structure_ids
+    if scope is Scope.PARTY:
+        return user.structure_id in (obj.structure_id, obj.addressed_to_id)
     return _owner_user_id(obj) == user.id
 
 
@@ -89,6 +134,15 @@ def require(action: str, obj=None) -> None:
     """Stop the request with 403 unless the acting user may do ``action`` (on ``obj``)."""
     if not can(acting_user(), action, obj):
         abort(403)
+
+
+def load_allowed(model, object_id: int, action: str, view_action: str):
+    """Load an object the acting user may do ``action`` on; 404 when they may not even ``view_action`` it."""
+    obj = db.session.get(model, object_id)
+    if obj is None or not can(acting_user(), view_action, obj):
+        abort(404)
+    require(action, obj)
+    return obj
 
 
 def permission_required(action: str):

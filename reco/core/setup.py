@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reco.config import ensure_instance_folder, load_config
+from reco.core.mail import send_queued_mail
 from reco.core.responses import conflict_response, error_response, unavailable_response
 from reco.extensions import db
 
@@ -31,18 +32,21 @@ ROUTE_MODULES = (
     "reco.donations.views", "reco.donations.import_views",
     "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",
     "reco.labels.views", "reco.api.labels",
+    "reco.prescriptions.views", "reco.prescriptions.workshop_views", "reco.prescriptions.visit_views",
+    "reco.prescriptions.partner_views", "reco.api.prescriptions", "reco.api.visits",
+    "reco.parts.views", "reco.parts.bank_views", "reco.api.parts", "reco.reports.views", "reco.api.reports",
     "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
 )
 
 
 def init_blueprints(app: Flask) -> None:
     """Register every feature's blueprint, with the modules that add routes to it."""
-    from reco import accounts, api, core, donations, inventory, labels
+    from reco import accounts, api, core, donations, inventory, labels, parts, prescriptions, reports
     from reco.extensions import csrf
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)
-    for feature in (core, accounts, donations, inventory, labels):
+    for feature in (core, accounts, donations, inventory, labels, prescriptions, parts, reports):
         app.register_blueprint(feature.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)
@@ -68,6 +72,7 @@ def init_request_hooks(app: Flask) -> None:
             db.session.rollback()
             current_app.logger.exception("commit failed")
             return error_response(500)
+        send_queued_mail()
         return response
 
     @app.after_request

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+#: A département (01-95 without 20, 2A/2B for Corsica, or 971-976 overseas) then a commune number from 001.
+INSEE_RE = re.compile(r"^(?:(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-6]\d{2})$")
 #: SIREN of La Poste, whose establishments' SIRET follow a different key.
 LA_POSTE_SIREN = "356000000"
 
@@ -47,5 +48,6 @@ def siret_valid(value: str) -> bool:
 
 
 def insee_valid(value: str) -> bool:
-    """Tell whether ``value`` looks like an INSEE commune code."""
-    return bool(INSEE_RE.match((value or "").strip().upper()))
+    """Tell whether ``value`` has the form of an INSEE commune code of a real département."""
+    value = (value or "").strip().upper()
+    return bool(INSEE_RE.match(value)) and not value.endswith("000")

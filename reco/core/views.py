@@ -1,13 +1,16 @@
 """Home page, scan box and language choice."""
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from reco.accounts.models import LANGUAGES
 from reco.core import bp
 from reco.core.documents import find_by_fingerprint
 from reco.core.navigation import nav_entries
+from reco.core.notices import Notice, mark_read, unread_count
+from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required
 from reco.core.safe_redirect import safe_next
 from reco.core.scanning import clean_code, resolve_scan
@@ -33,6 +36,17 @@ def scan():
     return render_template("core/scan.html", code=code, message=message), 404 if code else 200
 
 
+@bp.route("/notices")
+@permission_required("notice.view")
+def notices():
+    """List the changes brought to the user's attention, newest first, and mark those shown as seen."""
+    query = select(Notice).where(Notice.user_id == current_user.id).order_by(Notice.id.desc())
+    page = paginate(query)
+    unread = {n.id for n in page.items if n.read_at is None}
+    mark_read(current_user, unread)
+    return render_template("core/notices.html", page=page, unread=unread)
+
+
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
     """Remember the language chosen on this browser."""
@@ -47,11 +61,21 @@ def layout_context():
     user = current_user
     return {
         "nav": nav_entries(user) if user.is_authenticated else [],
+        "unread_notices": unread_count(user) if user.is_authenticated else 0,
         "can": lambda action, obj=None: can(user, action, obj),
         "current_locale": str(get_locale()),
         "event_labels": EVENT_LABELS,
         "languages": LANGUAGES,
     }
+
+
+@bp.app_template_filter("gigabytes")
+def gigabytes(count, binary: bool = False) -> str:
+    """Show a size in bytes as gigabytes in the user's language (binary for memory, decimal for storage)."""
+    if not count:
+        return "—"
+    value = count / (1024 ** 3 if binary else 1000 ** 3)
+    return _("%(n)s GB", n=format_decimal(value, "#,##0.#" if binary else "#,##0"))
 
 
 @bp.route("/verify", defaults={"fingerprint": ""})

@@ -99,7 +99,7 @@ def donation_attestation_pdf(donation: Donation, content: dict, meta: DocumentMe
         paragraph(_("The tax receipt (Cerfa 16216) remains the association's accountant's task; this document "
                     "provides the list of items to annex to it."), "small"),
         paragraph(_("Annex: items received"), "h2"),
-        table(rows, [26 * mm, 24 * mm, 54 * mm, 40 * mm, 30 * mm]),
+        table(rows, [31 * mm, 24 * mm, 49 * mm, 40 * mm, 30 * mm]),
         *_signatures(),
     ]
     return build_pdf(meta, story)

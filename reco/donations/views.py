@@ -30,6 +30,7 @@ from reco.donations.services import (
 from reco.donations.vocabulary import KIND_LABELS, STATUS_LABELS
 from reco.extensions import db
 from reco.inventory.models import DeviceType
+from reco.reports.donor_report import issue_donor_report
 
 add_nav_entry(NavEntry("donations.donations", _l("Collections"), "donation.view",
                        _l("Plan collections, import the donor's list, receive the machines."), 10))
@@ -38,7 +39,8 @@ add_nav_entry(NavEntry("donations.donors", _l("Donors"), "donor.view",
 
 DONOR_FIELDS = ("name", "kind", "company_number", "address", "postcode", "city", "contact_name", "email", "phone")
 DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
-ISSUERS = {"collection_receipt": issue_collection_receipt, "donation_attestation": issue_donation_attestation}
+ISSUERS = {"collection_receipt": issue_collection_receipt, "donation_attestation": issue_donation_attestation,
+           "donor_report": issue_donor_report}
 
 
 @bp.app_context_processor
@@ -236,6 +238,8 @@ def issue_document(donation_id: int, kind: str):
 def document_pdf(document_id: int):
     """Download an issued document as it was printed."""
     document = db.get_or_404(Document, document_id)
+    if document.object_type != "donation":
+        abort(404)
     require("document.view", document)
     return send_file(io.BytesIO(document.pdf), mimetype="application/pdf",
                      download_name=f"{document.number}.pdf", as_attachment=False)

@@ -105,6 +105,8 @@ def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(
     device.diagnoses.append(diagnosis)
     if grade is not None:
         device.grade = grade
+    if Check.WEBCAM.value in checks:
+        device.has_webcam = checks[Check.WEBCAM.value] == CheckResult.OK.value
     db.session.flush()
     record_event(by, device, "diagnosed", grade=grade.value if grade else None, faults=faults,
                  faulty=[k for k, v in checks.items() if v == CheckResult.FAULTY.value])

@@ -35,6 +35,12 @@ MADE_ELSEWHERE = {
     S.DELIVERED: _l("A device is delivered by the visit report or the handover at the workshop."),
 }
 
+#: States that only another feature leaves, with the reason shown when someone tries by hand.
+LEFT_ELSEWHERE = {
+    S.RESERVED: _l("The device is reserved for a household: release it from the prescription's page."),
+    S.DELIVERED: _l("A delivered device comes back through the « Device brought back » form of its page."),
+}
+
 
 def _diagnosis_problems(device: Device) -> list[str]:
     """Return why the device lacks a usable diagnosis."""
@@ -79,6 +85,8 @@ def guard_problems(device: Device, to: DeviceState, details: dict | None = None)
             "from": STATE_LABELS[device.state], "to": STATE_LABELS[to]}))]
     if to in MADE_ELSEWHERE and not details.get("by_service"):
         return [str(MADE_ELSEWHERE[to])]
+    if device.state in LEFT_ELSEWHERE and not details.get("by_service"):
+        return [str(LEFT_ELSEWHERE[device.state])]
     problems: list[str] = []
     if to in (S.DIAGNOSED, S.IN_REPAIR, S.WIPED, S.READY):
         problems += _diagnosis_problems(device)
@@ -103,7 +111,8 @@ def guard_problems(device: Device, to: DeviceState, details: dict | None = None)
 def allowed_moves(device: Device) -> list[tuple[DeviceState, list[str]]]:
     """Return each move the table allows from the current state, with what still blocks it."""
     return [(to, guard_problems(device, to, {"parts": ["-"], "weight_kg": 1, "slip_number": "-"}))
-            for to in sorted(TRANSITIONS[device.state], key=list(DeviceState).index) if to not in MADE_ELSEWHERE]
+            for to in sorted(TRANSITIONS[device.state], key=list(DeviceState).index)
+            if to not in MADE_ELSEWHERE and device.state not in LEFT_ELSEWHERE]
 
 
 def parse_state(value) -> DeviceState:

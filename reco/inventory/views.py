@@ -21,6 +21,8 @@ from reco.inventory.intake import find_devices, match_declared_item, receive_dev
 from reco.inventory.lifecycle import allowed_moves
 from reco.inventory.locations import find_location
 from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
+from reco.prescriptions.reservations import reservation_of
+from reco.reports.figures import received_between
 
 add_nav_entry(NavEntry("inventory.batch", _l("Scan a batch"), "device.work",
                        _l("Scan devices one after the other, then move them or change their state together."), 15))
@@ -123,9 +125,13 @@ def devices():
     location_id = arg_id("location")
     if location_id:
         query = query.where(Device.location_id == location_id)
+    received = received_between(request.args.get("received_from", ""), request.args.get("received_to", ""))
+    if received is not None:
+        query = query.where(Device.received_at >= received.start, Device.received_at < received.end)
     locations = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
                                    .order_by(Location.code)).all()
     return render_template("inventory/devices.html", page=paginate(query), q=text or "", type=kind, state=state,
+                           received=received,
                            grade=grade, donation_id=donation_id, location_id=location_id, locations=locations)
 
 
@@ -139,4 +145,4 @@ def device(tag: str):
                                message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404
     require("device.view", device)  # the same workshop; the role decides
     return render_template("inventory/device.html", device=device, history=events_for(device),
-                           moves=allowed_moves(device), file_form=FileForm())
+                           moves=allowed_moves(device), file_form=FileForm(), reservation=reservation_of(device))

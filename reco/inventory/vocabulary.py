@@ -15,6 +15,7 @@ from reco.inventory.models import (
     LocationKind,
     RepairStatus,
     SanitizationLevel,
+    SanitizationResult,
     Technique,
     Verification,
 )
@@ -119,6 +120,8 @@ LEVEL_LABELS = {SanitizationLevel.CLEAR: _l("Clear"), SanitizationLevel.PURGE: _
 
 TECHNIQUE_LABELS = {Technique.OVERWRITE: _l("Overwrite"), Technique.BLOCK_ERASE: _l("Block erase"),
                     Technique.CRYPTO_ERASE: _l("Cryptographic erase"), Technique.DESTRUCTION: _l("Destruction")}
+
+SANITIZATION_RESULT_LABELS = {SanitizationResult.SUCCESS: _l("Success"), SanitizationResult.FAILED: _l("Failed")}
 
 VERIFICATION_LABELS = {Verification.NONE: _l("None"), Verification.LAST_PASS: _l("Last pass"),
                        Verification.ALL_PASSES: _l("All passes")}

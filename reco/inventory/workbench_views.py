@@ -276,6 +276,8 @@ def exit_device(tag: str, kind: str):
     if kind not in ("harvested", "recycled"):
         abort(404)
     device = _device(tag)
+    if kind == "harvested":
+        return redirect(url_for("parts.harvest", tag=device.tag))
     to = parse_state(kind)
     form = ExitForm()
     if form.validate_on_submit():

@@ -105,7 +105,8 @@ def print_devices(workshop, tags: list[str], *, format_key: str | None, copies=1
     return pdf
 
 
-def print_locations(workshop, codes: list[str] | None, *, format_key: str | None, copies=1, skip=0) -> bytes:
+def print_locations(workshop, codes: list[str] | None, *, format_key: str | None, copies=1, skip=0,
+                    label=location_label) -> bytes:
     """Return the PDF of the labels of the workshop's locations (all of them when ``codes`` is empty)."""
     fmt = label_format(format_key or workshop.label_format)
     query = select(Location).where(Location.workshop_id == workshop.id, Location.active.is_(True))
@@ -113,5 +114,5 @@ def print_locations(workshop, codes: list[str] | None, *, format_key: str | None
         query = query.where(Location.code.in_([c.strip().upper() for c in codes]))
     locations = list(db.session.scalars(query.order_by(Location.code)))
     copies, skip = _job(fmt, len(locations), copies, skip)
-    return render_labels(fmt, [location_label(loc) for loc in locations], copies=copies, skip=skip,
+    return render_labels(fmt, [label(loc) for loc in locations], copies=copies, skip=skip,
                          title=_("Location labels"))

@@ -18,7 +18,7 @@ def _codes(text: str) -> list[str]:
     return [c for c in re.split(r"[\s,;]+", text or "") if c]
 
 
-def _print(kind: str, printer, default_codes: str):
+def print_page(kind: str, printer, default_codes: str):
     """Show the print form, or send the PDF."""
     form = PrintForm()
     if request.method == "GET":
@@ -42,11 +42,11 @@ def _print(kind: str, printer, default_codes: str):
 @permission_required("label.print")
 def devices():
     """Print the labels of devices: one, a selection of the list, or a scanned batch."""
-    return _print("devices", print_devices, "\n".join(request.args.getlist("tag")))
+    return print_page("devices", print_devices, "\n".join(request.args.getlist("tag")))
 
 
 @bp.route("/labels/locations", methods=["GET", "POST"])
 @permission_required("label.print")
 def locations():
     """Print the labels of the workshop's locations."""
-    return _print("locations", print_locations, "\n".join(request.args.getlist("code")))
+    return print_page("locations", print_locations, "\n".join(request.args.getlist("code")))

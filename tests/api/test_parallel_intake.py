@@ -13,6 +13,7 @@ from reco.donations.services import import_declared_items
 from reco.extensions import db
 from reco.inventory.models import Device
 from tests.factories import make_donation, make_donor, make_structure, make_token, make_user
+from tests.parallel import post_many
 
 
 @pytest.mark.committed
@@ -48,28 +49,6 @@ def test_parallel_requests_get_distinct_consecutive_tags(app, live_server):
         assert sorted(db.session.scalars(select(Device.tag))) == tags
 
 
-def _post_many(url: str, bodies: list[tuple[bytes, str]], tokens: list[str]) -> list[tuple[int, dict]]:
-    """Send the bodies at the same moment, one thread and one person each, and return (status, json) of each."""
-    results, barrier = [], threading.Barrier(len(bodies))
-
-    def post(body, content_type, token):
-        request = urllib.request.Request(url, method="POST", data=body, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": content_type})
-        barrier.wait(timeout=30)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                results.append((response.status, json.load(response)))
-        except urllib.error.HTTPError as error:
-            results.append((error.code, json.load(error)))
-
-    threads = [threading.Thread(target=post, args=(*body, token)) for body, token in zip(bodies, tokens)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.committed
 def test_a_declared_line_scanned_twice_at_once_is_matched_once(app, live_server):
     with app.app_context():
@@ -80,7 +59,7 @@ def test_a_declared_line_scanned_twice_at_once_is_matched_once(app, live_server)
         donation_id = donation.id
         tokens = [make_token(make_user("technician", structure=workshop)) for _ in range(4)]
     body = json.dumps({"donation_id": donation_id, "type": "laptop", "donor_tag": "INV-1"}).encode()
-    results = _post_many(f"{live_server}/api/v1/devices", [(body, "application/json")] * 4, tokens)
+    results = post_many(f"{live_server}/api/v1/devices", [(body, "application/json")] * 4, tokens)
     assert sorted(status for status, _ in results) == [201] * 4
     assert sorted(str(answer["declared_line"]) for _, answer in results) == ["1", "None", "None", "None"]
     with app.app_context():
@@ -96,7 +75,7 @@ def test_imports_into_one_collection_at_once_all_land(app, live_server):
         donation_id = make_donation(make_donor(workshop)).id
         tokens = [make_token(make_user("supervisor", structure=workshop)) for _ in range(5)]
     bodies = [(f"Serial;Type\nA{n}-1;laptop\nA{n}-2;desktop\n".encode(), "text/csv") for n in range(5)]
-    results = _post_many(f"{live_server}/api/v1/donations/{donation_id}/declared-items", bodies, tokens)
+    results = post_many(f"{live_server}/api/v1/donations/{donation_id}/declared-items", bodies, tokens)
     assert sorted(status for status, _ in results) == [201] * 5
     with app.app_context():
         numbers = db.session.scalars(select(DeclaredItem.line_number).where(

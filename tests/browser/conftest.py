@@ -40,3 +40,25 @@ def page(chromium):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo network, committed for the live server."""
+    from reco.demo import load_demo
+    from reco.extensions import db
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+
+
+def log_in(page, live_server: str, email: str) -> None:
+    """Log in through the real form with a demo account."""
+    from reco.demo import DEMO_PASSWORD
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server}/")

@@ -7,13 +7,15 @@ from reco.extensions import db
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 MENUS = {
-    "admin": ["Accueil", "Structures", "Utilisateurs", "Mon compte"],
-    "supervisor": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Donateurs", "Mon compte"],
-    "technician": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Donateurs", "Mon compte"],
-    "prescriber": ["Accueil", "Mon compte"],
-    "installer": ["Accueil", "Mon compte"],
-    "partner": ["Accueil", "Mon compte"],
-    "viewer": ["Accueil", "Mon compte"],
+    "admin": ["Accueil", "Chiffres", "Structures", "Utilisateurs", "Mon compte"],
+    "supervisor": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
+                   "Prescriptions reçues", "Liste d'attente", "Prescriptions", "Visites", "Chiffres", "Mon compte"],
+    "technician": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
+                   "Chiffres", "Mon compte"],
+    "prescriber": ["Accueil", "Prescriptions", "Chiffres", "Mon compte"],
+    "installer": ["Accueil", "Visites", "Mon compte"],
+    "partner": ["Accueil", "Familles que nous avons équipées", "Chiffres", "Mon compte"],
+    "viewer": ["Accueil", "Chiffres", "Mon compte"],
 }
 SCANS = {"admin", "supervisor", "technician"}
 

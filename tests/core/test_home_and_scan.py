@@ -7,13 +7,15 @@ from tests.factories import make_structure, make_user
 
 #: Menu entries each role sees (besides Home).
 MENUS = {
-    Role.ADMIN: ["Structures", "Utilisateurs", "Mon compte"],
-    Role.SUPERVISOR: ["Collectes", "Scanner un lot", "Appareils", "Emplacements", "Donateurs", "Mon compte"],
-    Role.TECHNICIAN: ["Collectes", "Scanner un lot", "Appareils", "Emplacements", "Donateurs", "Mon compte"],
-    Role.PRESCRIBER: ["Mon compte"],
-    Role.INSTALLER: ["Mon compte"],
-    Role.PARTNER: ["Mon compte"],
-    Role.VIEWER: ["Mon compte"],
+    Role.ADMIN: ["Chiffres", "Structures", "Utilisateurs", "Mon compte"],
+    Role.SUPERVISOR: ["Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
+                      "Prescriptions reçues", "Liste d'attente", "Prescriptions", "Visites", "Chiffres", "Mon compte"],
+    Role.TECHNICIAN: ["Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
+                      "Chiffres", "Mon compte"],
+    Role.PRESCRIBER: ["Prescriptions", "Chiffres", "Mon compte"],
+    Role.INSTALLER: ["Visites", "Mon compte"],
+    Role.PARTNER: ["Familles que nous avons équipées", "Chiffres", "Mon compte"],
+    Role.VIEWER: ["Chiffres", "Mon compte"],
 }
 
 

@@ -1,8 +1,11 @@
 """The whole permission matrix: every action, every role, own and other structure."""
+from types import SimpleNamespace
+
 import pytest
 
 from reco.accounts.models import Role
 from reco.core.permissions import RULES, can
+from reco.prescriptions.models import Prescription, PrescriptionStatus, Visit, VisitStatus
 from tests.factories import make_structure, make_token, make_user
 
 A, S, T, P, IN, PA, V = (Role.ADMIN, Role.SUPERVISOR, Role.TECHNICIAN, Role.PRESCRIBER, Role.INSTALLER,
@@ -36,10 +39,40 @@ EXPECTED = {
     "location.manage": {S: (True, True, False)},
     "repair.export": {S: (True, True, False)},
     "label.print": {S: (True, True, False), T: (True, True, False)},
+    "prescription.create": {P: (True, True, False)},
+    "prescription.view": {P: (True, True, False), S: (True, True, False)},
+    "prescription.edit": {P: (True, True, False)},
+    "prescription.export": {P: (True, True, False)},
+    "prescription.contact": {P: (True, True, False), S: (True, True, False)},
+    "prescription.decide": {S: (True, True, False)},
+    "prescription.allocate": {S: (True, True, False)},
+    "notice.view": {r: (True, True, False) for r in ROLES},
+    "visit.request": {S: (True, True, False), P: (True, True, False)},
+    "visit.view": {S: (True, True, False), IN: (True, True, False)},
+    "visit.schedule": {S: (True, True, False), IN: (True, True, False)},
+    "visit.report": {IN: (True, True, False)},
+    "visit.cancel": {S: (True, True, False)},
+    "visit.contact": {IN: (True, True, False)},
+    "handover.record": {S: (True, True, False)},
+    "device.return": {S: (True, True, False), T: (True, True, False)},
+    "partner_report.submit": {PA: (True, True, False)},
+    "partner_report.view": {PA: (True, True, False), A: (True, True, True)},
+    "report.view": {S: (True, True, False), T: (True, True, False), P: (True, True, False), PA: (True, True, True),
+                    V: (True, True, True), A: (True, True, True)},
+    "report.lists": {S: (True, True, False)},
+    "impact.manage": {A: (True, True, True)},
+    "part.view": {S: (True, True, True), T: (True, True, True)},
+    "part.catalogue": {S: (True, True, True), T: (True, True, True)},
+    "stock.view": {S: (True, True, False), T: (True, True, False)},
+    "stock.manage": {S: (True, True, False), T: (True, True, False)},
+    "part_request.create": {S: (True, True, False)},
+    "part_request.view": {S: (True, True, False), T: (True, True, False)},
+    "part_request.answer": {S: (True, True, False)},
+    "part_request.follow": {S: (True, True, False)},
 }
 
 #: Actions whose objects belong to a person rather than a structure.
-PERSONAL = {"account.manage", "token.revoke", "api.use"}
+PERSONAL = {"account.manage", "token.revoke", "api.use", "notice.view"}
 
 
 def test_every_rule_is_in_the_matrix():
@@ -55,7 +88,38 @@ def _objects(action, user):
             make_token(colleague)
             return user.tokens[-1], colleague.tokens[-1]
         return user, colleague
+    if action.startswith(("prescription.", "visit.", "handover.", "part_request.")):
+        return _prescription_seen_from(user.structure), _prescription_seen_from(make_structure("partner"))
     return user.structure, make_structure("partner")
+
+
+def _prescription_seen_from(structure):
+    """Return a prescription written by, addressed to and handled by ``structure`` (each side checks its own)."""
+    return SimpleNamespace(structure_id=structure.id, addressed_to_id=structure.id,
+                           handling_structure_ids={structure.id})
+
+
+def test_the_installers_access_to_the_address_ends_with_the_visit(ctx):
+    installer = make_structure("installer")
+    mediator = make_user(IN, structure=installer)
+    visit = Visit(installer_id=installer.id, workshop_id=make_structure("workshop").id, status=VisitStatus.SCHEDULED)
+    assert can(mediator, "visit.view", visit) and can(mediator, "visit.contact", visit)
+    visit.status = VisitStatus.DONE
+    assert can(mediator, "visit.view", visit) and not can(mediator, "visit.contact", visit)
+
+
+def test_the_handling_scope_follows_the_prescription(ctx):
+    workshop, ccas = make_structure("workshop"), make_structure("prescriber")
+    supervisor = make_user(S, structure=workshop)
+    prescription = Prescription(structure_id=ccas.id, workshop_id=workshop.id, status=PrescriptionStatus.ACCEPTED,
+                                visit_wanted=True)
+    assert can(supervisor, "prescription.view", prescription)
+    assert not can(supervisor, "prescription.contact", prescription)
+    prescription.visit_wanted = False
+    assert can(supervisor, "prescription.contact", prescription)
+    prescription.status = PrescriptionStatus.EQUIPPED
+    assert not can(supervisor, "prescription.contact", prescription)
+    assert not can(make_user(P, structure=ccas), "prescription.decide", prescription)
 
 
 @pytest.mark.parametrize("role", ROLES)

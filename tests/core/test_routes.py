@@ -1,20 +1,42 @@
 """Every route of the web UI and the API, as every role, on its own structure's objects and another's."""
+import re
+
 import pytest
+from sqlalchemy import select
 
 from reco.accounts.models import Role
 from reco.core.documents import Document
 from reco.donations.models import ImportDraft
 from reco.extensions import db
-from reco.inventory.models import Location, Repair, Sanitization
+from reco.inventory.models import Device, Drive, Location, Repair, Sanitization
+from reco.parts.bank import ask_parts
+from reco.parts.catalogue import create_part_type
+from reco.parts.models import MoveKind
+from reco.parts.stock import add_stock
+from reco.prescriptions.partner_reports import submit_partner_report
+from reco.prescriptions.pdf import issue_handover_receipt
+from reco.prescriptions.reservations import reserve_device
+from reco.prescriptions.visits import request_visit
 from tests.conftest import login_as
-from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
+from tests.factories import (
+    make_device,
+    make_donation,
+    make_donor,
+    make_prescription,
+    make_ready_device,
+    make_structure,
+    make_token,
+    make_user,
+)
 
 ROLES = tuple(Role)
+PR, IN, PA, V, A = Role.PRESCRIBER, Role.INSTALLER, Role.PARTNER, Role.VIEWER, Role.ADMIN
 ANON = "anonymous"
 ADMIN_ONLY = {Role.ADMIN: 200}
 S, T = Role.SUPERVISOR, Role.TECHNICIAN
 WORKSHOP = {S: 200, T: 200}
 SUPERVISOR = {S: 200}
+REPORTERS = {S: 200, T: 200, PR: 200, PA: 200, V: 200, A: 200}
 CSV = "/api/v1/donations/{donation}/declared-items"
 
 #: (endpoint, method, path with {own}/{other} structure ids, {self}/{colleague} user ids and {token} ids,
@@ -116,7 +138,8 @@ ROUTES = [
     ("inventory.close", "POST", "/devices/{device}/repairs/{repair}", {S: 422, T: 422}, 403, 302),
     ("inventory.transition", "POST", "/devices/{device}/transition", {S: 302, T: 302}, 403, 302),
     ("inventory.transition", "POST", "/devices/{other_device}/transition", {S: 404, T: 404}, 403, 302),
-    ("inventory.exit_device", "GET", "/devices/{device}/exit/harvested", WORKSHOP, 403, 302),
+    ("inventory.exit_device", "GET", "/devices/{device}/exit/harvested", {S: 302, T: 302}, 403, 302),
+    ("inventory.exit_device", "GET", "/devices/{device}/exit/recycled", WORKSHOP, 403, 302),
     ("inventory.exit_device", "POST", "/devices/{device}/exit/recycled", {S: 422, T: 422}, 403, 302),
     ("inventory.exit_device", "GET", "/devices/{device}/exit/vanished", {S: 404, T: 404}, 403, 302),
     ("inventory.move", "POST", "/devices/{device}/move", {S: 302, T: 302}, 403, 302),
@@ -149,7 +172,172 @@ ROUTES = [
     ("api.labels_pdf", "GET", "/api/v1/labels.pdf?tags={device}&format=dymo-11354", WORKSHOP, 403, 401),
     ("api.labels_pdf", "GET", "/api/v1/labels.pdf?tags={other_device}&format=dymo-11354", {S: 422, T: 422}, 403,
      401),
+    ("core.notices", "GET", "/notices", {}, 200, 302),
+    ("prescriptions.prescriptions", "GET", "/prescriptions?status=submitted&q=foy", {S: 200, PR: 200}, 403, 302),
+    ("prescriptions.new_prescription", "GET", "/prescriptions/new", {PR: 200}, 403, 302),
+    ("prescriptions.new_prescription", "POST", "/prescriptions/new", {PR: 422}, 403, 302),
+    ("prescriptions.prescription", "GET", "/prescriptions/{submitted}", {S: 200, PR: 200}, 403, 302),
+    ("prescriptions.prescription", "GET", "/prescriptions/{accepted}", {S: 200, PR: 200}, 403, 302),
+    ("prescriptions.prescription", "GET", "/prescriptions/{other_submitted}", {S: 404, PR: 404}, 403, 302),
+    ("prescriptions.edit_prescription", "GET", "/prescriptions/{submitted}/edit", {PR: 200}, 403, 302),
+    ("prescriptions.edit_prescription", "POST", "/prescriptions/{submitted}/edit", {PR: 422}, 403, 302),
+    ("prescriptions.edit_prescription", "GET", "/prescriptions/{other_submitted}/edit", {PR: 404}, 403, 302),
+    ("prescriptions.withdraw", "POST", "/prescriptions/{submitted}/withdraw", {PR: 302}, 403, 302),
+    ("prescriptions.withdraw", "POST", "/prescriptions/{other_submitted}/withdraw", {PR: 404}, 403, 302),
+    ("prescriptions.cancel", "POST", "/prescriptions/{accepted}/cancel", {S: 302, PR: 302}, 403, 302),
+    ("prescriptions.cancel", "POST", "/prescriptions/{other_accepted}/cancel", {S: 404, PR: 404}, 403, 302),
+    ("prescriptions.export", "GET", "/prescriptions/{accepted}/export.json", {PR: 200}, 403, 302),
+    ("prescriptions.export", "GET", "/prescriptions/{other_accepted}/export.json", {PR: 404}, 403, 302),
+    ("prescriptions.inbox", "GET", "/prescriptions/inbox", SUPERVISOR, 403, 302),
+    ("prescriptions.decide", "POST", "/prescriptions/{submitted}/decision", {S: 302}, 403, 302),
+    ("prescriptions.decide", "POST", "/prescriptions/{other_submitted}/decision", {S: 404}, 403, 302),
+    ("prescriptions.waiting_list", "GET", "/waiting-list", SUPERVISOR, 403, 302),
+    ("prescriptions.reserve", "POST", "/prescriptions/{accepted}/reservation", {S: 302}, 403, 302),
+    ("prescriptions.reserve", "POST", "/prescriptions/{other_accepted}/reservation", {S: 404}, 403, 302),
+    ("prescriptions.release", "POST", "/prescriptions/{reserved}/release", {S: 302}, 403, 302),
+    ("prescriptions.release", "POST", "/prescriptions/{other_reserved}/release", {S: 404}, 403, 302),
+    ("prescriptions.handover_receipt", "POST", "/prescriptions/{reserved}/handover-receipt", {S: 302}, 403, 302),
+    ("prescriptions.handover_receipt", "POST", "/prescriptions/{other_reserved}/handover-receipt", {S: 404}, 403,
+     302),
+    ("prescriptions.document_pdf", "GET", "/prescriptions/{reserved}/documents/{receipt}.pdf", SUPERVISOR, 403,
+     302),
+    ("prescriptions.document_pdf", "GET", "/prescriptions/{reserved}/documents/{document}.pdf", {S: 404}, 403, 302),
+    ("prescriptions.document_pdf", "GET", "/prescriptions/{other_reserved}/documents/{other_receipt}.pdf", {S: 404},
+     403, 302),
+    ("donations.document_pdf", "GET", "/documents/{receipt}.pdf", {S: 404, T: 404}, 403, 302),
+    ("api.create_prescription_api", "POST", "/api/v1/prescriptions", {PR: 422}, 403, 401),
+    ("api.get_prescription", "GET", "/api/v1/prescriptions/{submitted}", {S: 200, PR: 200}, 403, 401),
+    ("api.get_prescription", "GET", "/api/v1/prescriptions/{other_submitted}", {S: 404, PR: 404}, 403, 401),
+    ("api.decide_prescription_api", "POST", "/api/v1/prescriptions/{submitted}/decision", {S: 422}, 403, 401),
+    ("api.decide_prescription_api", "POST", "/api/v1/prescriptions/{other_submitted}/decision", {S: 404}, 403, 401),
+    ("api.reserve_device_api", "POST", "/api/v1/prescriptions/{accepted}/reservation", {S: 422}, 403, 401),
+    ("api.reserve_device_api", "POST", "/api/v1/prescriptions/{other_accepted}/reservation", {S: 404}, 403, 401),
+    ("prescriptions.new_visit", "POST", "/prescriptions/{reserved}/visits", {S: 302, PR: 302}, 403, 302),
+    ("prescriptions.new_visit", "POST", "/prescriptions/{other_reserved}/visits", {S: 404, PR: 404}, 403, 302),
+    ("prescriptions.handover", "GET", "/prescriptions/{reserved}/handover", SUPERVISOR, 403, 302),
+    ("prescriptions.handover", "POST", "/prescriptions/{reserved}/handover", {S: 422}, 403, 302),
+    ("prescriptions.handover", "GET", "/prescriptions/{other_reserved}/handover", {S: 404}, 403, 302),
+    ("prescriptions.visits", "GET", "/visits?status=requested", {S: 200, IN: 200}, 403, 302),
+    ("prescriptions.week", "GET", "/visits/week?start=2026-01-05", {S: 200, IN: 200}, 403, 302),
+    ("prescriptions.week", "GET", "/visits/week?start=nope", {S: 200, IN: 200}, 403, 302),
+    ("prescriptions.visit", "GET", "/visits/{visit}", {S: 200, IN: 200}, 403, 302),
+    ("prescriptions.visit", "GET", "/visits/{other_visit}", {S: 404, IN: 404}, 403, 302),
+    ("prescriptions.schedule", "POST", "/visits/{visit}/schedule", {S: 302, IN: 302}, 403, 302),
+    ("prescriptions.schedule", "POST", "/visits/{other_visit}/schedule", {S: 404, IN: 404}, 403, 302),
+    ("prescriptions.missed", "POST", "/visits/{visit}/missed", {S: 302, IN: 302}, 403, 302),
+    ("prescriptions.cancel_visit_view", "POST", "/visits/{visit}/cancel", {S: 302}, 403, 302),
+    ("prescriptions.cancel_visit_view", "POST", "/visits/{other_visit}/cancel", {S: 404}, 403, 302),
+    ("prescriptions.report", "GET", "/visits/{visit}/report", {IN: 200}, 403, 302),
+    ("prescriptions.report", "POST", "/visits/{visit}/report", {IN: 422}, 403, 302),
+    ("prescriptions.report", "POST", "/visits/{other_visit}/report", {IN: 404}, 403, 302),
+    ("prescriptions.return_view", "GET", "/devices/{device}/return", WORKSHOP, 403, 302),
+    ("prescriptions.return_view", "POST", "/devices/{device}/return", {S: 422, T: 422}, 403, 302),
+    ("prescriptions.return_view", "GET", "/devices/{other_device}/return", {S: 404, T: 404}, 403, 302),
+    ("prescriptions.partner_reports", "GET", "/partner-reports", {PA: 200}, 403, 302),
+    ("prescriptions.new_partner_report", "GET", "/partner-reports/new?month=2026-01", {PA: 200}, 403, 302),
+    ("prescriptions.new_partner_report", "POST", "/partner-reports/new", {PA: 422}, 403, 302),
+    ("prescriptions.partner_report", "GET", "/partner-reports/{partner_report}", {PA: 200, A: 200}, 403, 302),
+    ("prescriptions.partner_report", "GET", "/partner-reports/{other_partner_report}", {A: 200, PA: 404}, 403, 302),
+    ("reports.dashboard", "GET", "/reports?from=2026-01-01&to=2026-12-31", REPORTERS,
+     403, 302),
+    ("reports.dashboard", "GET", "/reports?from=2026-12-31&to=2026-01-01", {r: 302 for r in REPORTERS},
+     403, 302),
+    ("reports.export_table", "GET", "/reports/tables/families_commune.csv", REPORTERS,
+     403, 302),
+    ("reports.export_table", "GET", "/reports/tables/devices_type.xlsx", REPORTERS,
+     403, 302),
+    ("reports.export_table", "GET", "/reports/tables/nothing.pdf", {r: 404 for r in REPORTERS}, 403,
+     302),
+    ("reports.export_list", "GET", "/reports/lists/devices.csv", SUPERVISOR, 403, 302),
+    ("reports.export_list", "GET", "/reports/lists/passwords.csv", {S: 404}, 403, 302),
+    ("reports.annual", "GET", "/reports/annual.pdf?year=2026", REPORTERS, 403, 302),
+    ("reports.factors", "GET", "/admin/impact-factors", ADMIN_ONLY, 403, 302),
+    ("reports.factors", "POST", "/admin/impact-factors", {A: 422}, 403, 302),
+    ("api.reports_summary", "GET", "/api/v1/reports/summary?from=2026-01-01", REPORTERS,
+     403, 401),
+    ("donations.issue_document", "POST", "/donations/{donation}/documents/donor_report", {S: 302}, 403, 302),
+    ("api.request_visit_api", "POST", "/api/v1/prescriptions/{reserved}/visits", {S: 422, PR: 422}, 403, 401),
+    ("api.request_visit_api", "POST", "/api/v1/prescriptions/{other_reserved}/visits", {S: 404, PR: 404}, 403, 401),
+    ("api.report_visit_api", "POST", "/api/v1/visits/{visit}/report", {IN: 422}, 403, 401),
+    ("api.report_visit_api", "POST", "/api/v1/visits/{other_visit}/report", {IN: 404}, 403, 401),
+    ("api.submit_partner_report_api", "POST", "/api/v1/partner-reports", {PA: 422}, 403, 401),
+    ("parts.stock", "GET", "/parts?category=ram&attribute=generation=ddr4&q=ram", WORKSHOP, 403, 302),
+    ("parts.add", "POST", "/parts/add", {S: 302, T: 302}, 403, 302),
+    ("parts.change_level", "POST", "/parts/levels/{level}/discard", {S: 302, T: 302}, 403, 302),
+    ("parts.change_level", "POST", "/parts/levels/{level}/melt", {S: 404, T: 404}, 403, 302),
+    ("parts.change_level", "POST", "/parts/levels/{other_level}/count", {S: 404, T: 404}, 403, 302),
+    ("parts.catalogue", "GET", "/parts/catalogue", WORKSHOP, 403, 302),
+    ("parts.new_part_type", "GET", "/parts/catalogue/new", WORKSHOP, 403, 302),
+    ("parts.new_part_type", "POST", "/parts/catalogue/new", {S: 422, T: 422}, 403, 302),
+    ("parts.part_type", "GET", "/parts/types/{part_type}", WORKSHOP, 403, 302),
+    ("parts.drives", "GET", "/parts/drives", WORKSHOP, 403, 302),
+    ("parts.erase_drive", "POST", "/parts/drives/{bank_drive}/erase", {S: 302, T: 302}, 403, 302),
+    ("parts.erase_drive", "POST", "/parts/drives/{other_bank_drive}/erase", {S: 404, T: 404}, 403, 302),
+    ("parts.validate_drive", "POST", "/parts/drives/{bank_drive}/validate", {S: 302}, 403, 302),
+    ("parts.validate_drive", "POST", "/parts/drives/{other_bank_drive}/validate", {S: 404}, 403, 302),
+    ("parts.harvest", "GET", "/devices/{device}/harvest", WORKSHOP, 403, 302),
+    ("parts.harvest", "POST", "/devices/{device}/harvest", {S: 302, T: 302}, 403, 302),
+    ("parts.harvest", "GET", "/devices/{other_device}/harvest", {S: 404, T: 404}, 403, 302),
+    ("parts.repair_parts", "GET", "/devices/{device}/repairs/{repair}/parts", WORKSHOP, 403, 302),
+    ("parts.repair_parts", "POST", "/devices/{device}/repairs/{repair}/parts", {S: 302, T: 302}, 403, 302),
+    ("parts.repair_parts", "GET", "/devices/{device}/repairs/{other_repair}/parts", {S: 404, T: 404}, 403, 302),
+    ("parts.bin_labels", "GET", "/parts/bin-labels", WORKSHOP, 403, 302),
+    ("parts.bin_labels", "POST", "/parts/bin-labels", {S: 422, T: 422}, 403, 302),
+    ("parts.bank", "GET", "/parts/bank?attribute=generation:ddr4", WORKSHOP, 403, 302),
+    ("parts.ask", "POST", "/parts/requests", {S: 302}, 403, 302),
+    ("parts.request_page", "GET", "/parts/requests/{part_request}", WORKSHOP, 403, 302),
+    ("parts.request_page", "GET", "/parts/requests/{other_part_request}", {S: 404, T: 404}, 403, 302),
+    ("parts.act", "POST", "/parts/requests/{part_request}/accept", {S: 302, T: 403}, 403, 302),
+    ("parts.act", "POST", "/parts/requests/{part_request}/receive", {S: 403, T: 403}, 403, 302),
+    ("parts.act", "POST", "/parts/requests/{part_request}/melt", {S: 404, T: 404}, 403, 302),
+    ("parts.act", "POST", "/parts/requests/{other_part_request}/decline", {S: 404, T: 404}, 403, 302),
+    ("api.parts_stock", "GET", "/api/v1/parts/stock?elsewhere=1&category=ram", WORKSHOP, 403, 401),
+    ("api.create_part_request", "POST", "/api/v1/parts/requests", {S: 422}, 403, 401),
+    ("api.part_request_action", "POST", "/api/v1/parts/requests/{part_request}/accept", {S: 200, T: 403}, 403,
+     401),
+    ("api.part_request_action", "POST", "/api/v1/parts/requests/{other_part_request}/ship", {S: 404, T: 404}, 403,
+     401),
 ]
+
+
+PRESCRIPTION_OBJECTS = {"submitted", "accepted", "reserved", "receipt", "visit", "partner_report"}
+
+
+def _prescriptions(workshop, prescriber_structure, installer, partner) -> dict:
+    """Create prescriptions to ``workshop`` at each step, a visit asked of ``installer``, a report of ``partner``."""
+    prescriber = make_user(PR, structure=prescriber_structure)
+    supervisor = make_user(S, structure=workshop)
+    submitted = make_prescription(prescriber, workshop)
+    accepted = make_prescription(prescriber, workshop, status="accepted")
+    reserved = make_prescription(prescriber, workshop, status="accepted")
+    reserve_device(reserved, make_ready_device(workshop), by=supervisor)
+    receipt = issue_handover_receipt(reserved, by=supervisor, with_contact=False)
+    visited = make_prescription(prescriber, workshop, status="accepted")
+    reserve_device(visited, make_ready_device(workshop), by=supervisor)
+    visit = request_visit(visited, by=supervisor, installer=installer)
+    report = submit_partner_report(partner, by=supervisor, month="2026-01", lines=[])
+    db.session.commit()
+    return {"submitted": submitted.id, "accepted": accepted.id, "reserved": reserved.id, "receipt": receipt.id,
+            "visit": visit.id, "partner_report": report.id}
+
+
+PARTS_OBJECTS = {"level", "part_type", "part_request", "bank_drive"}
+
+
+def _parts(workshop, device) -> dict:
+    """Create a part type, stock of ``workshop``, another workshop's request for it, and a drive in the bank."""
+    supervisor = make_user(S, structure=workshop)
+    part_type = create_part_type(by=supervisor, category="ram", name=f"RAM {workshop.tag_prefix}",
+                                 attributes={"generation": "ddr4"})
+    move = add_stock(workshop, part_type, quantity=3, condition="tested_ok", kind=MoveKind.RECEIVED, by=supervisor)
+    asker = make_structure("workshop")
+    request = ask_parts(by=make_user(S, structure=asker), owner=workshop, part_type=part_type, condition="tested_ok",
+                        quantity=1)
+    drive = Drive(workshop_id=workshop.id, serial=f"BANK-{workshop.id}", removed_from_id=device.id)
+    db.session.add(drive)
+    db.session.commit()
+    return {"level": move.stock_level_id, "part_type": part_type.id, "part_request": request.id,
+            "bank_drive": drive.id}
 
 
 def _workshop_objects(structure, user) -> dict:
@@ -191,9 +379,21 @@ def test_route(app, ctx, client, route, role):
     token = make_token(user)
     ids = {"own": structure.id, "other": make_structure("partner").id, "self": user.id,
            "colleague": colleague.id, "token": user.tokens[0].id, "colleague_token": colleague.tokens[0].id}
+    needed = set(re.findall(r"{(\w+)}", path))
     ids |= _workshop_objects(structure, user)
     other_workshop = make_structure("workshop")
     ids |= {f"other_{k}": v for k, v in _workshop_objects(other_workshop, make_user(S, other_workshop)).items()}
+    if needed & PARTS_OBJECTS:
+        ids |= _parts(structure, db.session.scalar(select(Device).where(Device.tag == ids["device"])))
+    if needed & {f"other_{name}" for name in PARTS_OBJECTS}:
+        other = _parts(other_workshop, db.session.scalar(select(Device).where(Device.tag == ids["other_device"])))
+        ids |= {f"other_{k}": v for k, v in other.items()}
+    if needed & PRESCRIPTION_OBJECTS:
+        ids |= _prescriptions(structure, structure, structure, structure)
+    if needed & {f"other_{name}" for name in PRESCRIPTION_OBJECTS}:
+        other = _prescriptions(other_workshop, make_structure("prescriber"), make_structure("installer"),
+                               make_structure("partner"))
+        ids |= {f"other_{k}": v for k, v in other.items()}
     headers = {}
     if role != ANON:
         if endpoint.startswith("api."):

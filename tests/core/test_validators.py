@@ -19,7 +19,12 @@ def test_siret(value, ok):
     assert siret_valid(value) is ok
 
 
-@pytest.mark.parametrize("value,ok", [("35238", True), ("2A004", True), ("2b033", True), ("3523", False),
-                                      ("2C004", False), ("", False), (None, False)])
+@pytest.mark.parametrize("value,ok", [
+    ("35238", True), ("2A004", True), ("2b033", True), ("29019", True), ("01001", True), ("97411", True),
+    ("3523", False), ("2C004", False), ("", False), (None, False),
+    ("20123", False),  # Corsica is 2A or 2B since 1976
+    ("00123", False), ("96123", False), ("97711", False), ("99999", False),  # no such département
+    ("35000", False),  # a postcode: no commune is numbered 000
+])
 def test_insee(value, ok):
     assert insee_valid(value) is ok

@@ -203,7 +203,9 @@ def test_a_returned_device_needs_a_new_diagnosis_and_a_new_wipe(ctx):
     transition_device(device, "ready", by=technician)
     transition_device(device, "reserved", by=technician, by_service=True)
     transition_device(device, "delivered", by=technician, by_service=True)
-    transition_device(device, "received", by=technician, reason="returned: screen fault")
+    with pytest.raises(DomainError):
+        transition_device(device, "received", by=technician)
+    transition_device(device, "received", by=technician, by_service=True, reason="returned: screen fault")
     assert guard_problems(device, DeviceState.DIAGNOSED)
     record_diagnosis(device, by=technician, grade="B")
     assert "TF755AWHKL0LHM" in " ".join(guard_problems(device, DeviceState.WIPED))

@@ -117,6 +117,8 @@ class Device(db.Model):
     ram_bytes: Mapped[int | None] = mapped_column(BigInteger)
     screen_inches: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     os_name: Mapped[str] = mapped_column(String(80), default="")
+    #: Whether the last diagnosis found a working webcam (school follow-up needs one); empty if not checked.
+    has_webcam: Mapped[bool | None] = mapped_column(Boolean)
     #: Remaining battery capacity against its design capacity, in percent.
     battery_health_pct: Mapped[int | None] = mapped_column(Integer)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
@@ -216,7 +218,8 @@ class Drive(db.Model):
     @property
     def passing_sanitization(self) -> Sanitization | None:
         """Return the latest record that proves the data is gone, made since the device last came back."""
-        since = self.device.returned_at if self.device is not None else None
+        home = self.device or self.removed_from  # a drive in the bank keeps its device's cut-off
+        since = home.returned_at if home is not None else None
         passing = [s for s in self.sanitizations if s.is_passing and (since is None or s.created_at >= since)]
         return passing[-1] if passing else None
 

@@ -1,0 +1,24 @@
+"""Labels of the bins that hold parts: the bin's code as a barcode, its name and the parts kept in it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from reco.extensions import db
+from reco.inventory.models import Location
+from reco.labels.render import LabelContent
+from reco.parts.models import PartType, StockLevel
+
+
+def bins_with_parts(workshop_id: int) -> list[str]:
+    """Return the codes of the workshop's locations that hold parts."""
+    return list(db.session.scalars(select(Location.code).join(StockLevel, StockLevel.location_id == Location.id)
+                                   .where(Location.workshop_id == workshop_id, StockLevel.quantity > 0)
+                                   .distinct().order_by(Location.code)))
+
+
+def part_bin_label(location: Location) -> LabelContent:
+    """Return the content of a parts bin's label: its code, its name, the parts kept in it."""
+    names = db.session.scalars(select(PartType.name).join(StockLevel, StockLevel.part_type_id == PartType.id)
+                               .where(StockLevel.location_id == location.id, StockLevel.quantity > 0)
+                               .distinct().order_by(PartType.name))
+    return LabelContent(code=location.code, lines=(location.name, ", ".join(names)[:120]), kinds=("title", "specs"))

@@ -1,0 +1,176 @@
+"""Forms of the prescriber's portal and of the workshop's decisions."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    MonthField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from reco.core.forms import MultiCheckboxField
+from reco.inventory.models import DeviceType
+from reco.inventory.vocabulary import TYPE_LABELS
+from reco.prescriptions.models import CHILDREN_FIELDS
+from reco.prescriptions.services import MAX_PER_COUNT
+from reco.prescriptions.vocabulary import (
+    ACCOUNT_LABELS,
+    CHILDREN_LABELS,
+    DIGITAL_LEVEL_LABELS,
+    EQUIPMENT_LABELS,
+    FIRST_STEP_LABELS,
+    FOLLOW_UP_LABELS,
+    INTERNET_LABELS,
+    NEED_LABELS,
+    SLOT_LABELS,
+    URGENCY_LABELS,
+)
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    """Return radio or checkbox choices from a vocabulary."""
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
+def _count(label) -> IntegerField:
+    """Return a head-count field."""
+    return IntegerField(label, default=0, validators=[Optional(), NumberRange(min=0, max=MAX_PER_COUNT)])
+
+
+class PrescriptionForm(FlaskForm):
+    """The one-page prescription a social worker fills in for a household."""
+
+    workshop_id = SelectField(_l("Workshop providing the device"), coerce=int)
+    contact_name = StringField(_l("Person to contact"), validators=[Length(max=120)],
+                               description=_l("First name and name of the adult the installer will call."))
+    contact_phone = StringField(_l("Phone"), validators=[Length(max=30)],
+                                description=_l("For example 06 12 34 56 78."))
+    address = StringField(_l("Address"), validators=[Length(max=250)],
+                          description=_l("Number, street, building, floor: what the installer needs to find them."))
+    postcode = StringField(_l("Postcode"), validators=[Length(max=5)])
+    commune = StringField(_l("Commune"), validators=[Length(max=120)])
+    insee_code = StringField(_l("INSEE code of the commune"), validators=[Length(max=5)],
+                             description=_l("5 characters, not the postcode: e.g. 35238 for Rennes."))
+    qpv = BooleanField(_l("The address is in a priority neighbourhood (QPV)"))
+    adults = IntegerField(_l("Adults"), default=1, validators=[Optional(), NumberRange(min=0, max=MAX_PER_COUNT)])
+    needs = MultiCheckboxField(_l("What the computer is for"), choices=_choices(NEED_LABELS))
+    digital_level = RadioField(_l("The household's ease with computers"), choices=_choices(DIGITAL_LEVEL_LABELS),
+                               validators=[Optional()])
+    equipment = RadioField(_l("Equipment wanted"), choices=_choices(EQUIPMENT_LABELS), validators=[Optional()])
+    internet = RadioField(_l("Internet at home"), choices=_choices(INTERNET_LABELS), validators=[Optional()])
+    visit_wanted = BooleanField(_l("An installer should set it up at home"), default=True,
+                                description=_l("Otherwise the household fetches it at the workshop."))
+    urgency = RadioField(_l("Urgency"), choices=_choices(URGENCY_LABELS), default="normal")
+    urgency_reason = StringField(_l("Why is it urgent?"), validators=[Length(max=500)],
+                                 description=_l("For example: exams in two weeks, job interview, end of rights."))
+    comment = TextAreaField(_l("Comment for the workshop"), validators=[Length(max=2000)],
+                            description=_l("Do not write any health or social details here: only what helps to "
+                                           "choose or install the device."))
+    consent = BooleanField(_l("The household agreed that these details be recorded and shared with the workshop "
+                              "and the installer, only for its equipment"),
+                           validators=[InputRequired(_l("The household's consent is required."))])
+    consent_on = DateField(_l("Day the household agreed"), default=date.today, validators=[Optional()])
+
+
+for _name in CHILDREN_FIELDS:
+    setattr(PrescriptionForm, _name, _count(CHILDREN_LABELS[_name]))
+
+
+class DecisionForm(FlaskForm):
+    """Accept or decline a submitted prescription."""
+
+    reason = TextAreaField(_l("Reason (required to decline; the social worker reads it)"),
+                           validators=[Optional(), Length(max=1000)])
+
+
+class ReasonForm(FlaskForm):
+    """Give a reason for withdrawing, cancelling or releasing."""
+
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class ReserveForm(FlaskForm):
+    """Reserve a device by its asset tag (scanned or typed)."""
+
+    tag = StringField(_l("Asset tag"), validators=[InputRequired(_l("Scan or type the asset tag.")),
+                                                   Length(max=80)])
+
+
+class VisitRequestForm(FlaskForm):
+    """Ask an installer structure for a visit at the household's home."""
+
+    installer_id = SelectField(_l("Installation partner"), coerce=int)
+    note = StringField(_l("Note for the installer (optional)"), validators=[Optional(), Length(max=500)],
+                       description=_l("Access, best times to call... No health or social details."))
+
+
+class ScheduleForm(FlaskForm):
+    """Give a visit its date and time of day."""
+
+    scheduled_on = DateField(_l("Date of the visit"), validators=[InputRequired(_l("Give the date of the visit."))])
+    slot = RadioField(_l("Time of day"), choices=_choices(SLOT_LABELS), default="morning")
+
+
+class MissedForm(FlaskForm):
+    """Record that the household was not there, and plan again if a date is known."""
+
+    reason = StringField(_l("What happened"), validators=[Length(max=500)],
+                         description=_l("For example: nobody answered, wrong address."))
+    new_date = DateField(_l("New date (if already agreed)"), validators=[Optional()])
+    new_slot = RadioField(_l("Time of day"), choices=_choices(SLOT_LABELS), default="morning")
+
+
+class VisitReportForm(FlaskForm):
+    """The mediator's report at the family's door, or the supervisor's at a handover in the workshop."""
+
+    installed_working = BooleanField(_l("The device is installed and works"))
+    internet_connected = BooleanField(_l("The device is connected to the internet"))
+    internet_problem = StringField(_l("If not connected, why?"), validators=[Optional(), Length(max=500)],
+                                   description=_l("For example: no box at home, Wi-Fi password unknown."))
+    accounts = MultiCheckboxField(_l("Accounts set up"), choices=_choices(ACCOUNT_LABELS))
+    first_steps = MultiCheckboxField(_l("First steps covered"), choices=_choices(FIRST_STEP_LABELS))
+    digital_level = RadioField(_l("The household's ease with computers, as you saw it"),
+                               choices=_choices(DIGITAL_LEVEL_LABELS), validators=[Optional()])
+    follow_ups = MultiCheckboxField(_l("Follow-up needed"), choices=_choices(FOLLOW_UP_LABELS))
+    receipt_signed = BooleanField(_l("The handover receipt is signed"))
+    comments = TextAreaField(_l("Comments"), validators=[Optional(), Length(max=5000)],
+                             description=_l("No health or social details."))
+
+
+class ReturnForm(FlaskForm):
+    """Take back a device a family brings back."""
+
+    reason = StringField(_l("Why does it come back?"), validators=[Length(max=500)],
+                         description=_l("The fault, for the workbench: e.g. screen flickers. No personal details: "
+                                        "this goes into the device's history."))
+    replacement = BooleanField(_l("The household waits for another device (back on the waiting list)"))
+
+
+class PartnerLineForm(Form):
+    """Families equipped in one commune with one type of device."""
+
+    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])
+    insee_code = StringField(_l("INSEE code"), validators=[Optional(), Length(max=5)])
+    device_type = SelectField(_l("Device"), choices=[SelectChoice("", "—")] + [
+        SelectChoice(t.value, TYPE_LABELS[t]) for t in DeviceType], validators=[Optional()])
+    families = IntegerField(_l("Families equipped"), validators=[Optional()])
+    accompanied = IntegerField(_l("Of which accompanied"), validators=[Optional()])
+
+
+class PartnerReportForm(FlaskForm):
+    """A partner's report of one month."""
+
+    month = MonthField(_l("Month"), validators=[InputRequired(_l("Give the month reported."))])
+    lines = FieldList(FormField(PartnerLineForm), min_entries=8, max_entries=200)
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])

@@ -1,0 +1,30 @@
+"""The models of prescriptions: households' requests and reservations, installation visits, partner reports."""
+from reco.prescriptions.models.partner_reports import PartnerReport, PartnerReportLine
+from reco.prescriptions.models.prescriptions import (
+    CHILDREN_FIELDS,
+    CLOSED,
+    DigitalLevel,
+    EquipmentWanted,
+    InternetAtHome,
+    Need,
+    Prescription,
+    PrescriptionStatus,
+    Reservation,
+    Urgency,
+)
+from reco.prescriptions.models.visits import (
+    OPEN_VISITS,
+    Account,
+    FirstStep,
+    FollowUp,
+    Slot,
+    Visit,
+    VisitReport,
+    VisitStatus,
+)
+
+__all__ = [
+    "CHILDREN_FIELDS", "CLOSED", "OPEN_VISITS", "Account", "DigitalLevel", "EquipmentWanted", "FirstStep", "FollowUp",
+    "InternetAtHome", "Need", "PartnerReport", "PartnerReportLine", "Prescription", "PrescriptionStatus",
+    "Reservation", "Slot", "Urgency", "Visit", "VisitReport", "VisitStatus",
+]

@@ -1,0 +1,131 @@
+"""Matching ready devices to accepted prescriptions, and reserving one so that two people never both win."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from reco.accounts.models import Structure, User
+from reco.core.errors import DomainError
+from reco.core.time import utcnow
+from reco.extensions import db
+from reco.inventory.lifecycle import transition_device
+from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Grade, Location
+from reco.prescriptions.models import EquipmentWanted, Need, Prescription, PrescriptionStatus, Reservation
+from reco.prescriptions.services import change_status, lock_prescription
+from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
+
+GIB = 1024 ** 3
+GB = 1000 ** 3
+#: Device types that answer each equipment wanted, the better fit first.
+TYPES_FOR = {
+    EquipmentWanted.LAPTOP: (DeviceType.LAPTOP,),
+    EquipmentWanted.DESKTOP: (DeviceType.DESKTOP, DeviceType.ALL_IN_ONE),
+    EquipmentWanted.TABLET: (DeviceType.TABLET,),
+    EquipmentWanted.ANY: (DeviceType.LAPTOP, DeviceType.ALL_IN_ONE, DeviceType.DESKTOP, DeviceType.TABLET),
+}
+GRADE_ORDER = {Grade.A: 0, Grade.B: 1, Grade.C: 2}
+
+
+@dataclass(frozen=True)
+class ReadyDevice:
+    """What matching needs to know of a ready device."""
+
+    id: int
+    tag: str
+    type: DeviceType
+    brand: str
+    model: str
+    grade: Grade | None
+    ram_bytes: int | None
+    storage_bytes: int
+    has_webcam: bool | None
+    received_at: datetime
+    location: str | None
+
+
+def ready_devices(workshop_id: int) -> list[ReadyDevice]:
+    """Return the workshop's ready devices in one query, the longest on the shelf first."""
+    storage = (select(func.coalesce(func.sum(Drive.capacity_bytes), 0)).where(Drive.device_id == Device.id)
+               .scalar_subquery())
+    rows = db.session.execute(
+        select(Device.id, Device.tag, Device.type, Device.brand, Device.model, Device.grade, Device.ram_bytes,
+               storage, Device.has_webcam, Device.received_at, Location.name)
+        .outerjoin(Location, Location.id == Device.location_id)
+        .where(Device.workshop_id == workshop_id, Device.state == DeviceState.READY)
+        .order_by(Device.received_at, Device.id))
+    return [ReadyDevice(*row) for row in rows]
+
+
+def fits(prescription: Prescription, device: ReadyDevice, workshop: Structure) -> bool:
+    """Tell whether ``device`` answers the prescription and meets the workshop's minimums."""
+    if device.type not in TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]:
+        return False
+    if Need.SCHOOL.value in prescription.needs and not device.has_webcam:
+        return False
+    if workshop.min_ram_gb and (device.ram_bytes or 0) < workshop.min_ram_gb * GIB * 0.95:
+        return False
+    return not (workshop.min_storage_gb and device.storage_bytes < workshop.min_storage_gb * GB * 0.95)
+
+
+def _fit_rank(prescription: Prescription, device: ReadyDevice) -> tuple:
+    """Return the sort key of a fitting device: preferred type, a webcam, best grade, most RAM and storage, oldest."""
+    types = TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]
+    return (types.index(device.type), not device.has_webcam, GRADE_ORDER.get(device.grade, 3), -(device.ram_bytes or 0),
+            -device.storage_bytes, device.received_at, device.id)
+
+
+def fitting_devices(prescription: Prescription, devices: list[ReadyDevice], workshop: Structure) -> list[ReadyDevice]:
+    """Return the devices that fit the prescription, the best fit first."""
+    return sorted((d for d in devices if fits(prescription, d, workshop)), key=lambda d: _fit_rank(prescription, d))
+
+
+def reserve_device(prescription: Prescription, device: Device, *, by: User) -> Reservation:
+    """Set ``device`` aside for the accepted ``prescription``; of two people reserving at once, one only wins."""
+    lock_prescription(prescription)
+    if prescription.status is not PrescriptionStatus.ACCEPTED:
+        raise DomainError(str(_l("Only an accepted prescription waiting for a device can get one; this one is "
+                                 "« %(status)s ».", status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
+    if device.workshop_id != prescription.workshop_id:
+        raise DomainError(str(_l("Device %(tag)s belongs to another workshop.", tag=device.tag)))
+    transition_device(device, DeviceState.RESERVED, by=by, by_service=True, reason=prescription.code)
+    reservation = Reservation(prescription=prescription, device_id=device.id, reserved_by_id=by.id)
+    db.session.add(reservation)
+    db.session.flush()
+    change_status(prescription, PrescriptionStatus.RESERVED, by=by, device=device.tag)
+    return reservation
+
+
+def release_device(prescription: Prescription, *, by: User, reason: str) -> Device:
+    """End the reservation in force and put its device back on the shelf as ready."""
+    reservation = prescription.reservation
+    if reservation is None:
+        raise DomainError(str(_l("This prescription has no device reserved.")))
+    from reco.prescriptions.visits import close_open_visits
+
+    close_open_visits(prescription, by=by, reason=reason)
+    device = reservation.device
+    reservation.released_at = utcnow()
+    reservation.released_by_id = by.id
+    reservation.release_reason = reason[:500]
+    transition_device(device, DeviceState.READY, by=by, by_service=True, reason=prescription.code)
+    return device
+
+
+def release_reservation(prescription: Prescription, *, by: User, reason: str = "") -> Device:
+    """Give the reserved device back to the shelf and put the prescription back on the waiting list."""
+    lock_prescription(prescription)
+    if prescription.status is not PrescriptionStatus.RESERVED:
+        raise DomainError(str(_l("This prescription has no device reserved.")))
+    reason = (reason or "").strip()
+    device = release_device(prescription, by=by, reason=reason)
+    change_status(prescription, PrescriptionStatus.ACCEPTED, by=by, device=device.tag, reason=reason[:500])
+    return device
+
+
+def reservation_of(device: Device) -> Reservation | None:
+    """Return the reservation in force on ``device``, if any."""
+    return db.session.scalar(select(Reservation).where(Reservation.device_id == device.id,
+                                                       Reservation.released_at.is_(None)))

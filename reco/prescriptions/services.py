@@ -1,0 +1,362 @@
+"""Writing, submitting and deciding prescriptions; every change is an event and a notice to the other side."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from reco.accounts.models import Role, Structure, User
+from reco.core.audit import Event, record_event
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.notices import describes, notify, path_for
+from reco.core.time import utcnow
+from reco.core.validators import insee_valid
+from reco.extensions import db
+from reco.prescriptions.models import (
+    CHILDREN_FIELDS,
+    CLOSED,
+    DigitalLevel,
+    EquipmentWanted,
+    InternetAtHome,
+    Need,
+    Prescription,
+    PrescriptionStatus,
+    Urgency,
+)
+from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
+
+P = PrescriptionStatus
+
+#: Every allowed change of status; anything else is refused.
+STATUS_MOVES: dict[PrescriptionStatus, frozenset[PrescriptionStatus]] = {
+    P.DRAFT: frozenset({P.SUBMITTED, P.WITHDRAWN}),
+    P.SUBMITTED: frozenset({P.ACCEPTED, P.DECLINED, P.WITHDRAWN}),
+    P.ACCEPTED: frozenset({P.RESERVED, P.CANCELLED}),
+    P.RESERVED: frozenset({P.EQUIPPED, P.ACCEPTED, P.CANCELLED}),
+    P.EQUIPPED: frozenset({P.ACCEPTED}),
+    P.DECLINED: frozenset(),
+    P.WITHDRAWN: frozenset(),
+    P.CANCELLED: frozenset(),
+}
+
+#: Statuses in which the prescriber may still change what they wrote.
+EDITABLE = frozenset({P.DRAFT, P.SUBMITTED})
+
+TEXT_FIELDS = {"contact_name": 120, "contact_phone": 20, "address": 250, "postcode": 5, "commune": 120,
+               "insee_code": 5, "urgency_reason": 500, "comment": 2000}
+COUNT_FIELDS = ("adults", *CHILDREN_FIELDS)
+ENUM_FIELDS = {"digital_level": DigitalLevel, "equipment": EquipmentWanted, "internet": InternetAtHome,
+               "urgency": Urgency}
+FIELDS = (*TEXT_FIELDS, *COUNT_FIELDS, *ENUM_FIELDS, "qpv", "needs", "visit_wanted", "consent_on")
+#: Fields a draft may leave empty but a submitted prescription must fill.
+REQUIRED_TO_SUBMIT = ("contact_phone", "address", "postcode", "commune", "insee_code", "digital_level", "equipment",
+                      "internet")
+MAX_PER_COUNT = 20
+MAX_HOUSEHOLD = 30
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PHONE_RE = re.compile(r"^(0[1-9]\d{8}|\+\d{8,15})$")
+POSTCODE_RE = re.compile(r"^\d{5}$")
+
+
+def new_household_code() -> str:
+    """Return an unused pseudonymous household code such as FOY-7K3M9Q."""
+    while True:
+        code = "FOY-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if db.session.scalar(select(Prescription.id).where(Prescription.code == code)) is None:
+            return code
+
+
+def workshops_for(structure: Structure) -> list[Structure]:
+    """Return the active workshops a prescriber may address, its usual workshop first."""
+    workshops = list(db.session.scalars(select(Structure).where(Structure.is_workshop.is_(True),
+                                                                 Structure.active.is_(True))
+                                        .order_by(Structure.name)))
+    return sorted(workshops, key=lambda w: w.id != structure.usual_workshop_id)
+
+
+def _text(value, name: str, errors: dict) -> str:
+    """Return a text field trimmed, noting a wrong type."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[name] = [str(_l("text expected"))]
+        return ""
+    return value.strip()
+
+
+def _count(value, name: str, errors: dict) -> int:
+    """Return a head count between 0 and ``MAX_PER_COUNT``."""
+    if value in (None, ""):
+        return 1 if name == "adults" else 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PER_COUNT:
+        errors[name] = [str(_l("a number between 0 and %(n)d", n=MAX_PER_COUNT))]
+        return 0
+    return value
+
+
+def _phone(value: str) -> str:
+    """Return a phone number without the spaces, dots and dashes people type."""
+    return re.sub(r"[\s.\-()]", "", value)
+
+
+def _clean(data: dict, *, complete: bool) -> dict:
+    """Return the prescription fields checked; ``complete`` also requires what submission needs."""
+    errors: dict[str, list[str]] = {}
+    clean: dict = {name: _text(data.get(name), name, errors) for name in TEXT_FIELDS}
+    for name, top in TEXT_FIELDS.items():
+        if len(clean[name]) > top:
+            errors[name] = [str(_l("at most %(n)d characters", n=top))]
+    clean["contact_phone"] = _phone(clean["contact_phone"])
+    clean["insee_code"] = clean["insee_code"].upper()
+    if not clean["contact_name"]:
+        errors["contact_name"] = [str(_l("Give the name of the person to contact."))]
+    if clean["contact_phone"] and not PHONE_RE.match(clean["contact_phone"]):
+        errors["contact_phone"] = [str(_l("A French number has 10 digits (06 12 34 56 78), or starts with +."))]
+    if clean["postcode"] and not POSTCODE_RE.match(clean["postcode"]):
+        errors["postcode"] = [str(_l("A postcode has 5 digits."))]
+    if clean["insee_code"] and not insee_valid(clean["insee_code"]):
+        errors["insee_code"] = [str(_l("This is not an INSEE commune code: 5 characters, e.g. 35238 for Rennes "
+                                       "(2A004 in Corsica). It is not the postcode."))]
+    for name in COUNT_FIELDS:
+        clean[name] = _count(data.get(name), name, errors)
+    if not errors.keys() & set(COUNT_FIELDS):
+        size = sum(clean[name] for name in COUNT_FIELDS)
+        if not 1 <= size <= MAX_HOUSEHOLD:
+            errors["adults"] = [str(_l("A household has between 1 and %(n)d people.", n=MAX_HOUSEHOLD))]
+    for name, kind in ENUM_FIELDS.items():
+        value = data.get(name)
+        try:
+            clean[name] = kind(value) if value not in (None, "") else None
+        except (ValueError, TypeError):
+            errors[name] = [str(_l("choose one of the answers offered"))]
+            clean[name] = None
+    clean["urgency"] = clean["urgency"] or Urgency.NORMAL
+    needs = data.get("needs") or []
+    try:
+        clean["needs"] = sorted({Need(n).value for n in needs}) if isinstance(needs, (list, tuple)) else None
+    except (ValueError, TypeError):
+        clean["needs"] = None
+    if clean["needs"] is None:
+        errors["needs"] = [str(_l("choose among the needs offered"))]
+    for name in ("qpv", "visit_wanted"):
+        value = data.get(name, name == "visit_wanted")
+        if not isinstance(value, bool):
+            errors[name] = [str(_l("yes or no expected"))]
+        clean[name] = bool(value)
+    consent_on = data.get("consent_on")
+    if not isinstance(consent_on, date):
+        errors["consent_on"] = [str(_l("Give the day the household agreed."))]
+    elif consent_on > date.today() or consent_on < date.today() - timedelta(days=366):
+        errors["consent_on"] = [str(_l("The consent is dated today or within the past year."))]
+    clean["consent_on"] = consent_on
+    if complete:
+        for name in REQUIRED_TO_SUBMIT:
+            if not clean.get(name) and name not in errors:
+                errors[name] = [str(_l("required to send the prescription"))]
+        if not clean["needs"] and "needs" not in errors:
+            errors["needs"] = [str(_l("tick at least one need"))]
+        if clean["urgency"] is not Urgency.NORMAL and not clean["urgency_reason"]:
+            errors["urgency_reason"] = [str(_l("say why it is urgent"))]
+    if errors:
+        raise ValidationFailed(str(_l("Some answers need a correction: see the fields marked.")), errors)
+    return clean
+
+
+def _check_consent(consent) -> None:
+    """Refuse to record anything about a household that did not agree."""
+    if consent is not True:
+        raise ValidationFailed(str(_l("The household's consent is required before anything about it is recorded.")),
+                               {"consent": [str(_l("tick once the household has agreed"))]})
+
+
+def _check_workshop(workshop) -> None:
+    """Refuse a receiving structure that is not an active workshop."""
+    if workshop is None or not workshop.is_workshop or not workshop.active:
+        raise ValidationFailed(str(_l("Choose the workshop that will provide the device.")),
+                               {"workshop": [str(_l("choose a workshop"))]})
+
+
+def create_prescription(*, by: User, workshop: Structure | None, consent, submit: bool = False,
+                        **data) -> Prescription:
+    """Write a prescription for a household of the prescriber's structure, as a draft or submitted."""
+    _check_consent(consent)
+    _check_workshop(workshop)
+    clean = _clean(data, complete=submit)
+    prescription = Prescription(code=new_household_code(), structure_id=by.structure_id, workshop_id=workshop.id,
+                                created_by_id=by.id, consent_recorded_by_id=by.id, consent_recorded_at=utcnow(),
+                                status=P.DRAFT, **clean)
+    db.session.add(prescription)
+    db.session.flush()
+    record_event(by, prescription, "created", workshop=workshop.name)
+    if submit:
+        change_status(prescription, P.SUBMITTED, by=by)
+    return prescription
+
+
+def update_prescription(prescription: Prescription, *, by: User, workshop: Structure | None, consent,
+                        submit: bool = False, **data) -> Prescription:
+    """Change what the prescriber wrote while the workshop has not decided, and submit it if asked."""
+    lock_prescription(prescription)
+    if prescription.status not in EDITABLE:
+        raise DomainError(str(_l("The prescription is « %(status)s »: it can no longer be changed. Write to the "
+                                 "workshop if something is wrong.",
+                                 status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
+    _check_consent(consent)
+    _check_workshop(workshop)
+    clean = _clean(data, complete=submit or prescription.status is P.SUBMITTED)
+    if workshop.id != prescription.workshop_id and prescription.status is not P.DRAFT:
+        raise DomainError(str(_l("A submitted prescription stays with its workshop: withdraw it and write a new "
+                                 "one to ask another workshop.")))
+    changed = sorted(name for name, value in clean.items() if getattr(prescription, name) != value)
+    for name in changed:
+        setattr(prescription, name, clean[name])
+    prescription.workshop_id = workshop.id
+    if changed:
+        record_event(by, prescription, "updated", fields=changed)
+    if submit and prescription.status is P.DRAFT:
+        change_status(prescription, P.SUBMITTED, by=by)
+    return prescription
+
+
+def withdraw_prescription(prescription: Prescription, *, by: User, reason: str = "") -> Prescription:
+    """Withdraw a prescription the workshop has not accepted yet."""
+    lock_prescription(prescription)
+    change_status(prescription, P.WITHDRAWN, by=by, reason=reason.strip()[:500])
+    return prescription
+
+
+def decide_prescription(prescription: Prescription, *, by: User, accept, reason: str = "") -> Prescription:
+    """Accept a submitted prescription onto the waiting list, or decline it with a reason for the prescriber."""
+    if not isinstance(accept, bool):
+        raise ValidationFailed(str(_l("Say whether the prescription is accepted (true) or declined (false).")),
+                               {"accept": [str(_l("yes or no expected"))]})
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise ValidationFailed(str(_l("Give the reason for declining: the social worker will read it.")),
+                               {"reason": [str(_l("required to decline"))]})
+    if len(reason) > 1000:
+        raise ValidationFailed(str(_l("The reason is too long (1,000 characters at most).")),
+                               {"reason": [str(_l("too long"))]})
+    lock_prescription(prescription)
+    if prescription.status is not P.SUBMITTED:
+        raise DomainError(str(_l("Only a submitted prescription can be accepted or declined; this one is "
+                                 "« %(status)s ».", status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
+    prescription.decided_at = utcnow()
+    if accept:
+        change_status(prescription, P.ACCEPTED, by=by, reason=reason)
+    else:
+        prescription.decline_reason = reason
+        change_status(prescription, P.DECLINED, by=by, reason=reason)
+    return prescription
+
+
+def cancel_prescription(prescription: Prescription, *, by: User, reason: str) -> Prescription:
+    """Cancel an accepted prescription (the family no longer needs it); a reserved device goes back to the shelf."""
+    from reco.prescriptions.reservations import release_device
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(str(_l("Give the reason for cancelling.")), {"reason": [str(_l("required"))]})
+    lock_prescription(prescription)
+    if P.CANCELLED not in STATUS_MOVES[prescription.status]:
+        raise DomainError(str(_l("A prescription « %(status)s » cannot be cancelled.",
+                                 status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
+    if prescription.status is P.RESERVED:
+        release_device(prescription, by=by, reason=reason)
+    prescription.cancel_reason = reason[:1000]
+    change_status(prescription, P.CANCELLED, by=by, reason=reason[:500])
+    return prescription
+
+
+def lock_prescription(prescription: Prescription) -> None:
+    """Lock the prescription's row until the end of the transaction and read it afresh."""
+    db.session.flush()
+    db.session.execute(select(Prescription.id).where(Prescription.id == prescription.id).with_for_update())
+    db.session.refresh(prescription)
+
+
+def change_status(prescription: Prescription, to: PrescriptionStatus, *, by: User, **details) -> None:
+    """Change the status if the table allows it, record the event and tell the other side."""
+    previous = prescription.status
+    if to not in STATUS_MOVES[previous]:
+        raise DomainError(str(_l("A prescription cannot go from « %(from)s » to « %(to)s ».", **{
+            "from": PRESCRIPTION_STATUS_LABELS[previous], "to": PRESCRIPTION_STATUS_LABELS[to]})))
+    prescription.status = to
+    now = utcnow()
+    if to is P.SUBMITTED:
+        prescription.submitted_at = now
+    if to is P.EQUIPPED:
+        prescription.equipped_at = now
+    if to in CLOSED:
+        prescription.closed_at = now
+    event = record_event(by, prescription, "status", **{"from": previous.value, "to": to.value},
+                         **{k: v for k, v in details.items() if v})
+    _notify_other_side(prescription, event, by)
+
+
+def _notify_other_side(prescription: Prescription, event: Event, by: User) -> None:
+    """Tell the sides that did not act: the prescribers of the household, the workshop's supervisors."""
+    recipients = []
+    if getattr(by, "structure_id", None) != prescription.structure_id:
+        recipients.append((prescription.structure_id, Role.PRESCRIBER))
+    draft_withdrawn = event.details.get("from") == P.DRAFT.value and event.details.get("to") == P.WITHDRAWN.value
+    if getattr(by, "structure_id", None) != prescription.workshop_id and not draft_withdrawn:
+        recipients.append((prescription.workshop_id, Role.SUPERVISOR))
+    for structure_id, role in recipients:
+        users = db.session.scalars(select(User).where(User.structure_id == structure_id, User.role == role))
+        notify(users, event, subject=prescription.code,
+               url=path_for("prescriptions.prescription", prescription_id=prescription.id))
+
+
+@describes("prescription")
+def describe_prescription_event(event: Event) -> str:
+    """Tell a prescription's change of status in a sentence."""
+    if event.action == "device_returned":
+        return str(_l("device %(tag)s brought back: %(reason)s", tag=event.details.get("device", ""),
+                      reason=event.details.get("reason", "")))
+    to = PRESCRIPTION_STATUS_LABELS.get(event.details.get("to"), event.details.get("to"))
+    text = str(_l("now « %(status)s »", status=to))
+    if event.details.get("device"):
+        text += " — " + str(_l("device %(tag)s", tag=event.details["device"]))
+    if event.details.get("reason"):
+        text += " — " + str(event.details["reason"])
+    return text
+
+
+def household_export(prescription: Prescription) -> dict:
+    """Return everything Reco holds about one household, for its right of access."""
+    from reco.core.audit import events_for
+
+    fields = {name: getattr(prescription, name) for name in FIELDS}
+    for name, value in fields.items():
+        if hasattr(value, "isoformat"):
+            fields[name] = value.isoformat()
+        elif hasattr(value, "value"):
+            fields[name] = value.value
+    return {
+        "household_code": prescription.code,
+        "prescribing_structure": prescription.structure.name,
+        "workshop": prescription.workshop.name,
+        "status": prescription.status.value,
+        "consent": {"given_on": prescription.consent_on.isoformat(),
+                    "recorded_by": prescription.consent_recorded_by.name if prescription.consent_recorded_by else None,
+                    "recorded_at": prescription.consent_recorded_at.isoformat()},
+        "details": fields,
+        "decline_reason": prescription.decline_reason or None,
+        "cancel_reason": prescription.cancel_reason or None,
+        "reservations": [{"device": r.device.tag, "reserved_at": r.reserved_at.isoformat(),
+                          "released_at": r.released_at.isoformat() if r.released_at else None}
+                         for r in prescription.reservations],
+        "history": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor.name if e.actor else None,
+                     "details": e.details} for e in reversed(events_for(prescription))],
+        "exported_at": utcnow().isoformat(),
+    }
+
+
+def note_personal_data_access(user: User, prescription: Prescription, what: str) -> None:
+    """Log that someone outside the prescribing structure saw the household's personal data."""
+    if user.structure_id != prescription.structure_id:
+        record_event(user, prescription, "personal_data_viewed", what=what)

@@ -1,0 +1,217 @@
+"""Pages of installation visits: asking for one, the installer's list and week, the report at the door, returns."""
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import case, select
+
+from reco.accounts.models import Role, Structure
+from reco.core.audit import events_for
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import form_status, run_small_form, show_errors
+from reco.core.navigation import NavEntry, add_nav_entry
+from reco.core.pagination import paginate
+from reco.core.permissions import can, load_allowed, permission_required, require
+from reco.extensions import db
+from reco.inventory.intake import workshop_device
+from reco.prescriptions import bp
+from reco.prescriptions.forms import MissedForm, ReasonForm, ReturnForm, ScheduleForm, VisitReportForm
+from reco.prescriptions.models import OPEN_VISITS, Visit, VisitStatus
+from reco.prescriptions.services import note_personal_data_access
+from reco.prescriptions.views import load_prescription, visit_request_form
+from reco.prescriptions.visits import (
+    cancel_visit,
+    mark_missed,
+    record_handover,
+    report_visit,
+    request_visit,
+    return_device,
+    schedule_visit,
+)
+
+add_nav_entry(NavEntry("prescriptions.visits", _l("Visits"), "visit.view",
+                       _l("Installation visits at the households' homes: plan them, report them."), 35))
+
+REPORT_FIELDS = ("installed_working", "internet_connected", "internet_problem", "accounts", "first_steps",
+                 "digital_level", "follow_ups", "receipt_signed", "comments")
+#: Open visits first, the soonest first; then the others, the latest first.
+OPEN_FIRST = case((Visit.status.in_([s.value for s in OPEN_VISITS]), 0), else_=1)
+
+
+def load_visit(visit_id: int, action: str) -> Visit:
+    """Load a visit the user may act on; 404 when they may not even see it."""
+    return load_allowed(Visit, visit_id, action, "visit.view")
+
+
+def _visits_query():
+    """Return the visits the user's structure makes (installer) or asked for (workshop)."""
+    if current_user.role is Role.INSTALLER:
+        return select(Visit).where(Visit.installer_id == current_user.structure_id)
+    return select(Visit).where(Visit.workshop_id == current_user.structure_id, Visit.at_workshop.is_(False))
+
+
+@bp.route("/prescriptions/<id:prescription_id>/visits", methods=["POST"])
+@permission_required("visit.request")
+def new_visit(prescription_id: int):
+    """Ask an installer structure to install the reserved device at the household's home."""
+    prescription = load_prescription(prescription_id, "visit.request")
+    form = visit_request_form(prescription)
+    run_small_form(form, lambda: request_visit(prescription, by=current_user, note=form.note.data or "",
+                                               installer=db.session.get(Structure, form.installer_id.data)),
+                   _("Visit asked for household %(code)s.", code=prescription.code))
+    return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
+
+
+@bp.route("/prescriptions/<id:prescription_id>/handover", methods=["GET", "POST"])
+@permission_required("handover.record")
+def handover(prescription_id: int):
+    """Record that the household took its device at the workshop."""
+    prescription = load_prescription(prescription_id, "handover.record")
+    form = VisitReportForm()
+    if form.validate_on_submit():
+        try:
+            record_handover(prescription, by=current_user,
+                            **{f: form[f].data for f in REPORT_FIELDS if f != "installed_working"})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Household %(code)s is equipped.", code=prescription.code), "success")
+            return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
+    return render_template("prescriptions/report.html", form=form, visit=None, prescription=prescription), \
+        form_status(form)
+
+
+@bp.route("/visits")
+@permission_required("visit.view")
+def visits():
+    """List the visits to make (installer) or asked for (workshop), open ones first."""
+    query = _visits_query()
+    status = request.args.get("status", "")
+    if status in {s.value for s in VisitStatus}:
+        query = query.where(Visit.status == VisitStatus(status))
+    query = query.order_by(OPEN_FIRST, Visit.scheduled_on.is_(None), Visit.scheduled_on, Visit.id.desc())
+    return render_template("prescriptions/visits.html", page=paginate(query), status=status,
+                           statuses=list(VisitStatus))
+
+
+@bp.route("/visits/week")
+@permission_required("visit.view")
+def week():
+    """Show the planned visits of one week, day by day."""
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = date.today()
+    if abs((start - date.today()).days) > 5 * 366:  # far away weeks are typing mistakes
+        start = date.today()
+    start -= timedelta(days=start.weekday())
+    days = [start + timedelta(days=n) for n in range(7)]
+    planned = db.session.scalars(_visits_query().where(Visit.scheduled_on >= days[0], Visit.scheduled_on <= days[-1],
+                                                       Visit.status != VisitStatus.CANCELLED)
+                                 .order_by(Visit.scheduled_on, Visit.slot, Visit.id)).all()
+    by_day = {day: [v for v in planned if v.scheduled_on == day] for day in days}
+    return render_template("prescriptions/week.html", days=days, by_day=by_day,
+                           previous=days[0] - timedelta(days=7), following=days[0] + timedelta(days=7))
+
+
+@bp.route("/visits/<id:visit_id>")
+@permission_required("visit.view")
+def visit(visit_id: int):
+    """Show a visit: where to go and whom to call while it is open, what the household needs, what was done."""
+    visit = load_visit(visit_id, "visit.view")
+    show_contact = can(current_user, "visit.contact", visit)
+    if show_contact:
+        note_personal_data_access(current_user, visit.prescription, "visit")
+    schedule_form = ScheduleForm(scheduled_on=visit.scheduled_on, slot=visit.slot.value if visit.slot else "morning")
+    return render_template("prescriptions/visit.html", visit=visit, prescription=visit.prescription,
+                           show_contact=show_contact, schedule_form=schedule_form, missed_form=MissedForm(),
+                           reason_form=ReasonForm(), history=events_for(visit), today=date.today())
+
+
+@bp.route("/visits/<id:visit_id>/schedule", methods=["POST"])
+@permission_required("visit.schedule")
+def schedule(visit_id: int):
+    """Plan (or plan again) the visit."""
+    visit = load_visit(visit_id, "visit.schedule")
+    form = ScheduleForm()
+    run_small_form(form, lambda: schedule_visit(visit, by=current_user, on=form.scheduled_on.data,
+                                                slot=form.slot.data), _("Visit planned."))
+    return redirect(url_for("prescriptions.visit", visit_id=visit.id))
+
+
+@bp.route("/visits/<id:visit_id>/missed", methods=["POST"])
+@permission_required("visit.schedule")
+def missed(visit_id: int):
+    """Record that the household was not there, with a new date if one is agreed."""
+    visit = load_visit(visit_id, "visit.schedule")
+    form = MissedForm()
+    run_small_form(form, lambda: mark_missed(visit, by=current_user, reason=form.reason.data or "",
+                                             new_date=form.new_date.data, slot=form.new_slot.data),
+                   _("Missed visit recorded."))
+    return redirect(url_for("prescriptions.visit", visit_id=visit.id))
+
+
+@bp.route("/visits/<id:visit_id>/cancel", methods=["POST"])
+@permission_required("visit.cancel")
+def cancel_visit_view(visit_id: int):
+    """Cancel the visit: the device goes back on the shelf, the household back on the waiting list."""
+    visit = load_visit(visit_id, "visit.cancel")
+    form = ReasonForm()
+    run_small_form(form, lambda: cancel_visit(visit, by=current_user, reason=form.reason.data or ""),
+                   _("Visit cancelled; the household is back on the waiting list."))
+    return redirect(url_for("prescriptions.visit", visit_id=visit.id))
+
+
+@bp.route("/visits/<id:visit_id>/report", methods=["GET", "POST"])
+@permission_required("visit.report")
+def report(visit_id: int):
+    """Report the visit at the family's door: the device is delivered and the family equipped."""
+    visit = load_visit(visit_id, "visit.report")
+    if not visit.is_open:
+        flash(_("This visit is closed: it can no longer be reported."), "error")
+        return redirect(url_for("prescriptions.visit", visit_id=visit.id))
+    form = VisitReportForm()
+    if form.validate_on_submit():
+        try:
+            report_visit(visit, by=current_user, **{f: form[f].data for f in REPORT_FIELDS})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Thank you: household %(code)s is equipped.", code=visit.prescription.code), "success")
+            return redirect(url_for("prescriptions.visits"))
+    return render_template("prescriptions/report.html", form=form, visit=visit, prescription=visit.prescription), \
+        form_status(form)
+
+
+@bp.route("/devices/<tag>/return", methods=["GET", "POST"])
+@permission_required("device.return")
+def return_view(tag: str):
+    """Take back a device a family brings back: it goes back to the workbench with its history."""
+    device = workshop_device(tag, current_user.structure_id)
+    if device is None:
+        abort(404)
+    require("device.return", device)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            return_device(device, by=current_user, reason=form.reason.data or "", replacement=form.replacement.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Device %(tag)s is back at the workbench.", tag=device.tag), "success")
+            return redirect(url_for("inventory.device", tag=device.tag))
+    return render_template("prescriptions/return.html", form=form, device=device), form_status(form)

@@ -1,0 +1,345 @@
+"""Installation visits: asked for a reserved device, scheduled, missed, cancelled or reported; handovers; returns."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from reco.accounts.models import Role, Structure, User
+from reco.core.audit import Event, record_event
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.notices import describes, notify, path_for
+from reco.core.time import utcnow
+from reco.extensions import db
+from reco.inventory.lifecycle import transition_device
+from reco.inventory.models import Device, DeviceState
+from reco.prescriptions.models import (
+    OPEN_VISITS,
+    Account,
+    DigitalLevel,
+    FirstStep,
+    FollowUp,
+    Prescription,
+    PrescriptionStatus,
+    Reservation,
+    Slot,
+    Visit,
+    VisitReport,
+    VisitStatus,
+)
+from reco.prescriptions.services import change_status, lock_prescription
+from reco.prescriptions.vocabulary import SLOT_LABELS
+
+V = VisitStatus
+P = PrescriptionStatus
+
+
+def installers_for(workshop: Structure) -> list[Structure]:
+    """Return the active installer structures, the workshop's usual one first."""
+    installers = db.session.scalars(select(Structure).where(Structure.is_installer.is_(True),
+                                                            Structure.active.is_(True)).order_by(Structure.name))
+    return sorted(installers, key=lambda s: s.id != workshop.usual_installer_id)
+
+
+def _open_visit(prescription: Prescription) -> Visit | None:
+    """Return the visit of the prescription still to be made, if any."""
+    return db.session.scalar(select(Visit).where(Visit.prescription_id == prescription.id,
+                                                 Visit.status.in_(list(OPEN_VISITS))))
+
+
+def visits_of(prescription: Prescription) -> list[Visit]:
+    """Return the visits of a prescription, the latest first."""
+    return list(db.session.scalars(select(Visit).where(Visit.prescription_id == prescription.id)
+                                   .order_by(Visit.id.desc())))
+
+
+def lock_visit(visit: Visit) -> None:
+    """Lock the visit's row until the end of the transaction and read it afresh."""
+    db.session.flush()
+    db.session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
+    db.session.refresh(visit)
+
+
+def request_visit(prescription: Prescription, *, by: User, installer: Structure | None, note: str = "") -> Visit:
+    """Ask an installer structure to install the household's reserved device at home."""
+    lock_prescription(prescription)
+    workshop = prescription.workshop
+    if by.role is Role.PRESCRIBER and not workshop.prescribers_request_visits:
+        raise DomainError(str(_l("%(workshop)s asks for the installation visits itself.", workshop=workshop.name)))
+    if prescription.status is not P.RESERVED:
+        raise DomainError(str(_l("A visit is asked for once a device is reserved for the household.")))
+    if installer is None or not installer.is_installer or not installer.active:
+        raise ValidationFailed(str(_l("Choose the installer structure that will visit the household.")),
+                               {"installer": [str(_l("choose an installer structure"))]})
+    if _open_visit(prescription) is not None:
+        raise DomainError(str(_l("A visit is already asked for this household.")))
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationFailed(str(_l("The note is too long (500 characters at most).")),
+                               {"note": [str(_l("too long"))]})
+    visit = Visit(prescription_id=prescription.id, reservation_id=prescription.reservation.id,
+                  workshop_id=workshop.id, installer_id=installer.id, note=note, requested_by_id=by.id)
+    db.session.add(visit)
+    db.session.flush()
+    event = _record(visit, by, "requested", installer=installer.name)
+    _notify_installers(visit, event)
+    return visit
+
+
+def _check_open(visit: Visit) -> None:
+    """Refuse to act on a visit already reported or cancelled."""
+    if visit.status is V.DONE:
+        raise DomainError(str(_l("This visit is already reported.")))
+    if visit.status is V.CANCELLED:
+        raise DomainError(str(_l("This visit was cancelled.")))
+
+
+def _check_date(on, field: str = "scheduled_on") -> date:
+    """Return a visit date that is today or later, or refuse."""
+    if not isinstance(on, date):
+        raise ValidationFailed(str(_l("Give the date of the visit.")), {field: [str(_l("date expected"))]})
+    if on < date.today():
+        raise ValidationFailed(str(_l("The date of the visit cannot be in the past.")),
+                               {field: [str(_l("today or later"))]})
+    if (on - date.today()).days > 366:
+        raise ValidationFailed(str(_l("The visit is more than a year away: check the date.")),
+                               {field: [str(_l("within a year"))]})
+    return on
+
+
+def _slot(value) -> Slot:
+    """Return the time slot named ``value``, or refuse."""
+    try:
+        return Slot(value)
+    except ValueError:
+        raise ValidationFailed(str(_l("Choose the time of day of the visit.")),
+                               {"slot": [str(_l("morning, afternoon or evening"))]}) from None
+
+
+def schedule_visit(visit: Visit, *, by: User, on, slot) -> Visit:
+    """Give the visit a date and a time slot (again, to reschedule it)."""
+    on, slot = _check_date(on), _slot(slot)
+    lock_visit(visit)
+    _check_open(visit)
+    rescheduled = visit.scheduled_on is not None
+    visit.scheduled_on, visit.slot, visit.status = on, slot, V.SCHEDULED
+    _record(visit, by, "rescheduled" if rescheduled else "scheduled", on=on.isoformat(), slot=slot.value)
+    return visit
+
+
+def mark_missed(visit: Visit, *, by: User, reason: str, new_date=None, slot=None) -> Visit:
+    """Record that the household was not there; with a new date the visit is planned again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(str(_l("Say what happened (family absent, wrong address...).")),
+                               {"reason": [str(_l("required"))]})
+    new_date = _check_date(new_date, "new_date") if new_date else None
+    slot = _slot(slot) if new_date else None
+    lock_visit(visit)
+    if visit.status is not V.SCHEDULED:
+        raise DomainError(str(_l("Only a planned visit can be missed.")))
+    visit.missed_count += 1
+    visit.status = V.MISSED
+    _record(visit, by, "missed", tell=not new_date, reason=reason[:500])
+    if new_date:
+        visit.scheduled_on, visit.slot, visit.status = new_date, slot, V.SCHEDULED
+        _record(visit, by, "rescheduled", on=new_date.isoformat(), slot=slot.value)
+    return visit
+
+
+def cancel_visit(visit: Visit, *, by: User, reason: str) -> Visit:
+    """Cancel the visit: the device goes back on the shelf and the household back on the waiting list."""
+    from reco.prescriptions.reservations import release_reservation
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(str(_l("Give the reason for cancelling.")), {"reason": [str(_l("required"))]})
+    lock_visit(visit)
+    _check_open(visit)
+    if visit.prescription.status is P.RESERVED:
+        release_reservation(visit.prescription, by=by, reason=reason)
+    else:
+        close_open_visits(visit.prescription, by=by, reason=reason)
+    return visit
+
+
+def close_open_visits(prescription: Prescription, *, by: User, reason: str) -> None:
+    """Cancel the visit still to be made for a household whose device goes back on the shelf; tell the installer."""
+    visit = _open_visit(prescription)
+    if visit is None:
+        return
+    lock_visit(visit)
+    visit.status, visit.cancel_reason, visit.closed_at = V.CANCELLED, reason[:500], utcnow()
+    _notify_installers(visit, _record(visit, by, "cancelled", tell=False, reason=reason[:500]))
+
+
+#: The report's lists of checkboxes, with their names for messages.
+CHECKLISTS = {"accounts": (Account, _l("Accounts set up")), "first_steps": (FirstStep, _l("First steps covered")),
+              "follow_ups": (FollowUp, _l("Follow-up needed"))}
+
+
+def _choices(values, name: str) -> list[str]:
+    """Return the checked values of one of the report's checklists, or refuse unknown ones."""
+    kind, label = CHECKLISTS[name]
+    if values is None:
+        return []
+    try:
+        if not isinstance(values, (list, tuple)):
+            raise ValueError
+        return sorted({kind(v).value for v in values})
+    except (ValueError, TypeError):
+        raise ValidationFailed(str(_l("Unknown answer in « %(name)s ».", name=label)),
+                               {name: [str(_l("choose among the answers offered"))]}) from None
+
+
+def _report(fields: dict) -> dict:
+    """Return the report's answers, checked."""
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    for name in ("installed_working", "internet_connected", "receipt_signed"):
+        value = fields.get(name, False)
+        if not isinstance(value, bool):
+            errors[name] = [str(_l("yes or no expected"))]
+        clean[name] = value is True
+    for name in ("internet_problem", "comments"):
+        value = fields.get(name) or ""
+        if not isinstance(value, str) or len(value) > (500 if name == "internet_problem" else 5000):
+            errors[name] = [str(_l("text too long or of the wrong type"))]
+            value = ""
+        clean[name] = value.strip()
+    if not errors and not clean["installed_working"]:
+        errors["installed_working"] = [str(_l("The device must be installed and working to close the visit. If it "
+                                              "does not work, call the workshop: it will cancel the visit and "
+                                              "reserve another device."))]
+    if not clean["internet_connected"] and not clean["internet_problem"] and "internet_connected" not in errors:
+        errors["internet_problem"] = [str(_l("say why the device could not be connected"))]
+    level = fields.get("digital_level")
+    try:
+        clean["digital_level"] = DigitalLevel(level) if level not in (None, "") else None
+    except (ValueError, TypeError):
+        errors["digital_level"] = [str(_l("choose one of the answers offered"))]
+    if errors:
+        raise ValidationFailed(str(_l("Some answers need a correction: see the fields marked.")), errors)
+    for name in CHECKLISTS:
+        clean[name] = _choices(fields.get(name), name)
+    return clean
+
+
+def report_visit(visit: Visit, *, by: User, **fields) -> VisitReport:
+    """Record the mediator's report: the device is delivered and the household equipped."""
+    lock_visit(visit)
+    _check_open(visit)
+    answers = _report(fields)
+    report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
+    db.session.add(report)
+    visit.status, visit.closed_at = V.DONE, utcnow()
+    db.session.flush()
+    _record(visit, by, "reported", tell=False, receipt_signed=report.receipt_signed)
+    _deliver(visit.prescription, by=by, reservation_id=visit.reservation_id)
+    return report
+
+
+def record_handover(prescription: Prescription, *, by: User, **fields) -> VisitReport:
+    """Record that the household took its device at the workshop: delivered and equipped, without a visit."""
+    answers = _report(fields | {"installed_working": True})
+    lock_prescription(prescription)
+    if prescription.status is not P.RESERVED:
+        raise DomainError(str(_l("A handover needs a device reserved for the household.")))
+    if _open_visit(prescription) is not None:
+        raise DomainError(str(_l("An installation visit is planned: cancel it first, or let the installer report.")))
+    visit = Visit(prescription_id=prescription.id, reservation_id=prescription.reservation.id,
+                  workshop_id=prescription.workshop_id, installer_id=prescription.workshop_id, at_workshop=True,
+                  status=V.DONE, requested_by_id=by.id, closed_at=utcnow(), scheduled_on=date.today())
+    db.session.add(visit)
+    db.session.flush()
+    report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
+    db.session.add(report)
+    _record(visit, by, "handed_over", tell=False, receipt_signed=report.receipt_signed)
+    _deliver(prescription, by=by, reservation_id=visit.reservation_id)
+    return report
+
+
+def _deliver(prescription: Prescription, *, by: User, reservation_id: int) -> None:
+    """Move the device reserved for this visit to delivered and the prescription to equipped."""
+    lock_prescription(prescription)
+    reservation = prescription.reservation
+    if prescription.status is not P.RESERVED or reservation is None or reservation.id != reservation_id:
+        raise DomainError(str(_l("The device of this visit is no longer reserved for the household.")))
+    device = prescription.reservation.device
+    transition_device(device, DeviceState.DELIVERED, by=by, by_service=True, reason=prescription.code)
+    change_status(prescription, P.EQUIPPED, by=by, device=device.tag)
+
+
+def return_device(device: Device, *, by: User, reason: str, replacement: bool) -> Device:
+    """Take back a delivered device: it goes back to the workbench; the household may wait for another."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(str(_l("Say why the device comes back.")), {"reason": [str(_l("required"))]})
+    if not isinstance(replacement, bool):
+        raise ValidationFailed(str(_l("Say whether the household waits for another device.")),
+                               {"replacement": [str(_l("yes or no expected"))]})
+    reservation = db.session.scalar(select(Reservation).where(Reservation.device_id == device.id,
+                                                              Reservation.released_at.is_(None)))
+    transition_device(device, DeviceState.RECEIVED, by=by, by_service=True, reason=reason[:500])
+    if reservation is not None:
+        reservation.released_at, reservation.released_by_id = utcnow(), by.id
+        reservation.release_reason = reason[:500]
+        prescription = reservation.prescription
+        lock_prescription(prescription)
+        event = record_event(by, prescription, "device_returned", device=device.tag, reason=reason[:500])
+        if replacement and prescription.status is P.EQUIPPED:
+            prescription.equipped_at = prescription.closed_at = None
+            change_status(prescription, P.ACCEPTED, by=by, device=device.tag, reason=reason[:500])
+        else:
+            _notify_prescribers(prescription, event, by)
+    return device
+
+
+def _record(visit: Visit, by: User, action: str, tell: bool = True, **details) -> Event:
+    """Record an event of the visit and, unless a change of status tells them already, the prescribers."""
+    event = record_event(by, visit, action, **details)
+    if tell:
+        _notify_prescribers(visit.prescription, event, by)
+    return event
+
+
+def _notify_installers(visit: Visit, event: Event) -> None:
+    """Tell the mediators of the installer structure that a visit was asked for or cancelled."""
+    if visit.at_workshop:
+        return
+    users = db.session.scalars(select(User).where(User.structure_id == visit.installer_id,
+                                                  User.role == Role.INSTALLER))
+    notify(users, event, subject=visit.prescription.code, url=path_for("prescriptions.visit", visit_id=visit.id))
+
+
+def _notify_prescribers(prescription: Prescription, event: Event, by: User) -> None:
+    """Tell the prescribers of the household's structure about an event."""
+    users = db.session.scalars(select(User).where(User.structure_id == prescription.structure_id,
+                                                  User.role == Role.PRESCRIBER, User.id != by.id))
+    notify(users, event, subject=prescription.code,
+           url=path_for("prescriptions.prescription", prescription_id=prescription.id))
+
+
+VISIT_EVENT_LABELS = {
+    "requested": _l("installation visit asked for (%(installer)s)"),
+    "scheduled": _l("visit planned on %(on)s, %(slot)s"),
+    "rescheduled": _l("visit planned again on %(on)s, %(slot)s"),
+    "missed": _l("visit missed: %(reason)s"),
+    "cancelled": _l("visit cancelled: %(reason)s"),
+    "reported": _l("visit done, device installed"),
+    "handed_over": _l("device handed over at the workshop"),
+}
+
+
+@describes("visit")
+def describe_visit_event(event: Event) -> str:
+    """Tell an event of a visit in a sentence."""
+    details = {key: str(value) for key, value in event.details.items()}
+    if "slot" in details:
+        details["slot"] = str(SLOT_LABELS.get(details["slot"], details["slot"]))
+    if "on" in details:
+        details["on"] = format_date(date.fromisoformat(details["on"]), "full")
+    template = VISIT_EVENT_LABELS.get(event.action)
+    return str(template) % details if template is not None else event.action

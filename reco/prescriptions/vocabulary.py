@@ -1,0 +1,101 @@
+"""Names of the prescription vocabularies in the user's language."""
+from flask_babel import lazy_gettext as _l
+
+from reco.prescriptions.models import (
+    Account,
+    DigitalLevel,
+    EquipmentWanted,
+    FirstStep,
+    FollowUp,
+    InternetAtHome,
+    Need,
+    PrescriptionStatus,
+    Slot,
+    Urgency,
+    VisitStatus,
+)
+
+PRESCRIPTION_STATUS_LABELS = {
+    PrescriptionStatus.DRAFT: _l("draft"),
+    PrescriptionStatus.SUBMITTED: _l("submitted"),
+    PrescriptionStatus.ACCEPTED: _l("accepted, waiting for a device"),
+    PrescriptionStatus.DECLINED: _l("declined"),
+    PrescriptionStatus.WITHDRAWN: _l("withdrawn"),
+    PrescriptionStatus.RESERVED: _l("device reserved"),
+    PrescriptionStatus.EQUIPPED: _l("household equipped"),
+    PrescriptionStatus.CANCELLED: _l("cancelled"),
+}
+
+NEED_LABELS = {
+    Need.SCHOOL: _l("School follow-up"),
+    Need.JOB_SEARCH: _l("Job search"),
+    Need.ADMINISTRATION: _l("Administrative procedures"),
+    Need.HEALTH: _l("Health"),
+    Need.KEEPING_IN_TOUCH: _l("Keeping in touch with family and friends"),
+}
+
+DIGITAL_LEVEL_LABELS = {
+    DigitalLevel.ASSISTANCE: _l("Needs someone to do it with them"),
+    DigitalLevel.TRAINING: _l("Can learn with some training"),
+    DigitalLevel.OCCASIONAL_HELP: _l("Nearly autonomous, occasional help"),
+}
+
+EQUIPMENT_LABELS = {
+    EquipmentWanted.LAPTOP: _l("Laptop"),
+    EquipmentWanted.DESKTOP: _l("Desktop computer"),
+    EquipmentWanted.TABLET: _l("Tablet"),
+    EquipmentWanted.ANY: _l("No preference"),
+}
+
+INTERNET_LABELS = {
+    InternetAtHome.YES: _l("Yes"),
+    InternetAtHome.NO: _l("No"),
+    InternetAtHome.UNKNOWN: _l("Don't know"),
+}
+
+URGENCY_LABELS = {
+    Urgency.NORMAL: _l("Normal"),
+    Urgency.PRIORITY: _l("Priority (within a month)"),
+    Urgency.URGENT: _l("Urgent (within a week)"),
+}
+
+CHILDREN_LABELS = {
+    "children_preschool": _l("Children under 6 (nursery school or younger)"),
+    "children_primary": _l("Children in primary school"),
+    "children_middle": _l("Children in middle school (collège)"),
+    "children_high": _l("Children in high school (lycée)"),
+    "students": _l("Students in higher education"),
+}
+
+VISIT_STATUS_LABELS = {
+    VisitStatus.REQUESTED: _l("to be planned"),
+    VisitStatus.SCHEDULED: _l("planned"),
+    VisitStatus.MISSED: _l("missed, to plan again"),
+    VisitStatus.DONE: _l("done"),
+    VisitStatus.CANCELLED: _l("cancelled"),
+}
+
+SLOT_LABELS = {
+    Slot.MORNING: _l("morning (9:00–12:00)"),
+    Slot.AFTERNOON: _l("afternoon (14:00–17:00)"),
+    Slot.EVENING: _l("evening (17:00–19:00)"),
+}
+
+ACCOUNT_LABELS = {
+    Account.EMAIL: _l("Email address"),
+    Account.SCHOOL: _l("School account (ENT)"),
+    Account.ADMINISTRATION: _l("Administration accounts (CAF, France Travail, impots.gouv...)"),
+}
+
+FIRST_STEP_LABELS = {
+    FirstStep.TURN_ON: _l("Turning it on and off"),
+    FirstStep.SAFE_BROWSING: _l("Browsing safely"),
+    FirstStep.EMAIL: _l("Sending and reading email"),
+    FirstStep.SCHOOL_PORTAL: _l("The school portal"),
+}
+
+FOLLOW_UP_LABELS = {
+    FollowUp.ANOTHER_VISIT: _l("Another visit"),
+    FollowUp.WORKSHOP_SESSION: _l("A group session"),
+    FollowUp.DIGITAL_ADVISOR: _l("Referral to a conseiller numérique"),
+}

@@ -1,0 +1,109 @@
+"""Exports: CSV that opens correctly in French Excel, XLSX, and whole lists streamed row by row."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from reco.accounts.models import User
+from reco.extensions import db
+from reco.inventory.models import Device, Drive, Sanitization
+from reco.prescriptions.models import Prescription, PrescriptionStatus
+
+BATCH = 1000
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Return a cell value a spreadsheet will never run as a formula (text starting with = + - @ gets a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_stream(rows: Iterable[list], separator: str = ";") -> Iterator[str]:
+    """Yield CSV text: a UTF-8 byte-order mark first, so that Excel reads the accents, then one line at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    yield "\ufeff"
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def table_xlsx(table) -> bytes:
+    """Return one dashboard table as an XLSX workbook."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=table.key[:31])
+    sheet.append([safe_cell(table.title)])
+    sheet.append([safe_cell(c) for c in table.columns])
+    for row in table.rows:
+        sheet.append([int(v) if isinstance(v, str) and re.fullmatch(r"[0-9]{1,12}", v) else safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _streamed(query):
+    """Run a query and read its rows a thousand at a time, never all at once."""
+    return db.session.execute(query.execution_options(yield_per=BATCH))
+
+
+def device_rows(user: User) -> Iterator[list]:
+    """Yield the header and every device of the user's workshop, one row each."""
+    yield [str(_l("Asset tag")), str(_l("Type")), str(_l("Brand")), str(_l("Model")), str(_l("Serial number")),
+           str(_l("Donor's tag")), str(_l("State")), str(_l("Grade")), str(_l("Received on")), str(_l("Weight (kg)"))]
+    query = (select(Device.tag, Device.type, Device.brand, Device.model, Device.serial, Device.donor_tag,
+                    Device.state, Device.grade, Device.received_at, Device.weight_kg)
+             .where(Device.workshop_id == user.structure_id).order_by(Device.id))
+    for row in _streamed(query):
+        yield [row.tag, row.type.value, row.brand, row.model, row.serial, row.donor_tag, row.state.value,
+               row.grade.value if row.grade else "", row.received_at.date().isoformat(),
+               str(row.weight_kg) if row.weight_kg is not None else ""]
+
+
+def prescription_rows(user: User) -> Iterator[list]:
+    """Yield the header and the prescriptions addressed to the user's workshop, by household code, without names."""
+    yield [str(_l("Household")), str(_l("Status")), str(_l("Commune")), str(_l("INSEE code")), "QPV",
+           str(_l("People")), str(_l("Needs")), str(_l("Digital level")), str(_l("Equipment wanted")),
+           str(_l("Sent on")), str(_l("Equipped on"))]
+    query = (select(Prescription.code, Prescription.status, Prescription.commune, Prescription.insee_code,
+                    Prescription.qpv, Prescription.adults, Prescription.children_preschool,
+                    Prescription.children_primary, Prescription.children_middle, Prescription.children_high,
+                    Prescription.students, Prescription.needs, Prescription.digital_level, Prescription.equipment,
+                    Prescription.submitted_at, Prescription.equipped_at)
+             .where(Prescription.workshop_id == user.structure_id, Prescription.status != PrescriptionStatus.DRAFT)
+             .order_by(Prescription.id))
+    for row in _streamed(query):
+        people = sum(row[5:11])
+        yield [row.code, row.status.value, row.commune, row.insee_code, "1" if row.qpv else "0", people,
+               ",".join(row.needs or []), row.digital_level.value if row.digital_level else "",
+               row.equipment.value if row.equipment else "",
+               row.submitted_at.date().isoformat() if row.submitted_at else "",
+               row.equipped_at.date().isoformat() if row.equipped_at else ""]
+
+
+def sanitization_rows(user: User) -> Iterator[list]:
+    """Yield the header and every sanitization record of the user's workshop's drives."""
+    yield [str(_l("Asset tag")), str(_l("Drive serial")), str(_l("Drive model")), str(_l("Level")),
+           str(_l("Technique")), str(_l("Tool")), str(_l("Verification")), str(_l("Result")), str(_l("Started")),
+           str(_l("Ended"))]
+    query = (select(Device.tag, Drive.serial, Drive.model, Sanitization.level, Sanitization.technique,
+                    Sanitization.tool, Sanitization.verification, Sanitization.result, Sanitization.started_at,
+                    Sanitization.ended_at)
+             .join(Drive, Drive.id == Sanitization.drive_id)
+             .outerjoin(Device, Device.id == Sanitization.device_id)
+             .where(Drive.workshop_id == user.structure_id).order_by(Sanitization.id))
+    for row in _streamed(query):
+        yield [row.tag or "", row.serial or "", row.model, row.level.value, row.technique.value, row.tool.value,
+               row.verification.value, row.result.value,
+               row.started_at.isoformat() if row.started_at else "", row.ended_at.isoformat() if row.ended_at else ""]

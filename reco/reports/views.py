@@ -1,0 +1,126 @@
+"""The dashboard, its exports, and the impact factors the coordinator keeps."""
+import io
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from reco.core.errors import ValidationFailed
+from reco.core.forms import form_status, show_errors
+from reco.core.navigation import NavEntry, add_nav_entry
+from reco.core.permissions import permission_required
+from reco.extensions import db
+from reco.inventory.models import DeviceType
+from reco.reports import bp
+from reco.reports.annual import annual_report_pdf
+from reco.reports.exports import csv_stream, device_rows, prescription_rows, sanitization_rows, table_xlsx
+from reco.reports.factors import update_factor
+from reco.reports.figures import (
+    audience_of,
+    impact_figures,
+    median_days,
+    parse_period,
+    parts_exchanged,
+    protect_summary,
+    shown,
+    summary,
+)
+from reco.reports.figures import waiting_list as waiting
+from reco.reports.forms import FactorForm
+from reco.reports.models import ImpactFactor
+from reco.reports.tables import TABLES, build_tables
+
+add_nav_entry(NavEntry("reports.dashboard", _l("Figures"), "report.view",
+                       _l("Families equipped, devices, drives, parts and impact, with charts and exports."), 38))
+
+#: Lists exported row by row, streamed, for the user's workshop.
+LISTS = {"devices": device_rows, "prescriptions": prescription_rows, "sanitizations": sanitization_rows}
+
+
+def _scope():
+    """Return the audience and the period asked for (?from=&to=&commune=), or refuse with a message."""
+    period = parse_period(request.args.get("from", ""), request.args.get("to", ""))
+    return audience_of(current_user, request.args.get("commune", "")), period
+
+
+@bp.route("/reports")
+@permission_required("report.view")
+def dashboard():
+    """Show the figures of the period for what the user may see, as charts and tables."""
+    try:
+        audience, period = _scope()
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("reports.dashboard"))
+    exact = summary(audience, period)
+    return render_template("reports/dashboard.html", period=period, audience=audience,
+                           figures=protect_summary(exact, audience.suppress), tables=build_tables(audience, period),
+                           factors=impact_figures(audience, period)["factors"],
+                           median=median_days(audience, period), waiting=waiting(audience),
+                           parts=parts_exchanged(audience, period), shown=shown, today_year=date.today().year)
+
+
+@bp.route("/reports/tables/<key>.<fmt>")
+@permission_required("report.view")
+def export_table(key: str, fmt: str):
+    """Export one table of the dashboard, as CSV for French Excel (or ?sep=, ) or as XLSX."""
+    if fmt not in ("csv", "xlsx") or key not in TABLES:
+        abort(404)
+    audience, period = _scope()
+    table = TABLES[key](audience, period)
+    name = f"{key}-{period.first.isoformat()}-{period.last.isoformat()}"
+    if fmt == "xlsx":
+        return Response(table_xlsx(table), headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _csv_response(name, [table.columns, *table.rows])
+
+
+@bp.route("/reports/lists/<name>.csv")
+@permission_required("report.lists")
+def export_list(name: str):
+    """Export a whole list of the user's scope (devices, prescriptions without names, sanitizations), streamed."""
+    if name not in LISTS:
+        abort(404)
+    return _csv_response(name, LISTS[name](current_user))
+
+
+def _csv_response(name: str, rows) -> Response:
+    """Stream rows as CSV: UTF-8 with BOM and ; for French Excel, or , with ?sep=comma."""
+    separator = "," if request.args.get("sep") in (",", "comma") else ";"
+    return Response(stream_with_context(csv_stream(rows, separator)), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.route("/reports/annual.pdf")
+@permission_required("report.view")
+def annual():
+    """Download the activity report of a year (?year=), for funders."""
+    text = request.args.get("year", str(date.today().year))
+    year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else 0
+    if not 2000 <= year <= date.today().year:
+        flash(_("Choose a year between 2000 and this year."), "error")
+        return redirect(url_for("reports.dashboard"))
+    pdf = annual_report_pdf(audience_of(current_user), year, current_user.structure.name)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"reco-{year}.pdf")
+
+
+@bp.route("/admin/impact-factors", methods=["GET", "POST"])
+@permission_required("impact.manage")
+def factors():
+    """Show and change the factors that turn reused devices into weight and CO2e."""
+    form = FactorForm()
+    if form.validate_on_submit():
+        factor = db.session.get(ImpactFactor, form.device_type.data)
+        try:
+            update_factor(factor, by=current_user, **{f: form[f].data for f in (
+                "weight_kg", "manufacture_co2e_kg", "avoided_co2e_kg_per_year", "years_of_use", "source")})
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            flash(_("Factors saved."), "success")
+            return redirect(url_for("reports.factors"))
+    rows = [db.session.get(ImpactFactor, t) for t in DeviceType]
+    return render_template("reports/factors.html", form=form, factors=[r for r in rows if r]), form_status(form)
