@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from reco import create_app
 from reco.config import database_url
 from reco.extensions import db, limiter
+from reco.reports.models import ensure_default_factors
 
 TEST_DATABASE_URL = os.environ.get("RECO_TEST_DATABASE_URL")
 
@@ -66,6 +67,8 @@ def _truncate_all(app) -> None:
             else:
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
+        ensure_default_factors()  # reference data the migrations wrote
+        db.session.commit()
 
 
 @pytest.fixture(autouse=True)
@@ -119,10 +122,29 @@ def csrf_enabled(app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
 
 
+def _closed_before_sending(app):
+    """Read and close each response body before the server writes it.
+
+    Werkzeug's development server skips closing a response when the browser drops the
+    connection while it is being sent (a page left before its script arrived), which leaves
+    the static file open; reading it first means nothing stays open, whatever the browser does.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the application on a free local port for the duration of a test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
