@@ -1,8 +1,10 @@
 """Command line: flask --app wsgi reco ..."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
@@ -80,6 +82,34 @@ def check_labels() -> None:
         click.echo(f"FAIL {problem}", err=True)
     if problems:
         raise SystemExit(1)
+
+
+@reco_cli.command("purge-personal-data")
+@click.option("--months", type=click.IntRange(min=1), default=None,
+              help="Erase what was closed longer ago than this (default: RECO_RETENTION_MONTHS, 24).")
+def purge_personal_data_command(months: int | None) -> None:
+    """Erase the personal data of prescriptions closed longer than the retention period."""
+    from reco.prescriptions.privacy import purge_personal_data
+
+    erased = purge_personal_data(months)
+    db.session.commit()
+    click.echo(f"Données personnelles effacées pour {erased} foyer(s). / Personal data erased for {erased} "
+               f"household(s).")
+
+
+@reco_cli.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup(target: Path | None) -> None:
+    """Copy the SQLite database while Reco runs (default: instance/backups/reco-DATE.sqlite3)."""
+    from reco.core.backup import backup_sqlite, default_backup_path
+    from reco.core.time import utcnow
+
+    target = target or default_backup_path(current_app.instance_path, utcnow())
+    try:
+        size = backup_sqlite(target)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Sauvegarde écrite / backup written: {target} ({size} octets / bytes)")
 
 
 def init_cli(app: Flask) -> None:

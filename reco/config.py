@@ -92,6 +92,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "RECO_LOGIN_LIMIT": env.get("RECO_LOGIN_LIMIT", "10 per 10 minutes"),
         "RECO_BASE_URL": env.get("RECO_BASE_URL", "http://127.0.0.1:5000"),
         "RECO_PROXY_COUNT": _whole_number(env, "RECO_PROXY_COUNT", "0"),
+        "RECO_RETENTION_MONTHS": _whole_number(env, "RECO_RETENTION_MONTHS", "24"),
         "RECO_SMTP_HOST": env.get("RECO_SMTP_HOST", ""),
         "RECO_SMTP_PORT": _whole_number(env, "RECO_SMTP_PORT", "587"),
         "RECO_SMTP_USER": env.get("RECO_SMTP_USER", ""),

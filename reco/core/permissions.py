@@ -62,6 +62,9 @@ RULES: dict[str, dict[Role, Scope]] = {
     "prescription.view": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.ADDRESSED},
     "prescription.edit": {_R.PRESCRIBER: Scope.OWN},
     "prescription.export": {_R.PRESCRIBER: Scope.OWN},
+    "prescription.erase": {_R.PRESCRIBER: Scope.OWN},
+    # Who saw or erased a household's personal data outside the prescribing structure.
+    "privacy.audit": {_R.ADMIN: Scope.ANY},
     "prescription.contact": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.HANDLING},
     "prescription.decide": {_R.SUPERVISOR: Scope.ADDRESSED},
     "prescription.allocate": {_R.SUPERVISOR: Scope.ADDRESSED},

@@ -33,7 +33,7 @@ ROUTE_MODULES = (
     "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",
     "reco.labels.views", "reco.api.labels",
     "reco.prescriptions.views", "reco.prescriptions.workshop_views", "reco.prescriptions.visit_views",
-    "reco.prescriptions.partner_views", "reco.api.prescriptions", "reco.api.visits",
+    "reco.prescriptions.partner_views", "reco.prescriptions.privacy_views", "reco.api.prescriptions", "reco.api.visits",
     "reco.parts.views", "reco.parts.bank_views", "reco.api.parts", "reco.reports.views", "reco.api.reports",
     "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
 )

@@ -25,6 +25,7 @@ EVENT_LABELS = {
     "repair_closed": _l("Repair closed"),
     "moved": _l("Moved"),
     "personal_data_viewed": _l("Contact details seen outside the prescribing structure"),
+    "personal_data_erased": _l("Personal data erased"),
     "device_returned": _l("Device brought back"),
     "requested": _l("Asked for"),
     "scheduled": _l("Visit planned"),

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reco.core.forms import MultiCheckboxField
 from reco.inventory.models import DeviceType
@@ -98,6 +98,14 @@ class ReasonForm(FlaskForm):
     """Give a reason for withdrawing, cancelling or releasing."""
 
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class EraseForm(FlaskForm):
+    """Erase a household's personal data at its request."""
+
+    reason = StringField(_l("Why (e.g. the household asked on 12/03)"), validators=[DataRequired(), Length(max=500)])
+    confirm = BooleanField(_l("I understand that the contact, the address and the comments will be erased for good"),
+                           validators=[DataRequired()])
 
 
 class ReserveForm(FlaskForm):

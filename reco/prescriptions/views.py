@@ -18,7 +18,14 @@ from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required
 from reco.extensions import db
 from reco.prescriptions import bp, vocabulary
-from reco.prescriptions.forms import DecisionForm, PrescriptionForm, ReasonForm, ReserveForm, VisitRequestForm
+from reco.prescriptions.forms import (
+    DecisionForm,
+    EraseForm,
+    PrescriptionForm,
+    ReasonForm,
+    ReserveForm,
+    VisitRequestForm,
+)
 from reco.prescriptions.models import CHILDREN_FIELDS, Prescription, PrescriptionStatus
 from reco.prescriptions.reservations import fitting_devices, ready_devices
 from reco.prescriptions.services import (
@@ -165,7 +172,7 @@ def prescription(prescription_id: int):
     return render_template(
         "prescriptions/prescription.html", prescription=prescription, show_contact=show_contact, fitting=fitting,
         history=events_for(prescription), documents=documents_about(prescription), decision_form=DecisionForm(),
-        reason_form=ReasonForm(), reserve_form=ReserveForm(), visits=visits,
+        reason_form=ReasonForm(), reserve_form=ReserveForm(), erase_form=EraseForm(), visits=visits,
         open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription))
 
 

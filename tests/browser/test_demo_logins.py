@@ -7,7 +7,7 @@ from reco.extensions import db
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 MENUS = {
-    "admin": ["Accueil", "Chiffres", "Structures", "Utilisateurs", "Mon compte"],
+    "admin": ["Accueil", "Chiffres", "Structures", "Utilisateurs", "Données personnelles", "Mon compte"],
     "supervisor": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
                    "Prescriptions reçues", "Liste d'attente", "Prescriptions", "Visites", "Chiffres", "Mon compte"],
     "technician": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",

@@ -43,6 +43,8 @@ EXPECTED = {
     "prescription.view": {P: (True, True, False), S: (True, True, False)},
     "prescription.edit": {P: (True, True, False)},
     "prescription.export": {P: (True, True, False)},
+    "prescription.erase": {P: (True, True, False)},
+    "privacy.audit": {A: (True, True, True)},
     "prescription.contact": {P: (True, True, False), S: (True, True, False)},
     "prescription.decide": {S: (True, True, False)},
     "prescription.allocate": {S: (True, True, False)},

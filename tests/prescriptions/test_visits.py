@@ -1,4 +1,5 @@
 """Installation visits: asking, planning, missing, cancelling, reporting; handovers and returns."""
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -6,10 +7,11 @@ from flask_babel import format_date
 from sqlalchemy import func, select
 
 from reco.accounts.models import Role
+from reco.core.audit import Event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.notices import Notice
 from reco.extensions import db
-from reco.inventory.models import DeviceState
+from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import PrescriptionStatus, VisitReport, VisitStatus
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.visits import (
@@ -21,7 +23,8 @@ from reco.prescriptions.visits import (
     return_device,
     schedule_visit,
 )
-from tests.factories import make_prescription, make_ready_device, make_structure, make_user
+from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.parallel import post_many
 
 P, V = PrescriptionStatus, VisitStatus
 TOMORROW = date.today() + timedelta(days=1)
@@ -216,3 +219,28 @@ def test_one_notice_per_action_for_the_prescriber(chain):
     report_visit(visit, by=chain["mediator"], **GOOD_REPORT)
     after = db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == chain["prescriber"].id))
     assert after - before == 2
+
+
+@pytest.mark.committed
+def test_eight_mediators_reporting_one_visit_at_once_deliver_it_once(app, live_server):
+    with app.app_context():
+        installer_org = make_structure("installer")
+        workshop = make_structure("workshop", usual_installer=installer_org)
+        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+        prescription = make_prescription(workshop=workshop, status="accepted")
+        device = make_ready_device(workshop)
+        reserve_device(prescription, device, by=supervisor)
+        visit = request_visit(prescription, by=supervisor, installer=installer_org)
+        db.session.commit()
+        visit_id, device_id = visit.id, device.id
+        tokens = [make_token(make_user(Role.INSTALLER, structure=installer_org)) for _ in range(8)]
+    body = json.dumps(GOOD_REPORT).encode()
+    results = post_many(f"{live_server}/api/v1/visits/{visit_id}/report", [(body, "application/json")] * 8, tokens)
+    assert sorted(status for status, _body in results) == [200] + [409] * 7
+    assert all(body.get("message") for status, body in results if status == 409)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(VisitReport.id))) == 1
+        assert db.session.get(Device, device_id).state is DeviceState.DELIVERED
+        delivered = select(func.count(Event.id)).where(Event.object_type == "device", Event.object_id == str(device_id),
+                                                       Event.details["to"].as_string() == "delivered")
+        assert db.session.scalar(delivered) == 1

@@ -135,6 +135,8 @@ class Prescription(db.Model):
     equipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the prescription reached a closed status; personal data is purged a set time after.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the household's contact, address and free texts were erased (on request or after retention).
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     structure = relationship("Structure", foreign_keys=[structure_id])
     workshop = relationship("Structure", foreign_keys=[workshop_id])

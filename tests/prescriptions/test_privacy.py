@@ -1,0 +1,205 @@
+"""Data protection: erasure on request, the retention purge, and the administrator's log of accesses."""
+from datetime import date, datetime, timedelta, timezone
+
+import pypdfium2
+import pytest
+from sqlalchemy import select
+
+from reco.accounts.models import Role
+from reco.core.audit import Event, events_for
+from reco.core.documents import documents_about
+from reco.core.errors import DomainError
+from reco.extensions import db
+from reco.prescriptions.models import PrescriptionStatus, Visit
+from reco.prescriptions.pdf import issue_handover_receipt
+from reco.prescriptions.privacy import erase_personal_data, months_before, purge_personal_data
+from reco.prescriptions.reservations import reserve_device
+from reco.prescriptions.services import withdraw_prescription
+from reco.prescriptions.visits import report_visit, request_visit, schedule_visit
+from reco.reports.figures import Audience, Period, summary
+from reco.reports.tables import build_tables
+from tests.conftest import login_as
+from tests.factories import HOUSEHOLD, make_prescription, make_ready_device, make_structure, make_user
+
+P = PrescriptionStatus
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+REPORT = {"installed_working": True, "internet_connected": False, "internet_problem": "Box chez la voisine Mme Diop",
+          "accounts": ["email"], "first_steps": ["turn_on"], "digital_level": "training", "follow_ups": [],
+          "receipt_signed": True, "comments": "Mme Awa Diop, 3e étage, code 1234"}
+
+
+@pytest.fixture
+def equipped(ctx):
+    """A household equipped through a visit, with a handover receipt naming its contact."""
+    installer = make_structure("installer")
+    workshop = make_structure("workshop", usual_installer=installer)
+    prescriber = make_user(Role.PRESCRIBER)
+    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+    mediator = make_user(Role.INSTALLER, structure=installer)
+    prescription = make_prescription(prescriber, workshop, status="accepted", comment="Fils en 6e au collège Échange",
+                                     urgency="urgent", urgency_reason="Expulsion en cours")
+    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
+    visit = request_visit(prescription, by=supervisor, installer=installer, note="Interphone Diop, 3e gauche")
+    issue_handover_receipt(prescription, by=supervisor, with_contact=True)
+    schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
+    report_visit(visit, by=mediator, **REPORT)
+    db.session.flush()
+    return {"prescription": prescription, "prescriber": prescriber, "supervisor": supervisor, "visit": visit,
+            "workshop": workshop}
+
+
+def _pdf_text(data: bytes) -> str:
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def _close(prescription, when: datetime) -> None:
+    prescription.closed_at = when
+    db.session.flush()
+
+
+def test_erasure_blanks_what_names_the_household_and_keeps_the_figures(equipped):
+    prescription, visit = equipped["prescription"], equipped["visit"]
+    receipt = documents_about(prescription)[0]
+    assert "Awa Diop" in _pdf_text(receipt.pdf)
+    erase_personal_data(prescription, by=equipped["prescriber"], reason="demande du foyer")
+    db.session.flush()
+    db.session.expire_all()
+    assert (prescription.contact_name, prescription.contact_phone, prescription.address) == ("", "", "")
+    assert (prescription.comment, prescription.urgency_reason) == ("", "")
+    assert (visit.note, visit.report.comments, visit.report.internet_problem) == ("", "", "")
+    assert prescription.code.startswith("FOY-") and prescription.commune == HOUSEHOLD["commune"]
+    assert prescription.insee_code == HOUSEHOLD["insee_code"] and prescription.qpv is True
+    assert prescription.children_primary == 2 and prescription.status is P.EQUIPPED
+    assert prescription.personal_data_erased_at is not None
+    text = _pdf_text(documents_about(prescription)[0].pdf)
+    assert "Diop" not in text and receipt.number in text and receipt.fingerprint[:16] in text.replace("\n", "")
+    assert events_for(prescription)[0].action == "personal_data_erased"
+
+
+def test_erasing_twice_or_an_open_prescription_is_refused(equipped):
+    erase_personal_data(equipped["prescription"], by=None, reason="r")
+    with pytest.raises(DomainError, match="déjà été effacées"):
+        erase_personal_data(equipped["prescription"], by=None, reason="r")
+    open_one = make_prescription(equipped["prescriber"], equipped["workshop"])
+    with pytest.raises(DomainError, match="retirez-la ou annulez-la"):
+        erase_personal_data(open_one, by=None, reason="r")
+    assert open_one.contact_name == HOUSEHOLD["contact_name"]
+
+
+def test_the_purge_erases_only_what_was_closed_longer_than_the_retention(app, equipped):
+    old = equipped["prescription"]
+    _close(old, months_before(NOW, 24) - timedelta(days=1))
+    recent = make_prescription(equipped["prescriber"], equipped["workshop"])
+    withdraw_prescription(recent, by=equipped["prescriber"], reason="")
+    _close(recent, months_before(NOW, 24) + timedelta(days=1))
+    still_open = make_prescription(equipped["prescriber"], equipped["workshop"])
+    assert purge_personal_data(now=NOW) == 1
+    assert old.contact_name == "" and recent.contact_name == still_open.contact_name == HOUSEHOLD["contact_name"]
+    assert purge_personal_data(now=NOW) == 0
+    assert purge_personal_data(months=1, now=NOW) == 1 and recent.contact_name == ""
+    assert still_open.contact_name == HOUSEHOLD["contact_name"]
+
+
+def test_reports_give_the_same_figures_before_and_after_the_purge(equipped):
+    prescription = equipped["prescription"]
+    period = Period(date(2020, 1, 1), date.today())
+    audiences = [Audience(None, None, True), Audience(equipped["workshop"].id, None, False),
+                 Audience(None, prescription.structure_id, False)]
+
+    def figures():
+        db.session.expire_all()
+        return [(summary(a, period), {k: (t.rows, t.values) for k, t in build_tables(a, period).items()})
+                for a in audiences]
+
+    before = figures()
+    assert before[1][0]["families_equipped"]["pipeline"] == 1
+    _close(prescription, datetime(2020, 6, 1, tzinfo=timezone.utc))
+    assert purge_personal_data(now=NOW) == 1
+    db.session.flush()
+    assert figures() == before
+
+
+def test_the_purge_command_uses_the_configured_retention(app, equipped, monkeypatch):
+    _close(equipped["prescription"], datetime.now(timezone.utc) - timedelta(days=40))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reco", "purge-personal-data"])
+    assert result.exit_code == 0 and "0 foyer" in result.output
+    monkeypatch.setitem(app.config, "RECO_RETENTION_MONTHS", 1)
+    result = runner.invoke(args=["reco", "purge-personal-data"])
+    assert result.exit_code == 0 and "1 foyer" in result.output
+    assert runner.invoke(args=["reco", "purge-personal-data", "--months", "0"]).exit_code == 2
+
+
+@pytest.mark.parametrize(("moment", "months", "expected"), [
+    (datetime(2026, 3, 31, 8, tzinfo=timezone.utc), 1, datetime(2026, 2, 28, 8, tzinfo=timezone.utc)),
+    (datetime(2026, 3, 31, 8, tzinfo=timezone.utc), 25, datetime(2024, 2, 29, 8, tzinfo=timezone.utc)),
+    (datetime(2026, 1, 15, tzinfo=timezone.utc), 24, datetime(2024, 1, 15, tzinfo=timezone.utc)),
+    (datetime(2026, 1, 15, tzinfo=timezone.utc), 13, datetime(2024, 12, 15, tzinfo=timezone.utc)),
+])
+def test_months_before_counts_calendar_months(moment, months, expected):
+    assert months_before(moment, months) == expected
+
+
+def test_the_prescriber_erases_on_request_from_the_page(client, equipped):
+    prescription = equipped["prescription"]
+    login_as(client, equipped["prescriber"])
+    page = client.get(f"/prescriptions/{prescription.id}").get_data(as_text=True)
+    assert "Effacer les données personnelles" in page
+    refused = client.post(f"/prescriptions/{prescription.id}/erase", data={"reason": "demande"},
+                          follow_redirects=True)
+    assert prescription.contact_name and "Effacer" in refused.get_data(as_text=True)
+    done = client.post(f"/prescriptions/{prescription.id}/erase", data={"reason": "demande du 12/11", "confirm": "y"},
+                       follow_redirects=True)
+    assert "ont été effacées" in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert prescription.contact_name == "" and prescription.personal_data_erased_at
+
+
+def test_only_the_prescribing_structure_erases(client, equipped):
+    prescription = equipped["prescription"]
+    for user, status in ((make_user(Role.PRESCRIBER), 404), (equipped["supervisor"], 403),
+                         (make_user(Role.ADMIN), 403)):
+        login_as(client, user)
+        assert client.post(f"/prescriptions/{prescription.id}/erase",
+                           data={"reason": "x", "confirm": "y"}).status_code == status
+    db.session.expire_all()
+    assert prescription.contact_name == HOUSEHOLD["contact_name"]
+
+
+def test_the_admin_sees_who_saw_personal_data_outside_the_prescribing_structure(client, equipped):
+    prescription = make_prescription(equipped["prescriber"], equipped["workshop"], status="accepted",
+                                     visit_wanted=False)
+    login_as(client, equipped["prescriber"])
+    client.get(f"/prescriptions/{prescription.id}")
+    login_as(client, equipped["supervisor"])
+    assert HOUSEHOLD["contact_name"] in client.get(f"/prescriptions/{prescription.id}").get_data(as_text=True)
+    views = db.session.scalars(select(Event).where(Event.action == "personal_data_viewed")).all()
+    assert [e.actor_id for e in views] == [equipped["supervisor"].id]
+    assert client.post(f"/prescriptions/{prescription.id}/cancel", data={"reason": "parti"}).status_code == 302
+    db.session.expire_all()
+    assert prescription.status is P.CANCELLED
+    erase_personal_data(prescription, by=equipped["prescriber"], reason="demande du foyer")
+    db.session.commit()
+    login_as(client, make_user(Role.ADMIN))
+    page = client.get("/admin/personal-data").get_data(as_text=True)
+    assert equipped["supervisor"].name in page and equipped["workshop"].name in page and prescription.code in page
+    assert "demande du foyer" in page and HOUSEHOLD["contact_name"] not in page
+    other = make_structure("prescriber")
+    filtered = client.get(f"/admin/personal-data?structure={other.id}").get_data(as_text=True)
+    assert prescription.code not in filtered
+    assert client.get("/admin/personal-data?structure=abc").status_code == 200
+    login_as(client, equipped["supervisor"])
+    assert client.get("/admin/personal-data").status_code == 403
+
+
+def test_visits_of_an_erased_household_keep_their_dates(equipped):
+    visit = equipped["visit"]
+    scheduled = visit.scheduled_on
+    erase_personal_data(equipped["prescription"], by=None, reason="r")
+    db.session.flush()
+    assert db.session.get(Visit, visit.id).scheduled_on == scheduled
