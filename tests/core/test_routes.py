@@ -2,9 +2,10 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from reco.accounts.models import Role
+from reco.core.audit import Event
 from reco.core.documents import Document
 from reco.donations.models import ImportDraft
 from reco.extensions import db
@@ -371,10 +372,8 @@ def test_every_route_is_in_the_matrix(app):
     assert endpoints == {route[0] for route in ROUTES}
 
 
-@pytest.mark.parametrize("role", [*ROLES, ANON])
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r[1]} {r[2]}")
-def test_route(app, ctx, client, route, role):
-    endpoint, method, path, per_role, default, anonymous = route
+def _objects(client, role, path: str) -> tuple[dict, object, str]:
+    """Create the objects ``path`` names, for a user of ``role`` (a technician for ANON); return ids, user, token."""
     structure = make_structure("workshop", "prescriber", "installer", "partner")
     user = make_user(Role.TECHNICIAN if role == ANON else role, structure=structure)
     colleague = make_user(Role.TECHNICIAN, structure=structure)
@@ -397,6 +396,14 @@ def test_route(app, ctx, client, route, role):
         other = _prescriptions(other_workshop, make_structure("prescriber"), make_structure("installer"),
                                make_structure("partner"))
         ids |= {f"other_{k}": v for k, v in other.items()}
+    return ids, user, token
+
+
+@pytest.mark.parametrize("role", [*ROLES, ANON])
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r[1]} {r[2]}")
+def test_route(app, ctx, client, route, role):
+    endpoint, method, path, per_role, default, anonymous = route
+    ids, user, token = _objects(client, role, path)
     headers = {}
     if role != ANON:
         if endpoint.startswith("api."):
@@ -406,3 +413,35 @@ def test_route(app, ctx, client, route, role):
     response = client.open(path.format(**ids), method=method, headers=headers)
     expected = anonymous if role == ANON else per_role.get(role, default)
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
+
+
+ACCEPTED = {200, 302, 422}
+
+
+def _allowed_role(route):
+    """Return a role the route lets through (with or without a valid form), or None."""
+    _endpoint, _method, _path, per_role, default, _anonymous = route
+    return next((role for role in ROLES if per_role.get(role, default) in ACCEPTED), None)
+
+
+#: The first entry of each form posted from the web pages that some role may send.
+FORMS = list({route[0]: route for route in reversed(ROUTES)
+              if route[1] == "POST" and not route[0].startswith("api.") and _allowed_role(route)}.values())
+
+
+def test_every_form_of_the_web_pages_is_checked_for_csrf(app):
+    posted = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "POST" in rule.methods and not rule.endpoint.startswith("api.")}
+    assert {route[0] for route in FORMS} == posted - {"accounts.login"}  # the login form: tests/accounts
+
+
+@pytest.mark.parametrize("route", FORMS, ids=lambda r: r[2])
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(app, ctx, client, csrf_enabled, route):
+    endpoint, _method, path, *_rest = route
+    role = _allowed_role(route)
+    ids, user, _token = _objects(client, role, path)
+    login_as(client, user)
+    before = db.session.scalar(select(func.count(Event.id)))
+    response = client.post(path.format(**ids), data={})
+    assert response.status_code == 400 and "ne venait pas de Reco" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Event.id))) == before
