@@ -231,7 +231,10 @@ def parse_device_type(text: str) -> DeviceType | None:
 
 def _check_line(number: int, values: dict[str, str]) -> Line | LineError:
     """Check one line's values and return the line or why it is refused."""
-    for name, value in values.items():
+    serial = normalise_code(values.get("serial"))
+    donor_tag = normalise_code(values.get("donor_tag"))
+    stored = {"serial": serial or "", "donor_tag": donor_tag or ""}  # upper case can lengthen: "ß" gives "SS"
+    for name, value in [*values.items(), *stored.items()]:
         limit = FIELD_LIMITS.get(name, MAX_CELL)
         if len(value) > limit:
             return LineError(number, str(_l("%(field)s is too long (%(n)d characters at most).",
@@ -243,8 +246,6 @@ def _check_line(number: int, values: dict[str, str]) -> Line | LineError:
             return LineError(number, str(_l("The type is missing (laptop, desktop, tablet, screen...).")))
         return LineError(number, str(_l("Unknown type « %(value)s »: use laptop, desktop, all-in-one, tablet, "
                                         "smartphone, screen, printer or other.", value=given)))
-    serial = normalise_code(values.get("serial"))
-    donor_tag = normalise_code(values.get("donor_tag"))
     if not serial and not donor_tag:
         return LineError(number, str(_l("Neither serial number nor asset tag: the device could not be "
                                         "recognised on arrival.")))

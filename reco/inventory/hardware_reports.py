@@ -272,9 +272,11 @@ def _battery_present(batteries: list[dict], chassis: str | None) -> bool | None:
 
 
 def _battery_health(node: dict) -> int | None:
-    """Return the full charge as a percentage of the design capacity, when lshw gives both."""
+    """Return the full charge as a percentage of the design capacity (100 at most), when lshw gives both."""
     design, current = _number(node.get("capacity")), _number(node.get("size"))
-    return round(100 * current / design) if design and current is not None else None
+    if not design or design < 0 or current is None or current < 0:
+        return None
+    return round(100 * min(current, design) / design)  # a new battery may hold a little more than designed
 
 
 def _is_drive(node: dict, parent: dict) -> bool:

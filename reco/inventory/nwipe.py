@@ -168,8 +168,8 @@ def _read_message(run: _Run, message: str, when: datetime) -> None:
         run.footer, run.table_time = footer, when
     elif status := _STATUS.match(message):
         drive = run.drive(status[1])
-        drive.pass_errors = int(status[2]) if drive.pass_errors is None else drive.pass_errors
-        drive.verify_errors = int(status[3]) if drive.verify_errors is None else drive.verify_errors
+        drive.pass_errors = _integer(status[2]) if drive.pass_errors is None else drive.pass_errors
+        drive.verify_errors = _integer(status[3]) if drive.verify_errors is None else drive.verify_errors
     elif blanking := _BLANKING.match(message):
         run.drive(blanking[1]).blanked = True
     elif start := _INVOKING.match(message) or _STARTING_ROUND.match(message):
@@ -178,7 +178,7 @@ def _read_message(run: _Run, message: str, when: datetime) -> None:
         if message.startswith("Invoking"):
             drive.method = drive.method or start[1]
         else:
-            drive.rounds = drive.rounds or int(start[1])
+            drive.rounds = drive.rounds or _integer(start[1])
     elif _VERSION.match(message):
         run.banner = run.banner or message
     for path in _DEVICE.findall(message):
@@ -223,8 +223,8 @@ def _read_table_row(run: _Run, table: str, line: str) -> None:
 
 
 def _integer(text: str) -> int | None:
-    """Return the whole number written in ``text``, or None."""
-    return int(text) if text.isdecimal() else None
+    """Return the whole number written in ``text``, or None (also when too long to be a count)."""
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
 
 
 def _version(run: _Run) -> str | None:
@@ -256,9 +256,9 @@ def _wiped_drive(run: _Run, drive: _Drive) -> WipedDrive:
 
 def _rounds(run: _Run, drive: _Drive) -> int | None:
     """Return the number of rounds from the ``rounds = 1`` option, the footer or the drive's own lines."""
-    if run.options.get("rounds", "").isdecimal():
-        return int(run.options["rounds"])
-    return int(run.footer[2]) if run.footer else drive.rounds
+    if (rounds := _integer(run.options.get("rounds", ""))) is not None:
+        return rounds
+    return _integer(run.footer[2]) if run.footer else drive.rounds
 
 
 def _verification(run: _Run) -> str:

@@ -66,7 +66,7 @@ def parse_format(path: Path) -> LabelFormat:
     """Read and check one label format file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:  # deep nesting recurses
         raise FormatError(f"{path.name}: fichier illisible ({exc}). / unreadable file.") from exc
     barcode, fonts = data.get("barcode"), data.get("fonts")
     if not isinstance(data.get("name"), str) or not data["name"].strip():
