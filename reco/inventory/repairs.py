@@ -105,24 +105,29 @@ def close_repair(repair: Repair, *, by, status, barrier=None, actions: str | Non
     return repair
 
 
-def ords_rows(workshop) -> Iterator[list[str]]:
+def ords_rows(workshop_id: int, prefix: str, name: str) -> Iterator[list[str]]:
     """Yield the workshop's closed repairs as ORDS rows, header first."""
     yield ORDS_COLUMNS
-    query = (select(Repair).join(Repair.device).where(Device.workshop_id == workshop.id, Repair.status.is_not(None))
+    query = (select(Repair.id, Repair.status, Repair.barrier, Repair.closed_at, Repair.problem, Repair.fault_type,
+                    Device.type, Device.brand)
+             .join(Repair.device).where(Device.workshop_id == workshop_id, Repair.status.is_not(None))
              .order_by(Repair.id))
-    for repair in db.session.scalars(query).yield_per(500):
-        device = repair.device
-        yield [f"{workshop.tag_prefix}-R{repair.id}", "Reco", "FRA", device.type.value, ORDS_CATEGORIES[device.type],
-               device.brand, "", "", ORDS_STATUS[repair.status],
-               repair.barrier.value.replace("_", " ").capitalize() if repair.barrier else "", workshop.name,
-               repair.closed_at.date().isoformat(), repair.problem, repair.fault_type.value]
+    for row in db.session.execute(query.execution_options(yield_per=500)):
+        yield [f"{prefix}-R{row.id}", "Reco", "FRA", row.type.value, ORDS_CATEGORIES[row.type], row.brand, "", "",
+               ORDS_STATUS[row.status], row.barrier.value.replace("_", " ").capitalize() if row.barrier else "",
+               name, row.closed_at.date().isoformat(), row.problem, row.fault_type.value]
 
 
 def ords_csv(workshop) -> Iterator[str]:
-    """Yield the ORDS export as CSV text, line by line."""
+    """Return the ORDS export as CSV text, line by line; the workshop is read now, the rows as they stream."""
+    return _csv_lines(ords_rows(workshop.id, workshop.tag_prefix, workshop.name))
+
+
+def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
+    """Yield each row as a line of CSV text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in ords_rows(workshop):
+    for row in rows:
         writer.writerow(row)
         yield buffer.getvalue()
         buffer.seek(0)

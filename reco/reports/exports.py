@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from reco.accounts.models import User
 from reco.extensions import db
 from reco.inventory.models import Device, Drive, Sanitization
 from reco.prescriptions.models import Prescription, PrescriptionStatus
@@ -58,21 +57,21 @@ def _streamed(query):
     return db.session.execute(query.execution_options(yield_per=BATCH))
 
 
-def device_rows(user: User) -> Iterator[list]:
-    """Yield the header and every device of the user's workshop, one row each."""
+def device_rows(workshop_id: int) -> Iterator[list]:
+    """Yield the header and every device of the workshop, one row each."""
     yield [str(_l("Asset tag")), str(_l("Type")), str(_l("Brand")), str(_l("Model")), str(_l("Serial number")),
            str(_l("Donor's tag")), str(_l("State")), str(_l("Grade")), str(_l("Received on")), str(_l("Weight (kg)"))]
     query = (select(Device.tag, Device.type, Device.brand, Device.model, Device.serial, Device.donor_tag,
                     Device.state, Device.grade, Device.received_at, Device.weight_kg)
-             .where(Device.workshop_id == user.structure_id).order_by(Device.id))
+             .where(Device.workshop_id == workshop_id).order_by(Device.id))
     for row in _streamed(query):
         yield [row.tag, row.type.value, row.brand, row.model, row.serial, row.donor_tag, row.state.value,
                row.grade.value if row.grade else "", row.received_at.date().isoformat(),
                str(row.weight_kg) if row.weight_kg is not None else ""]
 
 
-def prescription_rows(user: User) -> Iterator[list]:
-    """Yield the header and the prescriptions addressed to the user's workshop, by household code, without names."""
+def prescription_rows(workshop_id: int) -> Iterator[list]:
+    """Yield the header and the prescriptions addressed to the workshop, by household code, without names."""
     yield [str(_l("Household")), str(_l("Status")), str(_l("Commune")), str(_l("INSEE code")), "QPV",
            str(_l("People")), str(_l("Needs")), str(_l("Digital level")), str(_l("Equipment wanted")),
            str(_l("Sent on")), str(_l("Equipped on"))]
@@ -81,7 +80,7 @@ def prescription_rows(user: User) -> Iterator[list]:
                     Prescription.children_primary, Prescription.children_middle, Prescription.children_high,
                     Prescription.students, Prescription.needs, Prescription.digital_level, Prescription.equipment,
                     Prescription.submitted_at, Prescription.equipped_at)
-             .where(Prescription.workshop_id == user.structure_id, Prescription.status != PrescriptionStatus.DRAFT)
+             .where(Prescription.workshop_id == workshop_id, Prescription.status != PrescriptionStatus.DRAFT)
              .order_by(Prescription.id))
     for row in _streamed(query):
         people = sum(row[5:11])
@@ -92,8 +91,8 @@ def prescription_rows(user: User) -> Iterator[list]:
                row.equipped_at.date().isoformat() if row.equipped_at else ""]
 
 
-def sanitization_rows(user: User) -> Iterator[list]:
-    """Yield the header and every sanitization record of the user's workshop's drives."""
+def sanitization_rows(workshop_id: int) -> Iterator[list]:
+    """Yield the header and every sanitization record of the workshop's drives."""
     yield [str(_l("Asset tag")), str(_l("Drive serial")), str(_l("Drive model")), str(_l("Level")),
            str(_l("Technique")), str(_l("Tool")), str(_l("Verification")), str(_l("Result")), str(_l("Started")),
            str(_l("Ended"))]
@@ -102,7 +101,7 @@ def sanitization_rows(user: User) -> Iterator[list]:
                     Sanitization.ended_at)
              .join(Drive, Drive.id == Sanitization.drive_id)
              .outerjoin(Device, Device.id == Sanitization.device_id)
-             .where(Drive.workshop_id == user.structure_id).order_by(Sanitization.id))
+             .where(Drive.workshop_id == workshop_id).order_by(Sanitization.id))
     for row in _streamed(query):
         yield [row.tag or "", row.serial or "", row.model, row.level.value, row.technique.value, row.tool.value,
                row.verification.value, row.result.value,

@@ -1,6 +1,7 @@
 """The dashboard, its exports, and the impact factors the coordinator keeps."""
 import io
 from datetime import date
+from itertools import chain
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -83,13 +84,16 @@ def export_list(name: str):
     """Export a whole list of the user's scope (devices, prescriptions without names, sanitizations), streamed."""
     if name not in LISTS:
         abort(404)
-    return _csv_response(name, LISTS[name](current_user))
+    return _csv_response(name, LISTS[name](current_user.structure_id))
 
 
 def _csv_response(name: str, rows) -> Response:
     """Stream rows as CSV: UTF-8 with BOM and ; for French Excel, or , with ?sep=comma."""
     separator = "," if request.args.get("sep") in (",", "comma") else ";"
-    return Response(stream_with_context(csv_stream(rows, separator)), mimetype="text/csv; charset=utf-8",
+    rows = iter(rows)
+    header = next(rows)  # now, while the request's user and language are at hand; the rows stream after
+    return Response(stream_with_context(csv_stream(chain([header], rows), separator)),
+                    mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 

@@ -1,7 +1,10 @@
 """Figures, dashboard, exports and donor reports: what is counted agrees with the lists, small counts hidden."""
 import csv
+import http.cookiejar
 import io
 import re
+import urllib.parse
+import urllib.request
 from datetime import date, timedelta
 
 import openpyxl
@@ -17,6 +20,7 @@ from reco.prescriptions.visits import record_handover
 from reco.reports.models import ImpactFactor
 from tests.conftest import login_as
 from tests.factories import (
+    PASSWORD,
     make_device,
     make_donation,
     make_donor,
@@ -200,3 +204,23 @@ def test_erasures_waiting_for_validation_are_not_counted(client, network):
     db.session.commit()
     body = _summary(client, network["supervisor"]).get_json()
     assert body["drives_sanitized"] == 0
+
+
+@pytest.mark.committed
+@pytest.mark.parametrize("path", ["/reports/lists/devices.csv", "/reports/lists/prescriptions.csv",
+                                  "/reports/lists/sanitizations.csv", "/repairs.csv"])
+def test_streamed_exports_reach_their_end_through_a_real_server(app, live_server, path):
+    with app.app_context():
+        supervisor = make_user(Role.SUPERVISOR)
+        for _ in range(3):
+            make_ready_device(supervisor.structure)
+        email = supervisor.email
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{live_server}/login", data=urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode())
+    with opener.open(f"{live_server}{path}") as response:
+        body = response.read().decode("utf-8-sig")
+    lines = body.splitlines()
+    assert len(lines) >= 1 and lines[0]
+    if path == "/reports/lists/devices.csv":
+        assert len(lines) == 4 and all(line.count(";") == 9 for line in lines)
