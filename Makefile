@@ -37,5 +37,8 @@ test: install-test translations
 	$(BIN)/pytest
 
 bench: install-test translations
-	$(BIN)/python -m bench.inventory_import 5000
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	RECO_BENCH_DATABASE_URL=$${RECO_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m bench.inventory_import 10000
 	$(BIN)/python -m bench.labels
+	$(BIN)/python -m bench.network

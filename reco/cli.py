@@ -7,8 +7,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from sqlalchemy import func, select, text
 
-from reco.accounts.models import Role
+from reco.accounts.models import Role, Structure
 from reco.accounts.services import create_user, find_structure_by_name, find_user_by_email, issue_token
 from reco.core.errors import DomainError
 from reco.extensions import db
@@ -110,6 +111,29 @@ def backup(target: Path | None) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Sauvegarde écrite / backup written: {target} ({size} octets / bytes)")
+
+
+@reco_cli.command("generate")
+@click.option("--devices", type=click.IntRange(min=1, max=10_000_000), required=True)
+@click.option("--workshops", type=click.IntRange(min=1, max=100), default=20, show_default=True)
+@click.option("--prescriptions", type=click.IntRange(min=0), default=None, help="Default: a tenth of the devices.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+def generate_command(devices: int, workshops: int, prescriptions: int | None, seed: int) -> None:
+    """Fill the database with a generated network for benchmarks (accounts' password: generated-2026)."""
+    import time
+
+    from reco.generator import Sizes, generate
+
+    if db.session.scalar(select(func.count(Structure.id)).where(Structure.name.startswith("Atelier généré"))):
+        raise click.ClickException("Cette base contient déjà un réseau généré. / This database already holds a "
+                                   "generated network.")
+    started = time.perf_counter()
+    counts = generate(Sizes(devices, workshops, prescriptions, seed), progress=lambda m: click.echo(m, err=True))
+    db.session.execute(text("ANALYZE"))  # fresh statistics, or the planner misjudges the new tables
+    db.session.commit()
+    for table, rows in sorted(counts.items()):
+        click.echo(f"{table:24} {rows:>10}")
+    click.echo(f"{sum(counts.values())} lignes en {time.perf_counter() - started:.0f} s / rows written.")
 
 
 def init_cli(app: Flask) -> None:

@@ -8,6 +8,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
@@ -288,7 +289,8 @@ def user_for_token(token: str) -> User | None:
     """Return the active user of a valid, unrevoked token, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    record = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                               .where(ApiToken.token_hash == hash_token(token)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     now = utcnow()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from reco.accounts.models import Structure, User
 from reco.core.audit import record_event
@@ -33,25 +34,36 @@ def allocate_tag(workshop: Structure) -> str:
     return f"{workshop.tag_prefix}-{next_value('tag:' + workshop.tag_prefix):0{TAG_DIGITS}d}"
 
 
+def shown_with_device():
+    """Return the loader options that read, with a device, all its page and the API show: one query."""
+    return (joinedload(Device.drives).joinedload(Drive.sanitizations), joinedload(Device.repairs),
+            joinedload(Device.diagnoses), joinedload(Device.donation), joinedload(Device.exit))
+
+
 def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
-    """Return the devices whose tag, donor's tag or serial is ``code``, newest first."""
+    """Return the devices whose tag, donor's tag or serial is ``code``, newest first, with what they show."""
     code = normalise_code(code)
     if not code:
         return []
     query = select(Device).where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
     if workshop_ids is not None:
         query = query.where(Device.workshop_id.in_(workshop_ids))
-    devices = list(db.session.scalars(query.order_by(Device.id.desc()).limit(20)))
+    query = query.options(*shown_with_device()).order_by(Device.id.desc()).limit(20)
+    devices = list(db.session.scalars(query).unique())
     exact = [d for d in devices if d.tag == code]
     return exact or devices
 
 
-def workshop_device(tag: str | None, workshop_id: int) -> Device | None:
-    """Return the device with our asset tag ``tag`` if it belongs to the workshop, else None."""
+def workshop_device(tag: str | None, workshop_id: int, *, shown: bool = False) -> Device | None:
+    """Return the device with our asset tag ``tag`` if it belongs to the workshop, else None.
+
+    ``shown``: read with it, in the same query, what its page shows (drives, sanitizations, repairs...).
+    """
     code = normalise_code(tag)
     if not code:
         return None
-    return db.session.scalar(select(Device).where(Device.tag == code, Device.workshop_id == workshop_id))
+    query = select(Device).where(Device.tag == code, Device.workshop_id == workshop_id)
+    return db.session.scalars(query.options(*shown_with_device()) if shown else query).unique().first()
 
 
 def match_declared_item(donation: Donation, code: str | None) -> DeclaredItem | None:

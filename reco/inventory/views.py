@@ -139,7 +139,7 @@ def devices():
 @permission_required("device.view")
 def device(tag: str):
     """Show a device: what it is, its drives and its history."""
-    device = workshop_device(tag, current_user.structure_id)
+    device = workshop_device(tag, current_user.structure_id, shown=True)
     if device is None:
         return render_template("errors/error.html", code=404, title=_("Unknown device"),
                                message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404

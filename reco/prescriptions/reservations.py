@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from reco.accounts.models import Structure, User
 from reco.core.errors import DomainError
@@ -59,6 +59,12 @@ def ready_devices(workshop_id: int) -> list[ReadyDevice]:
     return [ReadyDevice(*row) for row in rows]
 
 
+def ready_count(workshop_id: int) -> int:
+    """Return how many devices of the workshop are ready."""
+    return db.session.scalar(select(func.count(Device.id)).where(Device.workshop_id == workshop_id,
+                                                                 Device.state == DeviceState.READY)) or 0
+
+
 def fits(prescription: Prescription, device: ReadyDevice, workshop: Structure) -> bool:
     """Tell whether ``device`` answers the prescription and meets the workshop's minimums."""
     if device.type not in TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]:
@@ -80,6 +86,48 @@ def _fit_rank(prescription: Prescription, device: ReadyDevice) -> tuple:
 def fitting_devices(prescription: Prescription, devices: list[ReadyDevice], workshop: Structure) -> list[ReadyDevice]:
     """Return the devices that fit the prescription, the best fit first."""
     return sorted((d for d in devices if fits(prescription, d, workshop)), key=lambda d: _fit_rank(prescription, d))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How many ready devices fit a prescription, and the best of them."""
+
+    count: int
+    best: ReadyDevice | None
+
+
+def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
+    """Return the workshop's ready devices that meet its minimums, grouped by type and webcam: the best of each
+    group (as the waiting list ranks them) and how many the group holds. One query, whatever the stock."""
+    storage = (select(func.coalesce(func.sum(Drive.capacity_bytes), 0)).where(Drive.device_id == Device.id)
+               .correlate(Device).scalar_subquery())
+    ready = (select(Device.id, Device.tag, Device.type, Device.brand, Device.model, Device.grade,
+                    func.coalesce(Device.ram_bytes, 0).label("ram"), storage.label("storage"), Device.has_webcam,
+                    Device.received_at, Location.name.label("location"))
+             .outerjoin(Location, Location.id == Device.location_id)
+             .where(Device.workshop_id == workshop.id, Device.state == DeviceState.READY).subquery())
+    group = (ready.c.type, ready.c.has_webcam)
+    grade = case(*((ready.c.grade == g, rank) for g, rank in GRADE_ORDER.items()), else_=3)
+    order = (grade, ready.c.ram.desc(), ready.c.storage.desc(), ready.c.received_at, ready.c.id)
+    ranked = select(ready, func.row_number().over(partition_by=group, order_by=order).label("rank"),
+                    func.count().over(partition_by=group).label("size"))
+    if workshop.min_ram_gb:
+        ranked = ranked.where(ready.c.ram >= workshop.min_ram_gb * GIB * 0.95)
+    if workshop.min_storage_gb:
+        ranked = ranked.where(ready.c.storage >= workshop.min_storage_gb * GB * 0.95)
+    ranked = ranked.subquery()
+    rows = db.session.execute(select(ranked).where(ranked.c.rank == 1))
+    return [(ReadyDevice(r.id, r.tag, r.type, r.brand, r.model, r.grade, r.ram or None, r.storage, r.has_webcam,
+                         r.received_at, r.location), r.size) for r in rows]
+
+
+def fit_from_shelf(prescription: Prescription, groups: list[tuple[ReadyDevice, int]]) -> Fit:
+    """Return how many devices of the shelf fit the prescription, and the best fit."""
+    types = TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]
+    webcam = Need.SCHOOL.value in prescription.needs
+    matching = [(best, size) for best, size in groups if best.type in types and (best.has_webcam or not webcam)]
+    best = min((device for device, _size in matching), key=lambda d: _fit_rank(prescription, d), default=None)
+    return Fit(sum(size for _device, size in matching), best)
 
 
 def reserve_device(prescription: Prescription, device: Device, *, by: User) -> Reservation:

@@ -20,7 +20,7 @@ from reco.prescriptions import bp
 from reco.prescriptions.forms import DecisionForm, ReasonForm, ReserveForm
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Urgency
 from reco.prescriptions.pdf import issue_handover_receipt
-from reco.prescriptions.reservations import fitting_devices, ready_devices, release_reservation, reserve_device
+from reco.prescriptions.reservations import fit_from_shelf, ready_count, release_reservation, reserve_device, shelf
 from reco.prescriptions.services import decide_prescription, note_personal_data_access
 from reco.prescriptions.views import load_prescription
 
@@ -83,10 +83,10 @@ def waiting_list():
     """List the accepted prescriptions waiting for a device, with how many ready devices fit each."""
     page = paginate(_addressed(P.ACCEPTED))
     workshop = current_user.structure
-    devices = ready_devices(workshop.id)
-    fits = {p.id: fitting_devices(p, devices, workshop) for p in page.items}
+    groups = shelf(workshop)
+    fits = {p.id: fit_from_shelf(p, groups) for p in page.items}
     return render_template("prescriptions/waiting_list.html", page=page, fits=fits, now=utcnow(),
-                           ready_count=len(devices))
+                           ready_count=ready_count(workshop.id))
 
 
 @bp.route("/prescriptions/<id:prescription_id>/reservation", methods=["POST"])

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, cast, distinct, func, or_, select, true
+from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, true
 
 from reco.accounts.models import Role, Structure
 from reco.core.errors import ValidationFailed
 from reco.core.validators import insee_valid
+from reco.donations.models import Donation, Donor
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Sanitization, SanitizationLevel
 from reco.parts.models import PartRequest, RequestStatus
@@ -173,11 +174,40 @@ def month_of(column):
     return func.substr(cast(column, String), 1, 7)  # SQLite stores UTC text: months cut in UTC
 
 
+def _device_counts(audience: Audience, period: Period) -> list[tuple]:
+    """Return the devices received in the period counted by type and state, with their known weights.
+
+    One scan of the devices serves the summary, the impact and the table per type; within a request it is
+    read once.
+    """
+    def read():
+        return db.session.execute(
+            select(Device.type, Device.state, func.count(Device.id), func.sum(Device.weight_kg),
+                   func.count(Device.weight_kg))
+            .where(_devices(audience, period)).group_by(Device.type, Device.state)).all()
+
+    if not has_request_context():
+        return read()
+    cache = g.setdefault("reco_device_counts", {})
+    if (audience, period) not in cache:
+        cache[(audience, period)] = read()
+    return cache[(audience, period)]
+
+
 def devices_by_state(audience: Audience, period: Period) -> dict[DeviceState, int]:
     """Return, among the devices received in the period, how many are now in each state."""
-    rows = db.session.execute(select(Device.state, func.count(Device.id)).where(_devices(audience, period))
-                              .group_by(Device.state))
-    return {state: count for state, count in rows}
+    states: dict[DeviceState, int] = {}
+    for _kind, state, count, _weight, _weighed in _device_counts(audience, period):
+        states[state] = states.get(state, 0) + count
+    return states
+
+
+def devices_by_type(audience: Audience, period: Period) -> list[tuple[DeviceType, int]]:
+    """Return the devices received in the period counted by type, largest first."""
+    types: dict[DeviceType, int] = {}
+    for kind, _state, count, _weight, _weighed in _device_counts(audience, period):
+        types[kind] = types.get(kind, 0) + count
+    return sorted(types.items(), key=lambda item: -item[1])
 
 
 def _declared(period: Period, audience: Audience, *columns):
@@ -196,20 +226,25 @@ def declared_families(period: Period, audience: Audience = Audience(None, None, 
     return int(db.session.scalar(_declared(period, audience)) or 0)
 
 
-def _sanitized(audience: Audience, period: Period, *conditions) -> int:
-    """Return how many drives have a record of the period that proves erasure (validated where required)."""
-    return db.session.scalar(
-        select(func.count(distinct(Sanitization.drive_id))).join(Drive, Drive.id == Sanitization.drive_id)
+def _sanitized(audience: Audience, period: Period) -> tuple[int, int]:
+    """Return how many drives have a record of the period that proves erasure (validated where required), and
+    how many of them were destroyed."""
+    destroyed = case((Sanitization.level == SanitizationLevel.DESTROY, Sanitization.drive_id))
+    sanitized, destroyed = db.session.execute(
+        select(func.count(distinct(Sanitization.drive_id)), func.count(distinct(destroyed)))
+        .join(Drive, Drive.id == Sanitization.drive_id)
         .join(Structure, Structure.id == Drive.workshop_id)
         .where(_sanitizations(audience, period), Sanitization.result == "success",
                or_(Sanitization.verification != "none", Sanitization.level == SanitizationLevel.DESTROY),
-               or_(Structure.sanitization_needs_validation.is_(False), Sanitization.validated_at.is_not(None)),
-               *conditions)) or 0
+               or_(Structure.sanitization_needs_validation.is_(False), Sanitization.validated_at.is_not(None)))
+    ).one()
+    return sanitized or 0, destroyed or 0
 
 
 def summary(audience: Audience, period: Period) -> dict:
     """Return the exact summary figures of the period for the audience (protect them before they leave)."""
     states = devices_by_state(audience, period)
+    sanitized, destroyed = _sanitized(audience, period)
     pipeline = db.session.scalar(select(func.count(Prescription.id)).where(_equipped(audience, period))) or 0
     impact = impact_figures(audience, period)
     return {
@@ -220,8 +255,8 @@ def summary(audience: Audience, period: Period) -> dict:
         "devices_delivered": states.get(DeviceState.DELIVERED, 0),
         "devices_harvested": states.get(DeviceState.HARVESTED, 0),
         "devices_recycled": states.get(DeviceState.RECYCLED, 0),
-        "drives_sanitized": _sanitized(audience, period),
-        "drives_destroyed": _sanitized(audience, period, Sanitization.level == SanitizationLevel.DESTROY),
+        "drives_sanitized": sanitized,
+        "drives_destroyed": destroyed,
         "co2e_avoided_kg": impact["co2e_avoided_kg"],
         "weight_diverted_kg": impact["weight_diverted_kg"],
     }
@@ -243,11 +278,8 @@ def protect_summary(figures: dict, suppress: bool) -> dict:
 def impact_figures(audience: Audience, period: Period) -> dict:
     """Return the weight kept out of waste and the CO2e avoided by the devices reused, with the factors used."""
     factors = factors_by_type()
-    rows = db.session.execute(
-        select(Device.type, Device.state, func.count(Device.id), func.sum(Device.weight_kg),
-               func.count(Device.weight_kg))
-        .where(_devices(audience, period), Device.state.in_([DeviceState.DELIVERED, DeviceState.HARVESTED]))
-        .group_by(Device.type, Device.state)).all()
+    reused = (DeviceState.DELIVERED, DeviceState.HARVESTED)
+    rows = [row for row in _device_counts(audience, period) if row[1] in reused]
     weight = co2e = 0.0
     for kind, state, count, weighed, with_weight in rows:
         factor = factors.get(kind)
@@ -293,22 +325,29 @@ def families_by_month(audience: Audience, period: Period) -> list[tuple[str, int
     return [(m, int(pipeline.get(m, 0)), declared.get(m, 0)) for m in months]
 
 
-def devices_by(audience: Audience, period: Period, *columns, join=None, then=None) -> list[tuple]:
-    """Return the devices received in the period counted by columns (type, donor...), largest first."""
-    query = select(*columns, func.count(Device.id)).select_from(Device).where(_devices(audience, period))
-    for step in (join, then):
-        if step is not None:
-            query = query.join(*step)
-    return db.session.execute(query.group_by(*columns).order_by(func.count(Device.id).desc())).all()
-
-
 def sanitizations_by(audience: Audience, period: Period) -> list[tuple]:
     """Return the sanitization records of the period counted by level, technique and result."""
+    query = select(Sanitization.level, Sanitization.technique, Sanitization.result, func.count(Sanitization.id))
+    if audience.workshop_id:  # the drives tell the workshop; other audiences need no join
+        query = query.join(Drive, Drive.id == Sanitization.drive_id)
     return db.session.execute(
-        select(Sanitization.level, Sanitization.technique, Sanitization.result, func.count(Sanitization.id))
-        .join(Drive, Drive.id == Sanitization.drive_id).where(_sanitizations(audience, period))
+        query.where(_sanitizations(audience, period))
         .group_by(Sanitization.level, Sanitization.technique, Sanitization.result)
         .order_by(Sanitization.level, Sanitization.technique)).all()
+
+
+def devices_by_donor(audience: Audience, period: Period) -> list[tuple]:
+    """Return the devices received in the period counted by donor kind and name, largest first.
+
+    Devices are counted per collection first, so that only one row per collection meets the donors.
+    """
+    per_donation = (select(Device.donation_id, func.count(Device.id).label("devices"))
+                    .where(_devices(audience, period)).group_by(Device.donation_id).subquery())
+    total = func.sum(per_donation.c.devices)
+    return db.session.execute(
+        select(Donor.kind, Donor.name, total)
+        .join(Donation, Donation.id == per_donation.c.donation_id).join(Donor, Donor.id == Donation.donor_id)
+        .group_by(Donor.kind, Donor.name).order_by(total.desc())).all()
 
 
 def median_days(audience: Audience, period: Period) -> float | None:

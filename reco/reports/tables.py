@@ -8,8 +8,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from reco.donations.models import Donation, Donor, DonorKind
-from reco.inventory.models import Device
+from reco.donations.models import DonorKind
 from reco.inventory.vocabulary import LEVEL_LABELS, SANITIZATION_RESULT_LABELS, TECHNIQUE_LABELS, TYPE_LABELS
 from reco.prescriptions.models import Prescription
 from reco.prescriptions.vocabulary import DIGITAL_LEVEL_LABELS
@@ -91,7 +90,7 @@ def families_level(audience: Audience, period: Period) -> Table:
 
 def devices_type(audience: Audience, period: Period) -> Table:
     """Devices received per type."""
-    rows = figures.devices_by(audience, period, Device.type)
+    rows = figures.devices_by_type(audience, period)
     return _counted("devices_type", _l("Devices received per type"), _l("Type"),
                     [(str(TYPE_LABELS[kind]), count) for kind, count in rows], audience)
 
@@ -99,9 +98,7 @@ def devices_type(audience: Audience, period: Period) -> Table:
 def devices_donor(audience: Audience, period: Period) -> Table:
     """Devices received per donor; people who give are counted together, never named."""
     by_donor: dict[str, int] = {}
-    for kind, name, count in figures.devices_by(audience, period, Donor.kind, Donor.name,
-                                                join=(Donation, Donation.id == Device.donation_id),
-                                                then=(Donor, Donor.id == Donation.donor_id)):
+    for kind, name, count in figures.devices_by_donor(audience, period):
         label = str(_l("Private individuals")) if kind is DonorKind.INDIVIDUAL else name
         by_donor[label] = by_donor.get(label, 0) + count
     return _counted("devices_donor", _l("Devices received per donor"), _l("Donor"),

@@ -10,7 +10,14 @@ from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Reservation
-from reco.prescriptions.reservations import fitting_devices, ready_devices, release_reservation, reserve_device
+from reco.prescriptions.reservations import (
+    fit_from_shelf,
+    fitting_devices,
+    ready_devices,
+    release_reservation,
+    reserve_device,
+    shelf,
+)
 from reco.prescriptions.services import cancel_prescription
 from tests.factories import (
     make_device,
@@ -173,3 +180,22 @@ def _race(targets, body):
     for thread in threads:
         thread.join()
     return statuses
+
+
+def test_the_waiting_lists_grouped_shelf_agrees_with_the_full_matching(ctx):
+    workshop = make_structure("workshop", min_ram_gb=4, min_storage_gb=100)
+    specs = [("laptop", "A", "8", "256", True), ("laptop", "B", "16", "512", True),
+             ("laptop", "A", "8", "512", False), ("laptop", "C", "2", "256", True), ("desktop", "B", "8", "1000", None),
+             ("all_in_one", "A", "4", "128", True), ("tablet", "A", None, "64", True), ("laptop", "A", "8", "64", True),
+             ("desktop", None, "8", "500", False)]
+    for kind, grade, ram, storage, webcam in specs:
+        make_ready_device(workshop, type=kind, grade=grade or "C", ram_gb=ram, storage_gb=storage, webcam=webcam)
+    groups = shelf(workshop)
+    devices = ready_devices(workshop.id)
+    for equipment in ("laptop", "desktop", "tablet", "any"):
+        for needs in (["school"], ["job_search"]):
+            prescription = make_prescription(workshop=workshop, status="accepted", equipment=equipment, needs=needs)
+            expected = fitting_devices(prescription, devices, workshop)
+            fit = fit_from_shelf(prescription, groups)
+            assert fit.count == len(expected), (equipment, needs)
+            assert (fit.best.id if fit.best else None) == (expected[0].id if expected else None), (equipment, needs)

@@ -87,7 +87,12 @@ class Device(db.Model):
     """One donated device, known by our asset tag."""
 
     __tablename__ = "devices"
-    __table_args__ = (Index("ix_devices_workshop_state", "workshop_id", "state"),)
+    __table_args__ = (
+        Index("ix_devices_workshop_state", "workshop_id", "state"),
+        # The figures count devices received in a period: PostgreSQL answers from the index alone.
+        Index("ix_devices_received_at", "received_at",
+              postgresql_include=["workshop_id", "state", "type", "weight_kg", "donation_id"]),
+    )
     audit_type = "device"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -84,6 +84,7 @@ class Prescription(db.Model):
     __table_args__ = (
         Index("ix_prescriptions_structure_status", "structure_id", "status"),
         Index("ix_prescriptions_workshop_status", "workshop_id", "status"),
+        Index("ix_prescriptions_status_equipped_at", "status", "equipped_at"),
     )
     audit_type = "prescription"
 
