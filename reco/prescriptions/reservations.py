@@ -99,13 +99,15 @@ class Fit:
 def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
     """Return the workshop's ready devices that meet its minimums, grouped by type and webcam: the best of each
     group (as the waiting list ranks them) and how many the group holds. One query, whatever the stock."""
-    storage = (select(func.coalesce(func.sum(Drive.capacity_bytes), 0)).where(Drive.device_id == Device.id)
-               .correlate(Device).scalar_subquery())
+    on_shelf = (Device.workshop_id == workshop.id, Device.state == DeviceState.READY)
+    storage = (select(Drive.device_id, func.sum(Drive.capacity_bytes).label("bytes"))
+               .join(Device, Device.id == Drive.device_id).where(*on_shelf).group_by(Drive.device_id).subquery())
     ready = (select(Device.id, Device.tag, Device.type, Device.brand, Device.model, Device.grade,
-                    func.coalesce(Device.ram_bytes, 0).label("ram"), storage.label("storage"), Device.has_webcam,
-                    Device.received_at, Location.name.label("location"))
-             .outerjoin(Location, Location.id == Device.location_id)
-             .where(Device.workshop_id == workshop.id, Device.state == DeviceState.READY).subquery())
+                    func.coalesce(Device.ram_bytes, 0).label("ram"),
+                    func.coalesce(storage.c.bytes, 0).label("storage"), Device.has_webcam, Device.received_at,
+                    Location.name.label("location"))
+             .outerjoin(storage, storage.c.device_id == Device.id)
+             .outerjoin(Location, Location.id == Device.location_id).where(*on_shelf).subquery())
     group = (ready.c.type, ready.c.has_webcam)
     grade = case(*((ready.c.grade == g, rank) for g, rank in GRADE_ORDER.items()), else_=3)
     order = (grade, ready.c.ram.desc(), ready.c.storage.desc(), ready.c.received_at, ready.c.id)

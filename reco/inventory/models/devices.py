@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from reco.core.columns import enum_column
@@ -92,6 +92,11 @@ class Device(db.Model):
         # The figures count devices received in a period: PostgreSQL answers from the index alone.
         Index("ix_devices_received_at", "received_at",
               postgresql_include=["workshop_id", "state", "type", "weight_kg", "donation_id"]),
+        # The waiting list matches households with the shelf: the ready devices, read from the index alone.
+        Index("ix_devices_shelf", "workshop_id", postgresql_where=text("state = 'ready'"),
+              sqlite_where=text("state = 'ready'"), postgresql_include=[
+                  "id", "tag", "type", "brand", "model", "grade", "ram_bytes", "has_webcam", "received_at",
+                  "location_id"]),
     )
     audit_type = "device"
 
@@ -177,11 +182,13 @@ class Drive(db.Model):
     """A storage drive; it stays linked to its donation even once removed from its device."""
 
     __tablename__ = "drives"
+    # With the capacity, so that a device's storage is read from the index alone.
+    __table_args__ = (Index("ix_drives_device_id", "device_id", postgresql_include=["capacity_bytes"]),)
     audit_type = "drive"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The device it is in; empty once removed.
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
     serial: Mapped[str | None] = mapped_column(String(80), index=True)
