@@ -130,6 +130,14 @@ def _value(column, row: dict):
     return column.default.arg(None) if column.default.is_callable else column.default.arg
 
 
+def _state_weights(sizes: Sizes) -> dict[str, float]:
+    """Return the weights of the devices' states, with as many delivered devices as households equipped."""
+    equipped = sizes.prescriptions * OUTCOMES["equipped"] / sum(OUTCOMES.values())
+    delivered = min(STATES["delivered"], 100 * equipped / sizes.devices * 1.02)  # a few spare
+    others = sum(w for s, w in STATES.items() if s != "delivered")
+    return {s: delivered if s == "delivered" else w * (100 - delivered) / others for s, w in STATES.items()}
+
+
 def _weighted(rng: random.Random, weights: dict[str, int]) -> Iterator[str]:
     """Yield keys of ``weights`` drawn at random in proportion to their weights."""
     keys, cumulative = list(weights), list(weights.values())
@@ -191,7 +199,7 @@ def generate(sizes: Sizes, progress=lambda message: None) -> dict[str, int]:
     donors = {w: [out.add(Donor, workshop_id=w, name=f"Entreprise {w}-{k}", kind="company", created_at=START)
                   for k in range(50)] for w in workshops}
     ready, delivered = {w: [] for w in workshops}, {w: [] for w in workshops}
-    states, types = _weighted(rng, STATES), _weighted(rng, TYPES)
+    states, types = _weighted(rng, _state_weights(sizes)), _weighted(rng, TYPES)
     tags = {w: 0 for w in workshops}
     donation, left_in_donation = None, 0
     for number in range(sizes.devices):
@@ -239,7 +247,8 @@ def generate(sizes: Sizes, progress=lambda message: None) -> dict[str, int]:
         if state in ("harvested", "recycled"):
             out.add(DeviceExit, device_id=device, kind=state, on=moment.date(),
                     parts=["RAM"] if state == "harvested" else [], by_id=technician,
-                    weight_kg=7 if state == "recycled" else None)
+                    weight_kg=7 if state == "recycled" else None,
+                    slip_number=f"DEEE-{number:07d}" if state == "recycled" else "")
         if state == "ready":
             ready[workshop].append((device, moment))
         elif state == "delivered":

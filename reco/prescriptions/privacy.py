@@ -15,10 +15,12 @@ from reco.core.pdf import build_pdf, paragraph
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.prescriptions.models import CLOSED, Prescription, Visit
+from reco.prescriptions.services import lock_prescription
 from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
 
 #: Free-text and contact fields of a prescription that name or locate the household.
-PERSONAL_FIELDS = ("contact_name", "contact_phone", "address", "urgency_reason", "comment")
+PERSONAL_FIELDS = ("contact_name", "contact_phone", "address", "urgency_reason", "comment", "decline_reason",
+                   "cancel_reason")
 #: Free-text fields of visits and visit reports, which may say who lives where.
 VISIT_TEXTS = ("note", "cancel_reason")
 REPORT_TEXTS = ("comments", "internet_problem")
@@ -40,6 +42,7 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def erase_personal_data(prescription: Prescription, *, by: User | None, reason: str) -> None:
     """Blank what identifies the household, keep its code and the figures, and log the erasure."""
+    lock_prescription(prescription)
     if prescription.status not in CLOSED:
         raise DomainError(str(_l(
             "The personal data of a prescription « %(status)s » cannot be erased yet: withdraw or cancel it first.",
@@ -48,6 +51,8 @@ def erase_personal_data(prescription: Prescription, *, by: User | None, reason: 
         raise DomainError(str(_l("The personal data of this household were already erased.")))
     for name in PERSONAL_FIELDS:
         setattr(prescription, name, "")
+    for reservation in prescription.reservations:
+        reservation.release_reason = ""
     visits = db.session.scalars(select(Visit).where(Visit.prescription_id == prescription.id))
     for visit in visits:
         for name in VISIT_TEXTS:

@@ -282,6 +282,9 @@ def return_device(device: Device, *, by: User, reason: str, replacement: bool) -
                                {"replacement": [str(_l("yes or no expected"))]})
     reservation = db.session.scalar(select(Reservation).where(Reservation.device_id == device.id,
                                                               Reservation.released_at.is_(None)))
+    if replacement and reservation is not None and reservation.prescription.personal_data_erased_at is not None:
+        raise DomainError(str(_l("The personal data of this household were erased: it cannot wait for another "
+                                 "device; the prescriber writes a new prescription if it asks again.")))
     transition_device(device, DeviceState.RECEIVED, by=by, by_service=True, reason=reason[:500])
     if reservation is not None:
         reservation.released_at, reservation.released_by_id = utcnow(), by.id

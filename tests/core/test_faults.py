@@ -120,21 +120,20 @@ def test_a_connection_dropped_in_the_middle_of_an_import_imports_nothing(app, cl
 
 def test_a_crash_in_the_middle_of_an_import_imports_nothing(app, client, workshop_api, monkeypatch):
     url = f"/api/v1/donations/{workshop_api['donation_id']}/declared-items"
-    real_insert = donation_services.insert
-    calls = {"n": 0}
+    written = {"lines": 0}
 
-    def crashing_insert(model):
-        calls["n"] += 1
-        if model is DeclaredItem:
-            raise MemoryError("simulated crash while writing the lines")
-        return real_insert(model)
+    def crash_once_the_lines_are_written(*args, **kwargs):
+        written["lines"] = db.session.scalar(select(func.count()).select_from(DeclaredItem))
+        raise MemoryError("simulated crash after writing the lines")
 
-    monkeypatch.setattr(donation_services, "insert", crashing_insert)
+    monkeypatch.setattr(donation_services, "record_event", crash_once_the_lines_are_written)
+    with app.app_context():
+        events_before = _count(Event)
     failed = client.post(url, data=_inventory(300), headers=workshop_api["headers"] | {"Content-Type": "text/csv"})
     assert failed.status_code == 500 and failed.get_json()["error"]
-    assert calls["n"] >= 1
+    assert written["lines"] == 300  # the crash came after the lines were in the transaction
     with app.app_context():
-        assert _count(DeclaredItem) == 0
+        assert (_count(DeclaredItem), _count(Event)) == (0, events_before)
 
 
 def test_a_full_disk_is_a_clear_error_at_start_up(tmp_path, monkeypatch):

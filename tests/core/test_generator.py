@@ -63,3 +63,11 @@ def test_the_command_refuses_to_generate_twice(app, ctx):
     second = runner.invoke(args=["reco", "generate", "--devices", "60"])
     assert second.exit_code == 1 and "déjà" in second.output
     assert runner.invoke(args=["reco", "generate", "--devices", "0"]).exit_code == 2
+
+
+def test_delivered_devices_went_to_households(ctx):
+    generate(SIZES)
+    delivered = db.session.scalar(select(func.count(Device.id)).where(Device.state == DeviceState.DELIVERED))
+    equipped = db.session.scalar(select(func.count(Prescription.id))
+                                 .where(Prescription.status == PrescriptionStatus.EQUIPPED))
+    assert equipped > 0 and equipped <= delivered <= equipped * 1.5 + 5

@@ -14,8 +14,8 @@ from reco.prescriptions.models import PrescriptionStatus, Visit
 from reco.prescriptions.pdf import issue_handover_receipt
 from reco.prescriptions.privacy import erase_personal_data, months_before, purge_personal_data
 from reco.prescriptions.reservations import reserve_device
-from reco.prescriptions.services import withdraw_prescription
-from reco.prescriptions.visits import report_visit, request_visit, schedule_visit
+from reco.prescriptions.services import decide_prescription, withdraw_prescription
+from reco.prescriptions.visits import report_visit, request_visit, return_device, schedule_visit
 from reco.reports.figures import Audience, Period, summary
 from reco.reports.tables import build_tables
 from tests.conftest import login_as
@@ -203,3 +203,25 @@ def test_visits_of_an_erased_household_keep_their_dates(equipped):
     erase_personal_data(equipped["prescription"], by=None, reason="r")
     db.session.flush()
     assert db.session.get(Visit, visit.id).scheduled_on == scheduled
+
+
+def test_the_reasons_written_about_the_household_are_erased_too(equipped):
+    declined = make_prescription(equipped["prescriber"], equipped["workshop"])
+    decide_prescription(declined, by=equipped["supervisor"], accept=False, reason="Mme Durand a déjà un ordinateur")
+    erase_personal_data(declined, by=None, reason="r")
+    assert declined.decline_reason == ""
+    reservation = equipped["prescription"].reservations[0]
+    reservation.release_reason = "Rendu par Mme Diop"
+    erase_personal_data(equipped["prescription"], by=None, reason="r")
+    assert reservation.release_reason == ""
+
+
+def test_a_device_brought_back_never_reopens_an_erased_household(equipped):
+    prescription = equipped["prescription"]
+    device = prescription.reservations[0].device
+    erase_personal_data(prescription, by=None, reason="r")
+    with pytest.raises(DomainError, match="effacées"):
+        return_device(device, by=equipped["supervisor"], reason="écran cassé", replacement=True)
+    assert prescription.status is P.EQUIPPED and device.state.value == "delivered"  # refused before any change
+    return_device(device, by=equipped["supervisor"], reason="écran cassé", replacement=False)
+    assert prescription.status is P.EQUIPPED and device.state.value == "received"
