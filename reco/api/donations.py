@@ -126,14 +126,15 @@ SCHEMAS.update({
         "name": {"type": "string", "minLength": 1, "maxLength": 160},
         "kind": {"type": "string", "enum": [k.value for k in DonorKind]},
         "company_number": {"type": "string", "description": "SIREN (9 digits) or SIRET (14 digits)"},
-        **{name: {"type": "string"} for name in ("address", "postcode", "city", "contact_name", "email", "phone")}}},
+        **{name: {"type": "string", "maxLength": limit} for name, limit in (
+            ("address", 200), ("postcode", 10), ("city", 120), ("contact_name", 120), ("email", 254), ("phone", 30))}}},
     "Donor": {"type": "object", "required": ["id", "name", "kind"], "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "kind": {"type": "string"},
         "siren": {"type": ["string", "null"]}, "siret": {"type": ["string", "null"]}, "city": {"type": "string"}}},
     "DonationIn": {"type": "object", "required": ["donor_id"], "properties": {
         "donor_id": {"type": "integer"},
         "planned_date": {"type": ["string", "null"], "format": "date"},
-        "pickup_address": {"type": "string"},
+        "pickup_address": {"type": "string", "maxLength": 300},
         "declared_value": {"type": ["number", "string", "null"], "description": "Euros"},
         "declared_counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
                             "description": "Announced number of devices per type, e.g. {\"laptop\": 12}"},

@@ -31,6 +31,7 @@ def labels_pdf():
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="labels.pdf")
 
 
+_EMPTY = {"type": "string", "maxLength": 0}
 SCHEMAS["LabelFormat"] = {"type": "object", "required": ["key", "name", "kind"], "properties": {
     "key": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["roll", "sheet"]},
     "page_width_mm": {"type": "number"}, "page_height_mm": {"type": "number"}, "label_width_mm": {"type": "number"},
@@ -48,8 +49,10 @@ PATHS.update({
             {"name": "tags", "in": "query", "required": True, "schema": {"type": "string"},
              "description": "Asset tags separated by commas"},
             {"name": "format", "in": "query", "required": False, "schema": {"type": "string"}},
-            {"name": "skip", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
-            {"name": "copies", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}],
+            {"name": "skip", "in": "query", "required": False, "description": "Empty: 0",
+             "schema": {"anyOf": [{"type": "integer", "minimum": 0}, _EMPTY]}},
+            {"name": "copies", "in": "query", "required": False, "description": "Empty: 1",
+             "schema": {"anyOf": [{"type": "integer", "minimum": 1}, _EMPTY]}}],
         "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
             "schema": {"type": "string", "format": "binary"}}}}},
         "errors": ["401", "403", "422"]}},

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 ERROR_CODES = {
-    "400": "Bad request",
+    "400": "Bad request, e.g. a NUL character in the query string",
     "401": "Missing, unknown or revoked token",
     "403": "The token's user may not do this",
     "404": "Not found",
@@ -87,15 +87,58 @@ def error_responses(codes) -> dict:
     }
 
 
+def _referenced(schema, names: set[str]) -> None:
+    """Add to ``names`` the component schemas that ``schema`` refers to, and those they refer to."""
+    if isinstance(schema, list):
+        for value in schema:
+            _referenced(value, names)
+    elif isinstance(schema, dict):
+        name = schema.get("$ref", "").removeprefix("#/components/schemas/")
+        if name in SCHEMAS and name not in names:
+            names.add(name)
+            _referenced(SCHEMAS[name], names)
+        for value in schema.values():
+            _referenced(value, names)
+
+
+def _nullable(schema: dict) -> dict:
+    """Return ``schema`` also taking null."""
+    types = schema.get("type")
+    if types is None:
+        return {"anyOf": [schema, {"type": "null"}]}
+    types = types if isinstance(types, list) else [types]
+    if "null" in types:
+        return schema
+    nullable = schema | {"type": [*types, "null"]}
+    if "enum" in schema:
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
+
+
+def _null_as_absent(schema: dict) -> dict:
+    """Return a request schema whose optional fields, at every depth, also take null: the API reads it as absent."""
+    schema = dict(schema)
+    if "properties" in schema:
+        required = set(schema.get("required", []))
+        schema["properties"] = {name: _null_as_absent(value) if name in required else
+                                _nullable(_null_as_absent(value)) for name, value in schema["properties"].items()}
+    if isinstance(schema.get("items"), dict):
+        schema["items"] = _null_as_absent(schema["items"])
+    return schema
+
+
 def openapi_document() -> dict:
     """Return the whole OpenAPI document."""
-    paths = {}
+    paths, request_schemas = {}, set()
     for path, operations in PATHS.items():
         paths[path] = {}
         for method, operation in operations.items():
             operation = copy.deepcopy(operation)
-            operation["responses"].update(error_responses(operation.pop("errors", [])))
+            # Any request may carry a query string, and one holding a NUL character is refused with 400.
+            operation["responses"].update(error_responses(sorted({"400", *operation.pop("errors", [])})))
+            _referenced(operation.get("requestBody"), request_schemas)
             paths[path][method] = operation
+    schemas = {name: _null_as_absent(schema) if name in request_schemas else schema for name, schema in SCHEMAS.items()}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Reco API", "version": "1.0.0",
@@ -104,7 +147,7 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "flask --app wsgi reco create-token EMAIL"}},
         },

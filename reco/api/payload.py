@@ -48,6 +48,9 @@ def field(data: dict, name: str, kind=str, required: bool = False, default=None)
                                {name: [_("integer expected")]})
     if kind is str and not isinstance(value, str):
         raise ValidationFailed(_("The field « %(name)s » must be text.", name=name), {name: [_("text expected")]})
+    if kind is bool and not isinstance(value, bool):
+        raise ValidationFailed(_("The field « %(name)s » must be true or false.", name=name),
+                               {name: [_("yes or no expected")]})
     if kind is list and not isinstance(value, list):
         raise ValidationFailed(_("The field « %(name)s » must be a list.", name=name), {name: [_("list expected")]})
     if kind is dict and not isinstance(value, dict):
@@ -56,3 +59,10 @@ def field(data: dict, name: str, kind=str, required: bool = False, default=None)
     if kind is str and len(value) > 5000:
         raise ValidationFailed(_("The field « %(name)s » is too long.", name=name), {name: [_("too long")]})
     return value
+
+
+def without_nulls(items):
+    """Return a list with the null fields of its objects dropped, as null stands for an absent field."""
+    if not isinstance(items, list):
+        return items
+    return [{k: v for k, v in item.items() if v is not None} if isinstance(item, dict) else item for item in items]

@@ -8,7 +8,6 @@ from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
-from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, can, permission_required
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
@@ -91,10 +90,7 @@ def create_prescription_api():
     values["needs"] = field(data, "needs", list, default=[])
     values["qpv"] = values["qpv"] if values["qpv"] is not None else False
     values["visit_wanted"] = values["visit_wanted"] if values["visit_wanted"] is not None else True
-    submit = data.get("submit", True)
-    if not isinstance(submit, bool):
-        raise ValidationFailed(_("The field « %(name)s » must be true or false.", name="submit"),
-                               {"submit": [_("yes or no expected")]})
+    submit = field(data, "submit", bool, default=True)
     prescription = create_prescription(by=acting_user(), workshop=_workshop(data), consent=data.get("consent"),
                                        submit=submit, consent_on=field(data, "consent_on", date,
                                                                        default=date.today().isoformat()), **values)

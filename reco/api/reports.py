@@ -39,8 +39,9 @@ PATHS["/reports/summary"] = {"get": {
     "summary": "Families equipped, devices, drives and impact of a period, for what the user may see; devices are "
                "those received in the period, by their state now",
     "operationId": "getReportsSummary",
-    "parameters": [{"name": name, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
-                   for name in ("from", "to")] + [
+    "parameters": [{"name": name, "in": "query", "required": False, "description": f"YYYY-MM-DD; empty: {default}",
+                    "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}}
+                   for name, default in (("from", "a year before « to »"), ("to", "today"))] + [
         {"name": "commune", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "INSEE code: only the households of this commune"}],
     "responses": {"200": json_response("The figures", "Summary")}, "errors": ["401", "403", "422"]}}

@@ -4,7 +4,7 @@ from flask import jsonify
 from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
-from reco.api.payload import field, json_body
+from reco.api.payload import field, json_body, without_nulls
 from reco.core.permissions import acting_user, permission_required
 from reco.extensions import db
 from reco.prescriptions.models import Account, DigitalLevel, FirstStep, FollowUp, Visit, VisitStatus
@@ -43,7 +43,7 @@ def report_visit_api(visit_id: int):
     data = json_body()
     report_visit(visit, by=acting_user(), **{name: data.get(name) for name in (
         "installed_working", "internet_connected", "internet_problem", "accounts", "first_steps", "digital_level",
-        "follow_ups", "receipt_signed", "comments") if name in data})
+        "follow_ups", "receipt_signed", "comments") if data.get(name) is not None})
     return jsonify(visit_json(visit))
 
 
@@ -54,7 +54,7 @@ def submit_partner_report_api():
     data = json_body()
     user = acting_user()
     report = submit_partner_report(user.structure, by=user, month=data.get("month"),
-                                   lines=data.get("lines"), note=field(data, "note", str, default=""))
+                                   lines=without_nulls(data.get("lines")), note=field(data, "note", str, default=""))
     return jsonify({"id": report.id, "month": report.month.isoformat()[:7], "version": report.version,
                     "correction": report.version > 1, "families": report.families}), 201
 

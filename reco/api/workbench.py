@@ -10,12 +10,13 @@ from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.extensions import db
 from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
-from reco.inventory.intake import workshop_device
+from reco.inventory.intake import parse_weight, workshop_device
 from reco.inventory.lifecycle import parse_state, transition_device
 from reco.inventory.models import Check, CheckResult, Device, DeviceState, Drive, FaultType, Grade
 from reco.inventory.repairs import record_repair
 from reco.inventory.sanitization import import_erasure_log
 from reco.parts.models import PartType
+from reco.parts.stock import MAX_QUANTITY, parse_condition, parse_quantity
 from reco.parts.workbench import harvest_device
 
 
@@ -89,16 +90,27 @@ def post_transition(tag: str):
     device = _device(tag)
     data = json_body()
     to = parse_state(field(data, "to", str, required=True))
-    parts = [str(p) for p in field(data, "parts", list, default=[])]
+    # Every field is checked whatever the state asked for: a bad one is refused, never silently ignored.
+    parts = _texts(field(data, "parts", list, default=[]), "parts")
+    lines = _stock_lines(field(data, "stock", list, default=[]))
+    drives_to_bank = field(data, "drives_to_bank", bool, default=True)
+    weight_kg = parse_weight(data.get("weight_kg"))
+    notes = field(data, "notes", str, default="")
     if to is DeviceState.HARVESTED:  # dismantling fills the parts bank, as on the device's page
-        harvest_device(device, by=acting_user(), lines=_stock_lines(field(data, "stock", list, default=[])),
-                       drives_to_bank=data.get("drives_to_bank", True) is not False, other_parts=parts,
-                       notes=field(data, "notes", str, default=""))
+        harvest_device(device, by=acting_user(), lines=lines, drives_to_bank=drives_to_bank, other_parts=parts,
+                       notes=notes)
         return jsonify(device_json(device))
-    transition_device(device, to, by=acting_user(), parts=parts, weight_kg=data.get("weight_kg"),
+    transition_device(device, to, by=acting_user(), parts=parts, weight_kg=weight_kg,
                       slip_number=field(data, "slip_number", str, default=""),
                       reason=field(data, "reason", str, default=""))
     return jsonify(device_json(device))
+
+
+def _texts(values: list, name: str) -> list[str]:
+    """Return a list of texts, refusing any item that is not text."""
+    if not all(isinstance(value, str) for value in values):
+        raise ValidationFailed(_("The field « %(name)s » must be text.", name=name), {name: [_("text expected")]})
+    return values
 
 
 def _stock_lines(items: list) -> list[tuple]:
@@ -108,7 +120,8 @@ def _stock_lines(items: list) -> list[tuple]:
         if not isinstance(item, dict):
             raise ValidationFailed(_("Each line of « stock » is an object."), {"stock": [_("object expected")]})
         part_type_id = field(item, "part_type_id", int, required=True)
-        lines.append((db.session.get(PartType, part_type_id), item.get("quantity", 1), item.get("condition")))
+        lines.append((db.session.get(PartType, part_type_id), parse_quantity(field(item, "quantity", int, default=1)),
+                      parse_condition(item.get("condition"))))
     return lines
 
 
@@ -159,22 +172,25 @@ SCHEMAS.update({
         "to": {"type": "string", "enum": [s.value for s in DeviceState]},
         "parts": {"type": "array", "items": {"type": "string"}, "description": "Harvest: other parts taken out"},
         "stock": {"type": "array", "description": "Harvest: parts put into the stock", "items": {
-            "type": "object", "required": ["part_type_id"], "properties": {
-                "part_type_id": {"type": "integer"}, "quantity": {"type": "integer", "minimum": 1},
+            "type": "object", "required": ["part_type_id", "condition"], "properties": {
+                "part_type_id": {"type": "integer"},
+                "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
                 "condition": {"type": "string", "enum": ["tested_ok", "untested", "faulty"]}}}},
         "drives_to_bank": {"type": "boolean", "description": "Harvest: put its drives in the bank (default)"},
         "weight_kg": {"type": ["number", "string", "null"], "description": "Recycling: weight handed over"},
         "slip_number": {"type": "string", "description": "Recycling: WEEE slip number"},
+        "notes": {"type": "string", "description": "Harvest: notes"},
         "reason": {"type": "string"}}},
 })
 
 _TAG = [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}]
 PATHS.update({
     "/devices/{tag}/hardware-reports": {"post": {
-        "summary": "Import a raw lshw -json or smartctl --json report", "operationId": "postHardwareReport",
+        "summary": "Import a raw lshw -json or smartctl --json report; 409 once the device is past the workbench",
+        "operationId": "postHardwareReport",
         "parameters": _TAG, "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}},
         "responses": {"201": json_response("What was recognised", "HardwareReportResult")},
-        "errors": ["401", "403", "404", "413", "422"]}},
+        "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/erasure-logs": {"post": {
         "summary": "Import a raw nwipe log", "operationId": "postErasureLog",
         "parameters": _TAG + [{"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}}],

@@ -26,6 +26,10 @@ POSTCODE_RE = re.compile(r"^\d{5}$")
 LISTED = 500
 DONOR_FIELDS = ("name", "kind", "company_number", "address", "postcode", "city", "contact_name", "email", "phone")
 DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
+#: The label of each text field, as the forms show it, for the messages about it.
+FIELD_LABELS = {"name": _l("Name"), "address": _l("Address"), "postcode": _l("Postcode"), "city": _l("City"),
+                "contact_name": _l("Contact person"), "email": _l("Email"), "phone": _l("Phone"),
+                "pickup_address": _l("Pickup address")}
 
 #: Allowed moves of a donation's status.
 DONATION_TRANSITIONS = {
@@ -41,9 +45,12 @@ def _fail(field: str, message) -> None:
     raise ValidationFailed(str(message), {field: [str(message)]})
 
 
-def _text(value, limit: int) -> str:
+def _text(value, limit: int, field: str) -> str:
     """Return a trimmed text field, refusing what is too long."""
-    return (value or "").strip()[:limit]
+    text = (value or "").strip()
+    if len(text) > limit:
+        _fail(field, _l("%(field)s is too long (%(n)d characters at most).", field=FIELD_LABELS[field], n=limit))
+    return text
 
 
 def _apply_company_number(donor: Donor, number: str | None) -> None:
@@ -66,7 +73,7 @@ def _apply_donor_fields(donor: Donor, fields: dict) -> None:
         if name not in DONOR_FIELDS:
             raise TypeError(f"unknown donor field {name}")
     if "name" in fields:
-        donor.name = _text(fields["name"], 160)
+        donor.name = _text(fields["name"], 160, "name")
         if not donor.name:
             _fail("name", _l("Give the donor's name."))
     if "kind" in fields:
@@ -78,17 +85,17 @@ def _apply_donor_fields(donor: Donor, fields: dict) -> None:
         _apply_company_number(donor, fields["company_number"])
     for name, limit in (("address", 200), ("city", 120), ("contact_name", 120)):
         if name in fields:
-            setattr(donor, name, _text(fields[name], limit))
+            setattr(donor, name, _text(fields[name], limit, name))
     if "postcode" in fields:
-        donor.postcode = _text(fields["postcode"], 10)
+        donor.postcode = _text(fields["postcode"], 10, "postcode")
         if donor.postcode and not POSTCODE_RE.match(donor.postcode):
             _fail("postcode", _l("A postcode has 5 digits."))
     if "email" in fields:
-        donor.email = _text(fields["email"], 254).lower()
+        donor.email = _text((fields["email"] or "").lower(), 254, "email")
         if donor.email and not EMAIL_RE.match(donor.email):
             _fail("email", _l("Give a valid email address."))
     if "phone" in fields:
-        donor.phone = _text(fields["phone"], 30)
+        donor.phone = _text(fields["phone"], 30, "phone")
         if donor.phone and not PHONE_RE.match(donor.phone):
             _fail("phone", _l("Give a phone number with digits only, e.g. 02 99 00 00 00."))
 
@@ -147,7 +154,7 @@ def _apply_donation_fields(donation: Donation, fields: dict) -> None:
             _fail("planned_date", _l("Write the date as 31/12/2026."))
         donation.planned_date = planned
     if "pickup_address" in fields:
-        donation.pickup_address = _text(fields["pickup_address"], 300)
+        donation.pickup_address = _text(fields["pickup_address"], 300, "pickup_address")
     if "declared_value" in fields:
         donation.declared_value = parse_amount(fields["declared_value"])
     if "notes" in fields:

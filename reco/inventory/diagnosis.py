@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -53,12 +54,29 @@ def _checks(values: dict | None) -> dict[str, str]:
     return checks
 
 
+def _spec_text(specs: dict, name: str) -> str:
+    """Return a spec typed as text (empty when null), refusing any other value."""
+    value = specs[name]
+    if value is not None and not isinstance(value, str):
+        _fail(name, _l("The field « %(name)s » must be text.", name=name))
+    return (value or "").strip()
+
+
+def _whole_number(value) -> int | None:
+    """Return a whole number given as such or as text ("87"), or None for anything else (true, 87.5, "8 7")."""
+    if isinstance(value, str):
+        return int(value) if re.fullmatch(r"\s*[0-9]{1,9}\s*", value) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None
+    return int(value)
+
+
 def _specs(device: Device, specs: dict) -> None:
     """Set the specs typed at diagnosis, checking each."""
     if "cpu" in specs:
-        device.cpu = str(specs["cpu"] or "").strip()[:120]
+        device.cpu = _spec_text(specs, "cpu")[:120]
     if "os_name" in specs:
-        device.os_name = str(specs["os_name"] or "").strip()[:80]
+        device.os_name = _spec_text(specs, "os_name")[:80]
     if specs.get("ram_gb") not in (None, ""):
         try:
             ram = Decimal(str(specs["ram_gb"]).replace(",", "."))
@@ -76,11 +94,8 @@ def _specs(device: Device, specs: dict) -> None:
             _fail("screen_inches", _l("Give the screen size in inches, e.g. 15,6."))
         device.screen_inches = screen.quantize(Decimal("0.1"))
     if specs.get("battery_health_pct") not in (None, ""):
-        try:
-            health = int(specs["battery_health_pct"])
-        except (TypeError, ValueError):
-            health = -1
-        if not 0 <= health <= 100:
+        health = _whole_number(specs["battery_health_pct"])
+        if health is None or not 0 <= health <= 100:
             _fail("battery_health_pct", _l("Give the battery health as a percentage from 0 to 100."))
         device.battery_health_pct = health
 

@@ -1,13 +1,14 @@
 """API v1: bearer tokens, JSON errors and the OpenAPI document."""
 import re
 
+import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
 from reco.accounts.models import ApiToken, User
 from reco.accounts.services import revoke_token, set_user_active
 from reco.extensions import db
-from tests.factories import make_structure, make_token, make_user
+from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
 
 
 def _bearer(token):
@@ -118,6 +119,36 @@ def test_openapi_document_is_valid_openapi_3_1(client):
     assert document["openapi"] == "3.1.0"
     validate(document)
     assert "/me" in document["paths"]
+
+
+def test_a_nul_character_in_the_query_string_gets_the_documented_400(client, ctx):
+    response = client.get("/api/v1/reports/summary?commune=%00", headers=_bearer(make_token(make_user("viewer"))))
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert all("400" in operation["responses"] for operations in paths.values() for operation in operations.values())
+
+
+def test_empty_optional_query_values_mean_the_default_as_documented(client, ctx):
+    technician = make_user("technician")
+    tag = make_device(make_donation(make_donor(technician.structure))).tag
+    headers = _bearer(make_token(technician))
+    assert client.get("/api/v1/reports/summary?from=&to=", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/labels.pdf?tags={tag}&skip=&copies=", headers=headers).status_code == 200
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    parameters = paths["/reports/summary"]["get"]["parameters"] + paths["/labels.pdf"]["get"]["parameters"]
+    for parameter in parameters:
+        if parameter["name"] in ("from", "to", "skip", "copies"):
+            jsonschema.validate("", parameter["schema"])
+
+
+def test_optional_request_fields_are_documented_as_taking_null_and_required_ones_not(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    device = schemas["DeviceIn"]
+    jsonschema.validate({"donation_id": 1, "type": "laptop", "brand": None, "accessories": None}, device)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"donation_id": None, "type": "laptop"}, device)
+    assert "null" in schemas["DriveIn"]["properties"]["model"]["type"]
+    assert "null" not in schemas["Device"]["properties"]["brand"]["type"]  # answers are unchanged
 
 
 def test_openapi_describes_every_api_route(app, client):

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from reco.donations.models import DeclaredItem
+from reco.donations.models import DeclaredItem, Donor
 from reco.extensions import db
 from tests.factories import make_device, make_donation, make_donor, make_token, make_user
 
@@ -86,6 +86,24 @@ def test_bad_donors_get_422_naming_the_field(client, supervisor, payload, field)
     response = client.post("/api/v1/donors", json=payload, headers=_auth(supervisor))
     assert response.status_code == 422
     assert field in response.get_json()["fields"]
+
+
+@pytest.mark.parametrize("name,limit", [("name", 160), ("address", 200), ("city", 120), ("email", 254),
+                                        ("phone", 30)])
+def test_too_long_donor_fields_get_422_instead_of_being_cut(client, supervisor, name, limit):
+    payload = {"name": "Mairie", "kind": "company", name: "9" * (limit + 1)}
+    response = client.post("/api/v1/donors", json=payload, headers=_auth(supervisor))
+    assert response.status_code == 422 and name in response.get_json()["fields"]
+    assert f"{limit}" in response.get_json()["message"]
+    assert db.session.scalar(select(func.count()).select_from(Donor)) == 0
+
+
+def test_a_too_long_pickup_address_gets_422_instead_of_being_cut(client, supervisor):
+    donor = make_donor(supervisor.structure)
+    response = client.post("/api/v1/donations", json={"donor_id": donor.id, "pickup_address": "x" * 301},
+                           headers=_auth(supervisor))
+    assert response.status_code == 422 and "pickup_address" in response.get_json()["fields"]
+    assert response.get_json()["message"].startswith("Adresse d'enlèvement")
 
 
 @pytest.mark.parametrize("data,content_type", [("not json", "application/json"), ("[1, 2]", "application/json"),

@@ -1,5 +1,5 @@
 """Prescriptions through the API: a prescriber's software sends one, the workshop decides and reserves."""
-from datetime import date
+from datetime import date, timedelta
 
 import jsonschema
 import pytest
@@ -9,6 +9,8 @@ from reco.api.openapi import SCHEMAS
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import Prescription, PrescriptionStatus
+from reco.prescriptions.reservations import reserve_device
+from reco.prescriptions.visits import request_visit
 from tests.factories import (
     HOUSEHOLD,
     make_device,
@@ -149,3 +151,26 @@ def test_prescriber_a_never_reads_or_changes_prescriber_bs_households(client, si
                        json={"accept": True}).status_code == 404
     db.session.refresh(theirs)
     assert theirs.status is PrescriptionStatus.SUBMITTED and theirs.consent_on == date.today()
+
+
+def test_null_stands_for_an_absent_field_in_prescriptions_visits_and_partner_reports(client, sides):
+    created = client.post("/api/v1/prescriptions", headers=sides["p"],
+                          json=HOUSEHOLD | {"consent": True, "submit": None, "comment": None, "adults": None})
+    assert created.status_code == 201 and created.get_json()["status"] == "submitted"
+    installer_org = make_structure("installer")
+    mediator = make_user(Role.INSTALLER, structure=installer_org)
+    prescription = make_prescription(sides["prescriber"], sides["workshop"], status="accepted")
+    reserve_device(prescription, make_ready_device(sides["workshop"]), by=sides["supervisor"])
+    visit = request_visit(prescription, by=sides["supervisor"], installer=installer_org)
+    db.session.commit()
+    report = {"installed_working": True, "internet_connected": True, "receipt_signed": None, "accounts": None,
+              "comments": None}
+    reported = client.post(f"/api/v1/visits/{visit.id}/report", json=report,
+                           headers={"Authorization": f"Bearer {make_token(mediator)}"})
+    assert reported.status_code == 200 and reported.get_json()["status"] == "done"
+    partner = make_user(Role.PARTNER)
+    line = {"insee_code": "35238", "device_type": "laptop", "families": 3, "accompanied": None, "commune": None}
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).isoformat()[:7]
+    sent = client.post("/api/v1/partner-reports", headers={"Authorization": f"Bearer {make_token(partner)}"},
+                       json={"month": last_month, "lines": [line], "note": None})
+    assert sent.status_code == 201 and sent.get_json()["families"] == 3

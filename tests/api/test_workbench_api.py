@@ -1,7 +1,7 @@
 """The workbench through the API: a bench script takes a device to ready, and cannot with a bad wipe."""
 import pytest
 
-from tests.factories import make_device, make_donation, make_donor, make_token, make_user
+from tests.factories import make_device, make_donation, make_donor, make_ready_device, make_token, make_user
 from tests.inventory.workbench_helpers import fixture, nwipe_log_for, unverified
 
 
@@ -91,6 +91,30 @@ def test_bad_transitions(client, bench, payload, status):
     assert client.get(f"/api/v1/devices/{tag}", headers=headers).get_json()["state"] == "received"
 
 
+@pytest.mark.parametrize("payload,field", [
+    ({"to": "diagnosed", "stock": [{"part_type_id": 1, "quantity": 0, "condition": "tested_ok"}]}, "quantity"),
+    ({"to": "diagnosed", "stock": [{"part_type_id": 1, "quantity": 1, "condition": "broken"}]}, "condition"),
+    ({"to": "diagnosed", "parts": ["RAM", 4]}, "parts"), ({"to": "diagnosed", "weight_kg": True}, "weight_kg"),
+    ({"to": "diagnosed", "drives_to_bank": "no"}, "drives_to_bank"), ({"to": "recycled", "notes": 5}, "notes"),
+])
+def test_fields_meant_for_another_state_are_checked_too(client, bench, payload, field):
+    tag, headers = bench
+    response = _post(client, f"/api/v1/devices/{tag}/transitions", headers, json=payload)
+    assert response.status_code == 422 and field in response.get_json()["fields"]
+    assert client.get(f"/api/v1/devices/{tag}", headers=headers).get_json()["state"] == "received"
+
+
+def test_a_hardware_report_on_a_ready_device_gets_the_documented_409(client, ctx):
+    technician = make_user("technician")
+    tag = make_ready_device(technician.structure).tag
+    headers = {"Authorization": f"Bearer {make_token(technician)}"}
+    response = _post(client, f"/api/v1/devices/{tag}/hardware-reports", headers,
+                     data=fixture("hardware/lshw/laptop-dell-latitude-e5530.json"), content_type="application/json")
+    assert response.status_code == 409 and tag in response.get_json()["message"]
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/devices/{tag}/hardware-reports"]["post"]
+    assert "409" in documented["responses"]
+
+
 def test_a_terminal_state_is_final(client, bench):
     tag, headers = bench
     assert _post(client, f"/api/v1/devices/{tag}/transitions", headers,
@@ -115,13 +139,30 @@ def test_bad_repairs_get_422(client, bench, payload, field):
     ({"grade": "Z"}, "grade"), ({"checks": {"screen": "meh"}}, "checks"), ({"checks": ["screen"]}, "checks"),
     ({"faults": ["gremlins"]}, "faults"), ({"specs": {"ram_gb": "lots"}}, "ram_gb"),
     ({"specs": {"battery_health_pct": 140}}, "battery_health_pct"),
-    ({"specs": {"screen_inches": "NaN"}}, "screen_inches"),
+    ({"specs": {"screen_inches": "NaN"}}, "screen_inches"), ({"specs": {"cpu": ["i5"]}}, "cpu"),
+    ({"specs": {"os_name": 11}}, "os_name"), ({"specs": {"battery_health_pct": True}}, "battery_health_pct"),
+    ({"specs": {"battery_health_pct": 87.5}}, "battery_health_pct"),
 ])
 def test_bad_diagnoses_get_422_and_change_nothing(client, bench, payload, field):
     tag, headers = bench
     response = _post(client, f"/api/v1/devices/{tag}/diagnosis", headers, json=payload)
     assert response.status_code == 422 and field in response.get_json()["fields"]
     assert client.get(f"/api/v1/devices/{tag}", headers=headers).get_json()["state"] == "received"
+
+
+def test_null_stands_for_an_absent_field_as_documented(client, bench):
+    tag, headers = bench
+    diagnosis = _post(client, f"/api/v1/devices/{tag}/diagnosis", headers,
+                      json={"grade": "B", "checks": None, "faults": None, "notes": None,
+                            "specs": {"cpu": None, "screen_inches": None, "battery_health_pct": "87"}})
+    assert diagnosis.status_code == 201
+    assert diagnosis.get_json()["specs"]["battery_health_pct"] == 87 and diagnosis.get_json()["specs"]["cpu"] == ""
+    harvest = _post(client, f"/api/v1/devices/{tag}/transitions", headers,
+                    json={"to": "harvested", "parts": ["Écran"], "stock": None, "drives_to_bank": None})
+    assert harvest.status_code == 200 and harvest.get_json()["state"] == "harvested"
+    documented = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["DiagnosisIn"]
+    assert "null" in documented["properties"]["checks"]["type"]
+    assert "null" in documented["properties"]["specs"]["properties"]["screen_inches"]["type"]
 
 
 def test_another_workshops_device_is_unknown(client, ctx, bench):
