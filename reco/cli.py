@@ -86,7 +86,7 @@ def check_labels() -> None:
 
 
 @reco_cli.command("purge-personal-data")
-@click.option("--months", type=click.IntRange(min=1), default=None,
+@click.option("--months", type=click.IntRange(min=1, max=1200), default=None,
               help="Erase what was closed longer ago than this (default: RECO_RETENTION_MONTHS, 24).")
 def purge_personal_data_command(months: int | None) -> None:
     """Erase the personal data of prescriptions closed longer than the retention period."""
@@ -116,7 +116,8 @@ def backup(target: Path | None) -> None:
 @reco_cli.command("generate")
 @click.option("--devices", type=click.IntRange(min=1, max=10_000_000), required=True)
 @click.option("--workshops", type=click.IntRange(min=1, max=100), default=20, show_default=True)
-@click.option("--prescriptions", type=click.IntRange(min=0), default=None, help="Default: a tenth of the devices.")
+@click.option("--prescriptions", type=click.IntRange(min=0, max=10_000_000), default=None,
+              help="Default: a tenth of the devices.")
 @click.option("--seed", type=int, default=2026, show_default=True)
 def generate_command(devices: int, workshops: int, prescriptions: int | None, seed: int) -> None:
     """Fill the database with a generated network for benchmarks (accounts' password: generated-2026)."""

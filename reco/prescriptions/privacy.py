@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from reco.accounts.models import User
+from reco.accounts.models import Structure, User
 from reco.core.audit import Event, record_event
 from reco.core.documents import Document, DocumentMeta
 from reco.core.errors import DomainError
@@ -26,6 +26,8 @@ VISIT_TEXTS = ("note", "cancel_reason")
 REPORT_TEXTS = ("comments", "internet_problem")
 #: Events that show personal data leaving the prescribing structure, or being erased.
 ACCESS_ACTIONS = ("personal_data_viewed", "personal_data_erased")
+#: The reason the purge gives its erasures, followed by the number of months.
+RETENTION_REASON = "retention:"
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -91,9 +93,14 @@ def purge_personal_data(months: int | None = None, now: datetime | None = None) 
     months = current_app.config["RECO_RETENTION_MONTHS"] if months is None else months
     erased = 0
     for prescription in db.session.scalars(purge_candidates(months, now)).all():
-        erase_personal_data(prescription, by=None, reason=f"retention:{months}")
+        erase_personal_data(prescription, by=None, reason=f"{RETENTION_REASON}{months}")
         erased += 1
     return erased
+
+
+def prescribing_structures() -> list[Structure]:
+    """Return the prescribing structures, by name, for filtering the log."""
+    return db.session.scalars(select(Structure).where(Structure.is_prescriber).order_by(Structure.name)).all()
 
 
 def personal_data_accesses(structure_id: int | None = None):

@@ -3,19 +3,21 @@ from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from reco.accounts.models import Structure
 from reco.core.forms import run_small_form
 from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import RowPage
 from reco.core.permissions import load_allowed, permission_required
-from reco.extensions import db
 from reco.prescriptions import bp
 from reco.prescriptions.forms import EraseForm
 from reco.prescriptions.models import Prescription
-from reco.prescriptions.privacy import erase_personal_data, personal_data_accesses
+from reco.prescriptions.privacy import (
+    RETENTION_REASON,
+    erase_personal_data,
+    personal_data_accesses,
+    prescribing_structures,
+)
 
 add_nav_entry(NavEntry("prescriptions.personal_data_log", _l("Personal data"), "privacy.audit",
                        _l("Who saw a household's contact outside the prescribing structure, and what was erased."),
@@ -38,7 +40,6 @@ def erase(prescription_id: int):
 def personal_data_log():
     """List the accesses to personal data from outside the prescribing structure, and the erasures."""
     structure_id = arg_id("structure")
-    structures = db.session.scalars(select(Structure).where(Structure.is_prescriber).order_by(Structure.name)).all()
     page = RowPage(personal_data_accesses(structure_id))
-    return render_template("prescriptions/personal_data_log.html", page=page, structures=structures,
-                           structure_id=structure_id)
+    return render_template("prescriptions/personal_data_log.html", page=page, structures=prescribing_structures(),
+                           structure_id=structure_id, retention_reason=RETENTION_REASON)

@@ -37,7 +37,7 @@ def test_the_backup_command_copies_the_demo_network_while_it_runs(demo_network, 
     assert sum(map(len, rows.values())) > 100 and rows["prescriptions"] and rows["stock_moves"]
     target = tmp_path / "backups" / "copy.sqlite3"
     with app_on(url) as app:
-        db.session.execute(select(1))  # a reader holds the database open during the copy
+        db.session.execute(select(1))  # another connection is open on the database during the copy
         result = app.test_cli_runner().invoke(args=["reco", "backup", str(target)])
         assert result.exit_code == 0, result.output
         assert "copy.sqlite3" in result.output

@@ -133,6 +133,16 @@ def test_the_purge_command_uses_the_configured_retention(app, equipped, monkeypa
     result = runner.invoke(args=["reco", "purge-personal-data"])
     assert result.exit_code == 0 and "1 foyer" in result.output
     assert runner.invoke(args=["reco", "purge-personal-data", "--months", "0"]).exit_code == 2
+    assert runner.invoke(args=["reco", "purge-personal-data", "--months", "999999999"]).exit_code == 2
+
+
+def test_the_admin_log_says_in_french_that_the_purge_erased_a_household(client, equipped):
+    _close(equipped["prescription"], datetime(2020, 6, 1, tzinfo=timezone.utc))
+    assert purge_personal_data(now=NOW) == 1
+    db.session.commit()
+    login_as(client, make_user(Role.ADMIN))
+    page = client.get("/admin/personal-data").get_data(as_text=True)
+    assert "effacement automatique" in page and "24 mois après la clôture" in page and "retention:" not in page
 
 
 @pytest.mark.parametrize(("moment", "months", "expected"), [
