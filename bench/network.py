@@ -2,7 +2,8 @@
 
 Cases: the scan lookup (API and device page) and the lists, under gunicorn with 2 workers driven by wrk on
 loopback, against a route of the same application and server that answers a fixed JSON body; the dashboard and
-the summary API over the whole network; the peak memory of a worker while it streams the devices' CSV export.
+the summary API over the whole network; the peak memory of a worker while it streams the CSV export of every
+device of the network.
 Usage: python -m bench.network
   RECO_BENCH_NETWORK_URL  the database (default postgresql://postgres@127.0.0.1:5432/reco_bench); generated
                           with `reco generate` when it holds no device (RECO_BENCH_DEVICES, default 1,000,000)
@@ -124,15 +125,15 @@ def load(paths: list[str], header: str | None = None, connections: int = 8) -> d
 
 
 def timed(path: str, header: str, runs: int = 5) -> tuple[float, float]:
-    """Return the median and worst time in ms of ``runs`` requests of ``path``, one at a time."""
+    """Return the median and worst time in ms of ``runs`` requests of ``path``, one at a time, after one to warm up."""
     name, value = header.split(": ", 1)
     times = []
-    for _ in range(runs):
+    for _ in range(runs + 1):
         started = time.perf_counter()
         with urllib.request.urlopen(urllib.request.Request(BASE + path, headers={name: value}), timeout=60) as r:
             r.read()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), max(times)
+    return statistics.median(times[1:]), max(times[1:])
 
 
 def _workers(server: subprocess.Popen) -> list[int]:
@@ -181,8 +182,8 @@ def main() -> None:
                          f"max {worst:.0f}", "<1000 ms", worst < 1000))
         workers = _workers(server)
         before = max(_peak_rss_mb(p) for p in workers)
-        name, value = supervisor.split(": ", 1)
-        request = urllib.request.Request(f"{BASE}/reports/lists/devices.csv", headers={name: value})
+        name, value = admin.split(": ", 1)
+        request = urllib.request.Request(f"{BASE}/reports/network/devices.csv", headers={name: value})
         with urllib.request.urlopen(request, timeout=600) as response:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: response.read(1 << 16), b""))
         after = max(_peak_rss_mb(p) for p in workers)

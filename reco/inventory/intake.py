@@ -34,10 +34,15 @@ def allocate_tag(workshop: Structure) -> str:
     return f"{workshop.tag_prefix}-{next_value('tag:' + workshop.tag_prefix):0{TAG_DIGITS}d}"
 
 
-def shown_with_device():
-    """Return the loader options that read, with a device, all its page and the API show: one query."""
+def shown_when_found():
+    """Return the loader options that read, with a device found by a code, what the API shows of it: one query."""
     return (joinedload(Device.drives).joinedload(Drive.sanitizations), joinedload(Device.repairs),
-            joinedload(Device.diagnoses), joinedload(Device.donation), joinedload(Device.exit))
+            joinedload(Device.declared_item))
+
+
+def shown_with_device():
+    """Return the loader options that read, with a device, all its page shows: one query."""
+    return (*shown_when_found(), joinedload(Device.diagnoses), joinedload(Device.donation), joinedload(Device.exit))
 
 
 def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
@@ -48,7 +53,7 @@ def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
     query = select(Device).where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
     if workshop_ids is not None:
         query = query.where(Device.workshop_id.in_(workshop_ids))
-    query = query.options(*shown_with_device()).order_by(Device.id.desc()).limit(20)
+    query = query.options(*shown_when_found()).order_by(Device.id.desc()).limit(20)
     devices = list(db.session.scalars(query).unique())
     exact = [d for d in devices if d.tag == code]
     return exact or devices

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 
 from reco.accounts.models import Structure, User
 from reco.core.errors import DomainError
@@ -100,7 +100,7 @@ def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
     """Return the workshop's ready devices that meet its minimums, grouped by type and webcam: the best of each
     group (as the waiting list ranks them) and how many the group holds. One query, whatever the stock."""
     on_shelf = (Device.workshop_id == workshop.id, Device.state == DeviceState.READY)
-    storage = (select(Drive.device_id, func.sum(Drive.capacity_bytes).label("bytes"))
+    storage = (select(Drive.device_id, cast(func.sum(Drive.capacity_bytes), BigInteger).label("bytes"))
                .join(Device, Device.id == Drive.device_id).where(*on_shelf).group_by(Drive.device_id).subquery())
     ready = (select(Device.id, Device.tag, Device.type, Device.brand, Device.model, Device.grade,
                     func.coalesce(Device.ram_bytes, 0).label("ram"),
@@ -108,7 +108,8 @@ def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
                     Location.name.label("location"))
              .outerjoin(storage, storage.c.device_id == Device.id)
              .outerjoin(Location, Location.id == Device.location_id).where(*on_shelf).subquery())
-    group = (ready.c.type, ready.c.has_webcam)
+    # groups by numbers: sorting on the type's text costs a collation per comparison, three times the sort
+    group = (case(*((ready.c.type == t, i) for i, t in enumerate(DeviceType)), else_=-1), ready.c.has_webcam)
     grade = case(*((ready.c.grade == g, rank) for g, rank in GRADE_ORDER.items()), else_=3)
     order = (grade, ready.c.ram.desc(), ready.c.storage.desc(), ready.c.received_at, ready.c.id)
     ranked = select(ready, func.row_number().over(partition_by=group, order_by=order).label("rank"),

@@ -10,11 +10,14 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from reco.accounts.models import Structure
 from reco.extensions import db
 from reco.inventory.models import Device, Drive, Sanitization
 from reco.prescriptions.models import Prescription, PrescriptionStatus
 
 BATCH = 1000
+#: The size of the pieces a streamed CSV is sent in, in characters.
+STREAM_PIECE = 1 << 16
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,15 +31,19 @@ def safe_cell(value):
 
 
 def csv_stream(rows: Iterable[list], separator: str = ";") -> Iterator[str]:
-    """Yield CSV text: a UTF-8 byte-order mark first, so that Excel reads the accents, then one line at a time."""
+    """Yield CSV text: a UTF-8 byte-order mark first, so that Excel reads the accents, then pieces of about 64 KB:
+    one write to the network per row would cost more than the row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     yield "\ufeff"
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
+        if buffer.tell() >= STREAM_PIECE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
         yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 def table_xlsx(table) -> bytes:
@@ -57,17 +64,38 @@ def _streamed(query):
     return db.session.execute(query.execution_options(yield_per=BATCH))
 
 
-def device_rows(workshop_id: int) -> Iterator[list]:
-    """Yield the header and every device of the workshop, one row each."""
-    yield [str(_l("Asset tag")), str(_l("Type")), str(_l("Brand")), str(_l("Model")), str(_l("Serial number")),
-           str(_l("Donor's tag")), str(_l("State")), str(_l("Grade")), str(_l("Received on")), str(_l("Weight (kg)"))]
-    query = (select(Device.tag, Device.type, Device.brand, Device.model, Device.serial, Device.donor_tag,
-                    Device.state, Device.grade, Device.received_at, Device.weight_kg)
-             .where(Device.workshop_id == workshop_id).order_by(Device.id))
+def _workshop_names(workshop_id: int | None) -> dict[int, str] | None:
+    """Return the names of the network's workshops for a network list (``workshop_id`` None), else None."""
+    if workshop_id is not None:
+        return None
+    return dict(db.session.execute(select(Structure.id, Structure.name).where(Structure.is_workshop)).all())
+
+
+def _header(names: dict | None, columns: list) -> list[str]:
+    """Return the header of a list, led by the workshop's column in a network list."""
+    return ([str(_l("Workshop"))] if names is not None else []) + [str(c) for c in columns]
+
+
+def _lead(names: dict | None, workshop_id: int) -> list[str]:
+    """Return the first cell of a row of a network list, its workshop; nothing in a workshop's list."""
+    return [names.get(workshop_id, "")] if names is not None else []
+
+
+def device_rows(workshop_id: int | None) -> Iterator[list]:
+    """Yield the header and every device of the workshop, one row each (None: of the whole network)."""
+    names = _workshop_names(workshop_id)
+    yield _header(names, [_l("Asset tag"), _l("Type"), _l("Brand"), _l("Model"), _l("Serial number"),
+                          _l("Donor's tag"), _l("State"), _l("Grade"), _l("Received on"), _l("Weight (kg)")])
+    query = (select(Device.workshop_id, Device.tag, Device.type, Device.brand, Device.model, Device.serial,
+                    Device.donor_tag, Device.state, Device.grade, Device.received_at, Device.weight_kg)
+             .order_by(Device.id))
+    if names is None:
+        query = query.where(Device.workshop_id == workshop_id)
     for row in _streamed(query):
-        yield [row.tag, row.type.value, row.brand, row.model, row.serial, row.donor_tag, row.state.value,
-               row.grade.value if row.grade else "", row.received_at.date().isoformat(),
-               str(row.weight_kg) if row.weight_kg is not None else ""]
+        yield _lead(names, row.workshop_id) + [
+            row.tag, row.type.value, row.brand, row.model, row.serial, row.donor_tag, row.state.value,
+            row.grade.value if row.grade else "", row.received_at.date().isoformat(),
+            str(row.weight_kg) if row.weight_kg is not None else ""]
 
 
 def prescription_rows(workshop_id: int) -> Iterator[list]:
@@ -91,18 +119,20 @@ def prescription_rows(workshop_id: int) -> Iterator[list]:
                row.equipped_at.date().isoformat() if row.equipped_at else ""]
 
 
-def sanitization_rows(workshop_id: int) -> Iterator[list]:
-    """Yield the header and every sanitization record of the workshop's drives."""
-    yield [str(_l("Asset tag")), str(_l("Drive serial")), str(_l("Drive model")), str(_l("Level")),
-           str(_l("Technique")), str(_l("Tool")), str(_l("Verification")), str(_l("Result")), str(_l("Started")),
-           str(_l("Ended"))]
-    query = (select(Device.tag, Drive.serial, Drive.model, Sanitization.level, Sanitization.technique,
-                    Sanitization.tool, Sanitization.verification, Sanitization.result, Sanitization.started_at,
-                    Sanitization.ended_at)
+def sanitization_rows(workshop_id: int | None) -> Iterator[list]:
+    """Yield the header and every sanitization record of the workshop's drives (None: of the whole network)."""
+    names = _workshop_names(workshop_id)
+    yield _header(names, [_l("Asset tag"), _l("Drive serial"), _l("Drive model"), _l("Level"), _l("Technique"),
+                          _l("Tool"), _l("Verification"), _l("Result"), _l("Started"), _l("Ended")])
+    query = (select(Drive.workshop_id, Device.tag, Drive.serial, Drive.model, Sanitization.level,
+                    Sanitization.technique, Sanitization.tool, Sanitization.verification, Sanitization.result,
+                    Sanitization.started_at, Sanitization.ended_at)
              .join(Drive, Drive.id == Sanitization.drive_id)
-             .outerjoin(Device, Device.id == Sanitization.device_id)
-             .where(Drive.workshop_id == workshop_id).order_by(Sanitization.id))
+             .outerjoin(Device, Device.id == Sanitization.device_id).order_by(Sanitization.id))
+    if names is None:
+        query = query.where(Drive.workshop_id == workshop_id)
     for row in _streamed(query):
-        yield [row.tag or "", row.serial or "", row.model, row.level.value, row.technique.value, row.tool.value,
-               row.verification.value, row.result.value,
-               row.started_at.isoformat() if row.started_at else "", row.ended_at.isoformat() if row.ended_at else ""]
+        yield _lead(names, row.workshop_id) + [
+            row.tag or "", row.serial or "", row.model, row.level.value, row.technique.value, row.tool.value,
+            row.verification.value, row.result.value,
+            row.started_at.isoformat() if row.started_at else "", row.ended_at.isoformat() if row.ended_at else ""]

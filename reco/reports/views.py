@@ -38,6 +38,8 @@ add_nav_entry(NavEntry("reports.dashboard", _l("Figures"), "report.view",
 
 #: Lists exported row by row, streamed, for the user's workshop.
 LISTS = {"devices": device_rows, "prescriptions": prescription_rows, "sanitizations": sanitization_rows}
+#: The lists the coordinator exports for the whole network: none about households.
+NETWORK_LISTS = {"devices": device_rows, "sanitizations": sanitization_rows}
 
 
 def _scope():
@@ -85,6 +87,15 @@ def export_list(name: str):
     if name not in LISTS:
         abort(404)
     return _csv_response(name, LISTS[name](current_user.structure_id))
+
+
+@bp.route("/reports/network/<name>.csv")
+@permission_required("report.network_lists")
+def export_network_list(name: str):
+    """Export a whole list of the network (devices, sanitizations), each row with its workshop, streamed."""
+    if name not in NETWORK_LISTS:
+        abort(404)
+    return _csv_response(f"{name}-network", NETWORK_LISTS[name](None))
 
 
 def _csv_response(name: str, rows) -> Response:

@@ -62,6 +62,7 @@ EXPECTED = {
     "report.view": {S: (True, True, False), T: (True, True, False), P: (True, True, False), PA: (True, True, True),
                     V: (True, True, True), A: (True, True, True)},
     "report.lists": {S: (True, True, False)},
+    "report.network_lists": {A: (True, True, True)},
     "impact.manage": {A: (True, True, True)},
     "part.view": {S: (True, True, True), T: (True, True, True)},
     "part.catalogue": {S: (True, True, True), T: (True, True, True)},

@@ -254,6 +254,8 @@ ROUTES = [
      302),
     ("reports.export_list", "GET", "/reports/lists/devices.csv", SUPERVISOR, 403, 302),
     ("reports.export_list", "GET", "/reports/lists/passwords.csv", {S: 404}, 403, 302),
+    ("reports.export_network_list", "GET", "/reports/network/devices.csv", ADMIN_ONLY, 403, 302),
+    ("reports.export_network_list", "GET", "/reports/network/prescriptions.csv", {Role.ADMIN: 404}, 403, 302),
     ("reports.annual", "GET", "/reports/annual.pdf?year=2026", REPORTERS, 403, 302),
     ("reports.factors", "GET", "/admin/impact-factors", ADMIN_ONLY, 403, 302),
     ("reports.factors", "POST", "/admin/impact-factors", {A: 422}, 403, 302),

@@ -17,6 +17,7 @@ from reco.core.documents import Document
 from reco.extensions import db
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.visits import record_handover
+from reco.reports.figures import audience_of, median_days, parse_period, summary
 from reco.reports.models import ImpactFactor
 from tests.conftest import login_as
 from tests.factories import (
@@ -204,6 +205,44 @@ def test_erasures_waiting_for_validation_are_not_counted(client, network):
     db.session.commit()
     body = _summary(client, network["supervisor"]).get_json()
     assert body["drives_sanitized"] == 0
+    coordinator = make_user(Role.ADMIN)
+    assert summary(audience_of(coordinator), parse_period("", ""))["drives_sanitized"] == 0
+    network["workshop"].sanitization_needs_validation = False
+    db.session.commit()
+    assert summary(audience_of(coordinator), parse_period("", ""))["drives_sanitized"] == 3
+
+
+def test_the_median_wait_is_the_middle_one_or_the_mean_of_the_two_middle_ones(network):
+    audience, period = audience_of(network["supervisor"]), parse_period("", "")
+    for prescription, days in zip(network["equipped"], (2, 5.5, 10)):
+        prescription.decided_at = prescription.equipped_at - timedelta(days=days)
+    db.session.commit()
+    assert median_days(audience, period) == 5.5
+    network["equipped"][2].decided_at = None
+    db.session.commit()
+    assert median_days(audience, period) == 3.8
+    for prescription in network["equipped"]:
+        prescription.decided_at = None
+    db.session.commit()
+    assert median_days(audience, period) is None
+
+
+def test_the_coordinator_exports_the_devices_and_erasures_of_the_whole_network(client, network):
+    other = make_structure("workshop", name="Atelier du Sud")
+    make_ready_device(other)
+    db.session.commit()
+    login_as(client, make_user(Role.ADMIN))
+    rows = list(csv.reader(io.StringIO(client.get("/reports/network/devices.csv").get_data(as_text=True)
+                                       .lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:2] == ["Atelier", "N° d'inventaire"]
+    assert len(rows) == 1 + 7 and {row[0] for row in rows[1:]} == {network["workshop"].name, "Atelier du Sud"}
+    erasures = client.get("/reports/network/sanitizations.csv?sep=comma").get_data(as_text=True).splitlines()
+    assert len(erasures) == 1 + 4 and sum("Atelier du Sud" in line for line in erasures) == 1
+    assert client.get("/reports/network/prescriptions.csv").status_code == 404
+    assert "/reports/network/devices.csv" in client.get("/reports").get_data(as_text=True)
+    login_as(client, network["supervisor"])
+    assert client.get("/reports/network/devices.csv").status_code == 403
+    assert "/reports/network/" not in client.get("/reports").get_data(as_text=True)
 
 
 @pytest.mark.committed
