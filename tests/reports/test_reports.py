@@ -243,6 +243,8 @@ def test_the_coordinator_exports_the_devices_and_erasures_of_the_whole_network(c
     login_as(client, network["supervisor"])
     assert client.get("/reports/network/devices.csv").status_code == 403
     assert "/reports/network/" not in client.get("/reports").get_data(as_text=True)
+    own = client.get("/reports/lists/devices.csv").get_data(as_text=True).splitlines()
+    assert len(own) == 1 + 6 and not any(line.startswith(other.tag_prefix) for line in own[1:])
 
 
 @pytest.mark.committed
