@@ -1,4 +1,6 @@
 """Helpers shared by the forms of every feature."""
+from contextlib import contextmanager
+
 from flask import flash
 from flask_babel import gettext as _
 from wtforms import SelectMultipleField
@@ -32,6 +34,19 @@ def show_errors(form, error: ValidationFailed) -> None:
 def form_status(form) -> int:
     """Return 422 when a submitted form has errors to show, else 200."""
     return 422 if form.errors or form.form_errors else 200
+
+
+@contextmanager
+def refusal_on_form(form):
+    """Run a full-page form's action; when a rule refuses it, roll back and say why on the form, then go on."""
+    try:
+        yield
+    except ValidationFailed as error:
+        db.session.rollback()
+        show_errors(form, error)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
 
 
 def run_small_form(form, action, success: str) -> bool:

@@ -9,8 +9,8 @@ from sqlalchemy import func, or_, select
 
 from reco.core.audit import events_for
 from reco.core.documents import Document, documents_about
-from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import form_status, show_errors
+from reco.core.errors import DomainError
+from reco.core.forms import form_status, refusal_on_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import permission_required, require
@@ -71,13 +71,9 @@ def new_donor():
     """Create a donor."""
     form = DonorForm()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             donor = create_donor(by=current_user, workshop=current_user.structure,
                                  **{f: form[f].data for f in DONOR_FIELDS})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             flash(_("Donor %(name)s created.", name=donor.name), "success")
             return redirect(url_for("donations.donor", donor_id=donor.id))
     return render_template("donations/donor_form.html", form=form, donor=None), form_status(form)
@@ -108,12 +104,8 @@ def edit_donor(donor_id: int):
         form.kind.data = donor.kind.value
         form.company_number.data = donor.siret or donor.siren or ""
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             update_donor(donor, by=current_user, **{f: form[f].data for f in DONOR_FIELDS})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             flash(_("Donor %(name)s saved.", name=donor.name), "success")
             return redirect(url_for("donations.donor", donor_id=donor.id))
     return render_template("donations/donor_form.html", form=form, donor=donor), form_status(form)
@@ -150,13 +142,9 @@ def new_donation(donor_id: int):
     if request.method == "GET" and donor.address:
         form.pickup_address.data = " ".join(p for p in (donor.address, donor.postcode, donor.city) if p)
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             donation = create_donation(by=current_user, donor=donor, declared_counts=_counts(form),
                                        **{f: form[f].data for f in DONATION_FIELDS})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             flash(_("Collection %(ref)s planned.", ref=donation.reference), "success")
             return redirect(url_for("donations.donation", donation_id=donation.id))
     return render_template("donations/donation_form.html", form=form, donor=donor, donation=None), form_status(form)
@@ -189,16 +177,9 @@ def edit_donation(donation_id: int):
         for count in donation.declared_counts:
             form[f"count_{count.device_type.value}"].data = count.quantity
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             update_donation(donation, by=current_user, declared_counts=_counts(form),
                             **{f: form[f].data for f in DONATION_FIELDS})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash(_("Collection %(ref)s saved.", ref=donation.reference), "success")
             return redirect(url_for("donations.donation", donation_id=donation.id))
     return render_template("donations/donation_form.html", form=form, donor=donation.donor,

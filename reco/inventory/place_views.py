@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import form_status, show_errors
+from reco.core.errors import DomainError
+from reco.core.forms import form_status, refusal_on_form
 from reco.core.permissions import permission_required, require
 from reco.extensions import db
 from reco.inventory import bp
@@ -25,13 +25,9 @@ def locations():
     if request.method == "POST":
         require("location.manage")
         if form.validate_on_submit():
-            try:
+            with refusal_on_form(form):
                 location = create_location(current_user.structure, by=current_user, name=form.name.data,
                                            kind=form.kind.data)
-            except ValidationFailed as error:
-                db.session.rollback()
-                show_errors(form, error)
-            else:
                 flash(_("Location %(name)s created with the code %(code)s.", name=location.name,
                         code=location.code), "success")
                 return redirect(url_for("inventory.locations"))
@@ -52,13 +48,9 @@ def location(location_id: int):
     if request.method == "GET":
         form.kind.data = location.kind.value
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             update_location(location, by=current_user, name=form.name.data, kind=form.kind.data,
                             active=form.active.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             flash(_("Location %(code)s saved.", code=location.code), "success")
             return redirect(url_for("inventory.locations"))
     return render_template("inventory/location_form.html", location=location, form=form), form_status(form)

@@ -6,8 +6,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from reco.core.audit import events_for
-from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import form_status, show_errors
+from reco.core.forms import form_status, refusal_on_form
 from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
@@ -78,18 +77,11 @@ def intake(donation_id: int):
     form, item = _intake_form(donation, code)
     if form.validate_on_submit():
         drives = [entry.data for entry in form.drives.entries]
-        try:
+        with refusal_on_form(form):
             received = receive_device(donation, by=current_user, type=form.type.data, brand=form.brand.data,
                                       model=form.model.data, serial=form.serial.data,
                                       donor_tag=form.donor_tag.data, weight_kg=form.weight_kg.data,
                                       accessories=form.accessories.data, drives=drives, notes=form.notes.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash(_("Received: %(tag)s. Stick its label, then scan the next device.",
                     tag=received.device.tag), "success")
             for warning in received.warnings:

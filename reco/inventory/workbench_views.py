@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import form_status, show_errors
+from reco.core.forms import form_status, refusal_on_form, show_errors
 from reco.core.permissions import acting_user, permission_required, require
 from reco.core.scanning import normalise_code
 from reco.extensions import db
@@ -88,13 +88,9 @@ def diagnosis(tag: str):
         checks = {check.value: form[f"check_{check.value}"].data for check in Check}
         specs = {name: form[name].data for name in ("cpu", "ram_gb", "screen_inches", "os_name",
                                                     "battery_health_pct")}
-        try:
+        with refusal_on_form(form):
             record_diagnosis(device, by=current_user, checks=checks, faults=form.faults.data, grade=form.grade.data,
                              specs=specs, notes=form.notes.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             return _done(device, _("Diagnosis recorded."))
     return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check)), form_status(form)
 
@@ -156,12 +152,8 @@ def _drive_record(tag: str, drive_id: int, form, save, title: str, done: str):
     device = _device(tag)
     drive = _drive(device, drive_id)
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             save(drive, form)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             return _done(device, done, "drives")
     return render_template("inventory/drive_form.html", device=device, drive=drive, form=form,
                            title=title), form_status(form)
@@ -220,14 +212,10 @@ def repair(tag: str):
     device = _device(tag)
     form = RepairForm()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             record_repair(device, by=current_user, problem=form.problem.data, fault_type=form.fault_type.data,
                           actions=form.actions.data, minutes_spent=form.minutes_spent.data, status=form.status.data,
                           barrier=form.barrier.data, parts_used=form.parts_used.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             return _done(device, _("Repair recorded."), "repairs")
     return render_template("inventory/repair_form.html", device=device, form=form, repair=None), form_status(form)
 

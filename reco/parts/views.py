@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import flash_form_errors, form_status, run_small_form, show_errors
+from reco.core.forms import flash_form_errors, form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import load_allowed, permission_required, require
@@ -131,16 +131,12 @@ def new_part_type():
     """Add a part type to the catalogue shared by the network."""
     form = PartTypeForm()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             part_type = create_part_type(by=current_user, category=form.category.data, name=form.name.data,
                                          compatible_models=form.compatible_models.data,
                                          attributes={name: form[f"attr_{name}"].data for name in
                                                      ATTRIBUTES[PartCategory(form.category.data)]
                                                      if form[f"attr_{name}"].data})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             flash(_("« %(name)s » added to the catalogue.", name=part_type.name), "success")
             return redirect(url_for("parts.part_type", part_type_id=part_type.id))
     return render_template("parts/part_type_form.html", form=form, attribute_names=ATTRIBUTE_NAMES), \
@@ -185,16 +181,9 @@ def harvest(tag: str):
     if form.validate_on_submit():
         lines = [(db.session.get(PartType, line.part_type_id.data), line.quantity.data or 1, line.condition.data)
                  for line in form.lines if line.part_type_id.data]
-        try:
+        with refusal_on_form(form):
             harvest_device(device, by=current_user, lines=lines, drives_to_bank=form.drives_to_bank.data,
                            other_parts=(form.parts.data or "").splitlines(), notes=form.notes.data or "")
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
             flash(_("%(tag)s dismantled: the parts are in the stock.", tag=device.tag), "success")
             return redirect(url_for("inventory.device", tag=device.tag))
     return render_template("parts/harvest.html", form=form, device=device), form_status(form)

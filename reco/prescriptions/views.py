@@ -11,8 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from reco.accounts.models import Role, Structure
 from reco.core.audit import events_for
 from reco.core.documents import documents_about
-from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import form_status, run_small_form, show_errors
+from reco.core.forms import form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required
@@ -120,12 +119,8 @@ def new_prescription():
     """Write a prescription; save it as a draft or send it to the workshop."""
     form = _form()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             prescription = create_prescription(by=current_user, **_submitted_fields(form))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
             flash(_("Prescription sent to the workshop: household code %(code)s.", code=prescription.code)
                   if prescription.status is P.SUBMITTED else
                   _("Draft saved: household code %(code)s.", code=prescription.code), "success")
@@ -143,15 +138,8 @@ def edit_prescription(prescription_id: int):
         return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     form = _form(prescription)
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             update_prescription(prescription, by=current_user, **_submitted_fields(form))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
             flash(_("Prescription %(code)s saved.", code=prescription.code), "success")
             return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     return render_template("prescriptions/form.html", form=form, prescription=prescription), form_status(form)

@@ -9,8 +9,7 @@ from sqlalchemy import case, select
 
 from reco.accounts.models import Role, Structure
 from reco.core.audit import events_for
-from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import form_status, run_small_form, show_errors
+from reco.core.forms import form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required, require
@@ -71,16 +70,9 @@ def handover(prescription_id: int):
     prescription = load_prescription(prescription_id, "handover.record")
     form = VisitReportForm()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             record_handover(prescription, by=current_user,
                             **{f: form[f].data for f in REPORT_FIELDS if f != "installed_working"})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
             flash(_("Household %(code)s is equipped.", code=prescription.code), "success")
             return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     return render_template("prescriptions/report.html", form=form, visit=None, prescription=prescription), \
@@ -178,15 +170,8 @@ def report(visit_id: int):
         return redirect(url_for("prescriptions.visit", visit_id=visit.id))
     form = VisitReportForm()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             report_visit(visit, by=current_user, **{f: form[f].data for f in REPORT_FIELDS})
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
             flash(_("Thank you: household %(code)s is equipped.", code=visit.prescription.code), "success")
             return redirect(url_for("prescriptions.visits"))
     return render_template("prescriptions/report.html", form=form, visit=visit, prescription=visit.prescription), \
@@ -203,15 +188,8 @@ def return_view(tag: str):
     require("device.return", device)
     form = ReturnForm()
     if form.validate_on_submit():
-        try:
+        with refusal_on_form(form):
             return_device(device, by=current_user, reason=form.reason.data or "", replacement=form.replacement.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
             flash(_("Device %(tag)s is back at the workbench.", tag=device.tag), "success")
             return redirect(url_for("inventory.device", tag=device.tag))
     return render_template("prescriptions/return.html", form=form, device=device), form_status(form)
