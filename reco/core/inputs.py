@@ -1,8 +1,11 @@
 """Checks of raw input shared by every feature: ids in URLs, query strings and text without NUL."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
+
+from reco.core.responses import error_response
 
 #: The largest id a database integer column holds on every supported database.
 MAX_ID = 2 ** 31 - 1
@@ -47,13 +50,15 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def refuse_nul_characters() -> None:
-    """Stop with 400 when the query string or a form holds a NUL character, which no database stores."""
+def refuse_nul_characters():
+    """Answer 400, saying why, when the query string or a form holds a NUL character, which no database stores."""
     values = list(request.args.values())
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += list(request.form.values())
     if any("\x00" in v for v in values):
-        abort(400)
+        return error_response(400, _("A value sent holds an invisible NUL character, which cannot be stored: "
+                                     "remove it and send again."))
+    return None
 
 
 def init_inputs(app) -> None:

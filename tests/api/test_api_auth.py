@@ -124,6 +124,7 @@ def test_openapi_document_is_valid_openapi_3_1(client):
 def test_a_nul_character_in_the_query_string_gets_the_documented_400(client, ctx):
     response = client.get("/api/v1/reports/summary?commune=%00", headers=_bearer(make_token(make_user("viewer"))))
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert "caractère NUL" in response.get_json()["message"]
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert all("400" in operation["responses"] for operations in paths.values() for operation in operations.values())
 

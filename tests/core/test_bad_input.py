@@ -40,7 +40,8 @@ def test_api_ids_out_of_range(client, supervisor):
 def test_nul_characters_are_refused(client, supervisor):
     assert client.post("/login", data={"email": "a\x00@b.c", "password": "x"}).status_code == 400
     login_as(client, supervisor)
-    assert client.get("/donors?q=%00").status_code == 400
+    response = client.get("/donors?q=%00")
+    assert response.status_code == 400 and "caractère NUL invisible" in response.text
     assert client.post("/donors/new", data={"name": "A\x00B", "kind": "company"}).status_code == 400
     response = client.post("/api/v1/donors", json={"name": "A\x00B", "kind": "company"}, headers=_auth(supervisor))
     assert response.status_code == 422
