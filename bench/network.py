@@ -2,9 +2,8 @@
 
 Cases: the scan lookup (API and device page) and the lists, under gunicorn with 2 workers driven by wrk on
 loopback, against a route of the same application and server that answers a fixed JSON body (and, for reference,
-one that reads one device row in one statement); the dashboard and
-the summary API over the whole network; the peak memory of a worker while it streams the CSV export of every
-device of the network.
+one that reads one device row in one statement); the dashboard and the summary API over the whole network; the
+peak memory of a worker while it streams the CSV export of every device of the network.
 Usage: python -m bench.network
   RECO_BENCH_NETWORK_URL  the database (default postgresql://postgres@127.0.0.1:5432/reco_bench); generated
                           with `reco generate` when it holds no device (RECO_BENCH_DEVICES, default 1,000,000)
