@@ -6,7 +6,7 @@ import pypdfium2
 from sqlalchemy import func, select
 
 from reco.core.documents import Document
-from reco.donations.models import DeclaredItem, Donation, Donor, ImportDraft
+from reco.donations.models import DeclaredItem, Donation, DonationStatus, Donor, ImportDraft
 from reco.extensions import db
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_user
@@ -176,6 +176,19 @@ def test_status_buttons_and_refusal_messages(client, ctx):
     assert "DISK-9" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Donation, donation.id).status.value == "received"
+
+
+def test_a_closed_collection_refuses_changes_on_its_form_and_keeps_them_out(client, ctx):
+    user = _supervisor(client)
+    donation = make_donation(make_donor(user.structure), notes="Avant")
+    donation.status = DonationStatus.CLOSED
+    db.session.commit()
+    response = client.post(f"/donations/{donation.id}/edit", data={"planned_date": "2026-12-01", "notes": "Après"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'class="flash flash-error" role="alert">[^<]*collecte est clôturée', page)
+    db.session.expire_all()
+    assert db.session.get(Donation, donation.id).notes == "Avant"
 
 
 def test_a_technician_sees_collections_but_cannot_manage_them(client, ctx):
