@@ -19,6 +19,8 @@ from reco.donations.forms import DonationForm, DonorForm
 from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
 from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
 from reco.donations.services import (
+    DONATION_FIELDS,
+    DONOR_FIELDS,
     close_problems,
     create_donation,
     create_donor,
@@ -37,8 +39,6 @@ add_nav_entry(NavEntry("donations.donations", _l("Collections"), "donation.view"
 add_nav_entry(NavEntry("donations.donors", _l("Donors"), "donor.view",
                        _l("Companies, public bodies and people who give equipment."), 30))
 
-DONOR_FIELDS = ("name", "kind", "company_number", "address", "postcode", "city", "contact_name", "email", "phone")
-DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
 ISSUERS = {"collection_receipt": issue_collection_receipt, "donation_attestation": issue_donation_attestation,
            "donor_report": issue_donor_report}
 
