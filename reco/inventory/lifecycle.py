@@ -18,21 +18,23 @@ S = DeviceState
 
 #: Every allowed move; anything else is refused.
 TRANSITIONS: dict[DeviceState, frozenset[DeviceState]] = {
-    S.RECEIVED: frozenset({S.DIAGNOSED, S.HARVESTED, S.RECYCLED}),
-    S.DIAGNOSED: frozenset({S.IN_REPAIR, S.WIPED, S.HARVESTED, S.RECYCLED}),
-    S.IN_REPAIR: frozenset({S.DIAGNOSED, S.WIPED, S.HARVESTED, S.RECYCLED}),
-    S.WIPED: frozenset({S.READY, S.IN_REPAIR, S.HARVESTED, S.RECYCLED}),
-    S.READY: frozenset({S.RESERVED, S.IN_REPAIR, S.HARVESTED, S.RECYCLED}),
+    S.RECEIVED: frozenset({S.DIAGNOSED, S.HARVESTED, S.RECYCLED, S.VOIDED}),
+    S.DIAGNOSED: frozenset({S.IN_REPAIR, S.WIPED, S.HARVESTED, S.RECYCLED, S.VOIDED}),
+    S.IN_REPAIR: frozenset({S.DIAGNOSED, S.WIPED, S.HARVESTED, S.RECYCLED, S.VOIDED}),
+    S.WIPED: frozenset({S.READY, S.IN_REPAIR, S.HARVESTED, S.RECYCLED, S.VOIDED}),
+    S.READY: frozenset({S.RESERVED, S.IN_REPAIR, S.HARVESTED, S.RECYCLED, S.VOIDED}),
     S.RESERVED: frozenset({S.DELIVERED, S.READY}),
     S.DELIVERED: frozenset({S.RECEIVED}),
     S.HARVESTED: frozenset(),
     S.RECYCLED: frozenset(),
+    S.VOIDED: frozenset(),
 }
 
 #: Moves that only another feature makes, with the reason shown when someone tries them directly.
 MADE_ELSEWHERE = {
     S.RESERVED: _l("A device is reserved from an accepted prescription, not moved there by hand."),
     S.DELIVERED: _l("A device is delivered by the visit report or the handover at the workshop."),
+    S.VOIDED: _l("A device received by mistake is voided from its « Correct » page, by a supervisor."),
 }
 
 #: States that only another feature leaves, with the reason shown when someone tries by hand.

@@ -41,6 +41,7 @@ STATE_LABELS = {
     DeviceState.DELIVERED: _l("Delivered"),
     DeviceState.HARVESTED: _l("Harvested for parts"),
     DeviceState.RECYCLED: _l("Recycled"),
+    DeviceState.VOIDED: _l("Voided"),
 }
 
 INTERFACE_LABELS = {

@@ -45,11 +45,13 @@ class DeviceState(enum.StrEnum):
     DELIVERED = "delivered"
     HARVESTED = "harvested"
     RECYCLED = "recycled"
+    #: Received by mistake (or merged into another device): keeps its tag and history, counts nowhere.
+    VOIDED = "voided"
 
 
 #: States in which a device has left the workbench.
 LEFT_WORKBENCH = frozenset({DeviceState.READY, DeviceState.RESERVED, DeviceState.DELIVERED,
-                            DeviceState.HARVESTED, DeviceState.RECYCLED})
+                            DeviceState.HARVESTED, DeviceState.RECYCLED, DeviceState.VOIDED})
 
 
 class DriveInterface(enum.StrEnum):
@@ -134,6 +136,10 @@ class Device(db.Model):
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     #: When the device last came back from a family: diagnoses and sanitizations before it no longer count.
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The key of the intake form that created it: a form posted twice still makes one device.
+    intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The device this one was merged into (both were one machine); this one is then voided.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
 
     workshop = relationship("Structure", foreign_keys=[workshop_id])
     donation = relationship("Donation", back_populates="devices")
@@ -141,6 +147,7 @@ class Device(db.Model):
     received_by = relationship("User", foreign_keys=[received_by_id])
     drives: Mapped[list[Drive]] = relationship(back_populates="device", order_by="Drive.id",
                                                foreign_keys="Drive.device_id")
+    merged_into: Mapped[Device | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
     location: Mapped[Location | None] = relationship(lazy="joined")
     exit: Mapped[DeviceExit | None] = relationship(back_populates="device")
     diagnoses: Mapped[list[Diagnosis]] = relationship(order_by="Diagnosis.id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.columns import enum_column
@@ -70,6 +70,8 @@ class Diagnosis(db.Model):
     #: ORDS fault types found.
     faults: Mapped[list[str]] = mapped_column(JSON, default=list)
     grade: Mapped[Grade | None] = mapped_column(enum_column(Grade, "grade"))
+    #: Said explicitly: this machine has no storage (a device with no drive reaches ready only then).
+    no_storage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
