@@ -82,6 +82,8 @@ def make_device(donation=None, **fields):
 
     donation = donation or make_donation()
     fields.setdefault("type", "laptop")
+    if not any(fields.get(name) for name in ("serial", "donor_tag", "brand", "model")):
+        fields["donor_tag"] = f"INV-{next(_counter)}"  # a machine always has something that identifies it
     device = receive_device(donation, by=None, **fields).device
     db.session.commit()
     return device

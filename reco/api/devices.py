@@ -72,7 +72,8 @@ def receive_device_api():
         serial=field(data, "serial", str), donor_tag=field(data, "donor_tag", str),
         weight_kg=data.get("weight_kg"),
         accessories=field(data, "accessories", list, default=[]), drives=drives,
-        notes=field(data, "notes", str, default=""))
+        notes=field(data, "notes", str, default=""), intake_key=field(data, "intake_key", str),
+        again=field(data, "again", bool, default=False))
     body = device_json(received.device) | {"warnings": received.warnings}
     response = jsonify(body)
     response.headers["Location"] = url_for("api.get_device", code=received.device.tag)
@@ -110,7 +111,11 @@ SCHEMAS.update({
         "weight_kg": {"type": ["number", "string", "null"]},
         "accessories": {"type": "array", "items": {"type": "string", "enum": [a.value for a in Accessory]}},
         "drives": {"type": "array", "items": {"$ref": "#/components/schemas/DriveIn"}},
-        "notes": {"type": "string"}}},
+        "notes": {"type": "string"},
+        "intake_key": {"type": ["string", "null"], "maxLength": 64,
+                       "description": "One key per machine scanned: a request sent twice still receives one device"},
+        "again": {"type": "boolean", "description": "Another machine with a serial or donor's tag already received "
+                                                    "in this collection"}}},
     "Device": {"type": "object", "required": ["tag", "type", "state", "drives"], "properties": {
         "tag": {"type": "string"}, "workshop_id": {"type": "integer"}, "donation_id": {"type": ["integer", "null"]},
         "type": {"type": "string"}, "brand": {"type": "string"}, "model": {"type": "string"},
@@ -125,7 +130,9 @@ SCHEMAS.update({
 })
 
 PATHS.update({
-    "/devices": {"post": {"summary": "Receive a device in a collection; returns its new asset tag",
+    "/devices": {"post": {"summary": "Receive a device in a collection; returns its new asset tag. 409 "
+                                     "already_received (with its tag) when this machine or this intake_key was "
+                                     "already received",
                           "operationId": "receiveDevice", "requestBody": json_body_of("DeviceIn"),
                           "responses": {"201": json_response("The device received", "Device")},
                           "errors": ["400", "401", "403", "409", "422"]}},

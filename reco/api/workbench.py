@@ -32,9 +32,10 @@ def _device(tag: str) -> Device:
 @bp.route("/devices/<tag>/hardware-reports", methods=["POST"])
 @permission_required("device.work")
 def post_hardware_report(tag: str):
-    """Import a raw lshw -json or smartctl --json report into the device."""
+    """Import a raw lshw -json or smartctl --json report into the device; 409 when it describes another machine."""
     device = _device(tag)
-    summary = apply_hardware_report(device, request.get_data(cache=False), by=acting_user())
+    summary = apply_hardware_report(device, request.get_data(cache=False), by=acting_user(),
+                                    confirm_serial=_flag("confirm_serial"), distinct_drives=_flag("distinct_drives"))
     return jsonify(summary | {"device": device_json(device)}), 201
 
 
@@ -61,7 +62,8 @@ def post_diagnosis(tag: str):
     data = json_body()
     record_diagnosis(device, by=acting_user(), checks=field(data, "checks", dict, default={}),
                      faults=field(data, "faults", list, default=[]), grade=field(data, "grade", str),
-                     specs=field(data, "specs", dict, default={}), notes=field(data, "notes", str, default=""))
+                     specs=field(data, "specs", dict, default={}), notes=field(data, "notes", str, default=""),
+                     no_storage=field(data, "no_storage", bool, default=False))
     return jsonify(device_json(device)), 201
 
 
@@ -104,6 +106,14 @@ def post_transition(tag: str):
                       slip_number=field(data, "slip_number", str, default=""),
                       reason=field(data, "reason", str, default=""))
     return jsonify(device_json(device))
+
+
+def _flag(name: str) -> bool:
+    """Return a yes/no query parameter (1 or true), refusing any other value."""
+    value = request.args.get(name, "0").lower()
+    if value not in ("0", "1", "true", "false"):
+        raise ValidationFailed(_("The parameter « %(name)s » is 1 or 0.", name=name), {name: [_("1 or 0")]})
+    return value in ("1", "true")
 
 
 def _texts(values: list, name: str) -> list[str]:
@@ -162,6 +172,7 @@ SCHEMAS.update({
             "cpu": {"type": "string"}, "ram_gb": {"type": ["number", "string"]},
             "screen_inches": {"type": ["number", "string"]}, "os_name": {"type": "string"},
             "battery_health_pct": {"type": ["integer", "string"]}}},
+        "no_storage": {"type": "boolean", "description": "The machine has no drive at all (lets it reach ready)"},
         "notes": {"type": "string"}}},
     "RepairIn": {"type": "object", "required": ["problem", "fault_type"], "properties": {
         "problem": {"type": "string"}, "fault_type": {"type": "string", "enum": [f.value for f in FaultType]},
@@ -186,9 +197,17 @@ SCHEMAS.update({
 _TAG = [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}]
 PATHS.update({
     "/devices/{tag}/hardware-reports": {"post": {
-        "summary": "Import a raw lshw -json or smartctl --json report; 409 once the device is past the workbench",
+        "summary": "Import a raw lshw -json or smartctl --json report; 409 once the device is past the workbench, "
+                   "or when the report's machine or drive does not match (error report_mismatch, confirm names the "
+                   "parameter that applies it anyway)",
         "operationId": "postHardwareReport",
-        "parameters": _TAG, "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}},
+        "parameters": _TAG + [
+            {"name": "confirm_serial", "in": "query", "required": False, "schema": {"type": "string", "enum": [
+                "0", "1", "true", "false"]}, "description": "The report is for this device: its serial is corrected"},
+            {"name": "distinct_drives", "in": "query", "required": False, "schema": {"type": "string", "enum": [
+                "0", "1", "true", "false"]}, "description": "A drive held by a closed device is another physical "
+                                                            "drive with the same serial: a new record"}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}},
         "responses": {"201": json_response("What was recognised", "HardwareReportResult")},
         "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/erasure-logs": {"post": {

@@ -34,6 +34,7 @@ def init_error_handlers(app: Flask) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
+        extra |= {key: error.details[key] for key in error.shown_details if key in error.details}
         return error_response(error.status, error.message, code=error.code, **extra)
 
     @app.errorhandler(IntegrityError)

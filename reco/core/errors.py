@@ -7,6 +7,8 @@ class DomainError(Exception):
 
     status = 409
     code = "conflict"
+    #: Keys of ``details`` the API adds to its JSON answer.
+    shown_details: tuple[str, ...] = ()
 
     def __init__(self, message: str, **details):
         super().__init__(message)

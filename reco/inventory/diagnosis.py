@@ -101,9 +101,16 @@ def _specs(device: Device, specs: dict) -> None:
 
 
 def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(), grade=None,
-                     specs: dict | None = None, notes: str = "") -> Diagnosis:
-    """Record a diagnosis; a device just received becomes diagnosed."""
+                     specs: dict | None = None, notes: str = "", no_storage: bool = False) -> Diagnosis:
+    """Record a diagnosis; a device just received becomes diagnosed.
+
+    ``no_storage`` says the machine has no drive at all, which lets a device with no drive recorded pass.
+    """
     check_open(device)
+    if no_storage is not True and no_storage is not False:
+        _fail("no_storage", _l("Say with true or false whether the machine has no storage."))
+    if no_storage and device.drives:
+        _fail("no_storage", _l("Drives are recorded in this machine: take them out before saying it has no storage."))
     checks = _checks(checks)
     try:
         faults = sorted({FaultType(f).value for f in faults or ()})
@@ -114,7 +121,7 @@ def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(
     except ValueError:
         _fail("grade", _l("The grade is A, B, C or parts only."))
     _specs(device, specs or {})
-    diagnosis = Diagnosis(device_id=device.id, checks=checks, faults=faults, grade=grade,
+    diagnosis = Diagnosis(device_id=device.id, checks=checks, faults=faults, grade=grade, no_storage=no_storage,
                           notes=(notes or "").strip()[:5000], by_id=getattr(by, "id", None))
     db.session.add(diagnosis)
     device.diagnoses.append(diagnosis)
@@ -124,30 +131,55 @@ def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(
         device.has_webcam = checks[Check.WEBCAM.value] == CheckResult.OK.value
     db.session.flush()
     record_event(by, device, "diagnosed", grade=grade.value if grade else None, faults=faults,
-                 faulty=[k for k, v in checks.items() if v == CheckResult.FAULTY.value])
+                 faulty=[k for k, v in checks.items() if v == CheckResult.FAULTY.value],
+                 **({"no_storage": True} if no_storage else {}))
     if device.state is DeviceState.RECEIVED and DeviceState.DIAGNOSED in TRANSITIONS[device.state]:
         transition_device(device, DeviceState.DIAGNOSED, by=by)
     return diagnosis
 
 
-def _update_drive(device: Device, report: DriveReport) -> tuple[Drive, bool]:
-    """Create or update the device's drive with this serial; return it and whether it is new."""
+class ReportMismatch(DomainError):
+    """A report describes another machine or a drive held by a closed device: applied only once confirmed."""
+
+    code = "report_mismatch"
+    shown_details = ("confirm", "device")
+
+
+def _known_drive(device: Device, serial: str | None, device_path: str | None) -> Drive | None:
+    """Return the drive a report speaks of: this device's own first, then the workshop's newest with the serial."""
+    if not serial:
+        return next((d for d in device.drives if device_path and d.device_path == device_path), None)
+    own = next((d for d in device.drives if d.serial == serial), None)
+    return own or db.session.scalar(select(Drive).where(Drive.serial == serial, Drive.workshop_id == device.workshop_id)
+                                    .order_by(Drive.id.desc()).limit(1))
+
+
+def _update_drive(device: Device, report: DriveReport, *, by, distinct: bool = False) -> tuple[Drive, bool]:
+    """Create or update the device's drive the report describes; return it and whether it is new.
+
+    A drive held by a device past the workbench never moves: the report is refused, unless ``distinct`` says it
+    is another physical drive sharing the serial, which gets its own record and inherits no sanitization.
+    """
     serial = normalise_code(_stored(report.serial))
     if serial and len(serial) > 80:
         serial = serial[:80]
-    drive = None
-    if serial:
-        drive = db.session.scalar(select(Drive).where(Drive.serial == serial, Drive.workshop_id == device.workshop_id)
-                                  .order_by(Drive.id.desc()).limit(1))
-    if drive is None and not serial and report.device_path:
-        drive = next((d for d in device.drives if d.device_path == report.device_path), None)
+    drive = _known_drive(device, serial, report.device_path)
+    if drive is not None and drive.device_id not in (None, device.id) and drive.device.state not in MOVABLE_FROM:
+        if not distinct:
+            holder = drive.device
+            raise ReportMismatch(str(_l(
+                "Drive %(serial)s is recorded in %(tag)s, which is « %(state)s »: it cannot leave it. If this is "
+                "another physical drive with the same serial, tick « another drive with the same serial » and send "
+                "the report again; it will start with no sanitization.", serial=serial, tag=holder.tag,
+                state=STATE_LABELS[holder.state])), confirm="distinct_drives", device=holder.tag)
+        drive = None
     created = drive is None
     if created:
         drive = Drive(serial=serial, workshop_id=device.workshop_id, donation_id=device.donation_id)
         db.session.add(drive)
         device.drives.append(drive)
     elif drive.device_id != device.id:
-        _move_drive_here(device, drive)
+        _move_drive_here(device, drive, by=by)
     model = _stored(report.model)
     if len(model) > len(drive.model or ""):  # lshw cuts names to 16 characters; keep the longest
         drive.model = model[:120]
@@ -172,21 +204,22 @@ def _bounded(number: int | None, limit: int) -> int | None:
     return number if isinstance(number, int) and 0 <= number <= limit else None
 
 
-def _move_drive_here(device: Device, drive: Drive) -> None:
-    """Put a known drive, found by a report in ``device``, into it: the report shows where it really is."""
+def _move_drive_here(device: Device, drive: Drive, *, by) -> None:
+    """Put a known drive, found by a report in ``device``, into it with its records: it is really there."""
     previous = drive.device
     if previous is not None:
         previous.drives.remove(drive)
         drive.removed_from_id, drive.removed_at = previous.id, utcnow()
-        record_event(None, previous, "drive_removed", drive=drive.serial, to=device.tag)
+        record_event(by, previous, "drive_removed", drive=drive.serial, to=device.tag)
     device.drives.append(drive)
     drive.removed_at = None
-    record_event(None, device, "drive_added", drive=drive.serial,
-                 **{"from": previous.tag if previous else None})
+    record_event(by, device, "drive_added", drive=drive.serial, **{"from": previous.tag if previous else None})
 
 
 #: States in which diagnosis and drives may change; later, the device must go back to repair first.
 OPEN_STATES = (DeviceState.RECEIVED, DeviceState.DIAGNOSED, DeviceState.IN_REPAIR)
+#: States of a device whose drive may be found, by a report, in another device: still open, or voided by mistake.
+MOVABLE_FROM = (*OPEN_STATES, DeviceState.VOIDED)
 
 
 def check_open(device: Device) -> None:
@@ -196,11 +229,34 @@ def check_open(device: Device) -> None:
                                  "diagnosis or its drives.", tag=device.tag, state=STATE_LABELS[device.state])))
 
 
-def _apply_system(device: Device, report: SystemReport) -> dict:
+def _check_system_serial(device: Device, report: SystemReport, confirmed: bool) -> dict:
+    """Refuse a report of another machine (its serial differs from the device's, or is another device's) unless
+    the person confirmed it; return the serial's correction, if any."""
+    serial = (normalise_code(_stored(report.serial)) or "")[:80] or None
+    if not serial or serial == device.serial:
+        return {}
+    if device.serial and not confirmed:
+        raise ReportMismatch(str(_l(
+            "This report describes the machine with serial number %(report)s, but %(tag)s has serial number "
+            "%(device)s. Check that it is this machine's report; if it is, tick « this report is for this device » "
+            "and send it again: the serial number will be corrected.", report=serial, tag=device.tag,
+            device=device.serial)), confirm="confirm_serial", device=device.tag)
+    other = None if confirmed else db.session.scalar(select(Device.tag).where(
+        Device.serial == serial, Device.workshop_id == device.workshop_id, Device.id != device.id,
+        Device.state != DeviceState.VOIDED).limit(1))
+    if other:
+        raise ReportMismatch(str(_l(
+            "This report describes the machine with serial number %(report)s, which is %(other)s. Check that it is "
+            "the report of %(tag)s; if it is, tick « this report is for this device » and send it again.",
+            report=serial, other=other, tag=device.tag)), confirm="confirm_serial", device=other)
+    before, device.serial = device.serial, serial
+    return {"serial": {"from": before, "to": serial}} if before else {}
+
+
+def _apply_system(device: Device, report: SystemReport, *, by, distinct_drives: bool) -> dict:
     """Fill the device's specs and drives from an lshw report."""
     device.brand = device.brand or _stored(report.vendor)[:80]
     device.model = device.model or _stored(report.model)[:120]
-    device.serial = device.serial or (normalise_code(_stored(report.serial)) or "")[:80] or None
     device.cpu = (_stored(report.cpu) or device.cpu or "")[:120]
     device.ram_bytes = _bounded(report.ram_bytes, 2 ** 50) or device.ram_bytes
     if report.battery_health_pct is not None:
@@ -210,7 +266,7 @@ def _apply_system(device: Device, report: SystemReport) -> dict:
         if drive_report.usb:
             ignored.append(drive_report.serial or drive_report.model)
             continue
-        drive, created = _update_drive(device, drive_report)
+        drive, created = _update_drive(device, drive_report, by=by, distinct=distinct_drives)
         drives.append({"serial": drive.serial, "model": drive.model, "created": created,
                        "failing": drive.failing})
     return {"specs": {"cpu": device.cpu, "ram_bytes": device.ram_bytes,
@@ -218,23 +274,30 @@ def _apply_system(device: Device, report: SystemReport) -> dict:
             "drives": drives, "ignored_usb_drives": ignored}
 
 
-def apply_hardware_report(device: Device, data: bytes, *, by) -> dict:
-    """Read an lshw or smartctl JSON report and update the device and its drives; return what was recognised."""
+def apply_hardware_report(device: Device, data: bytes, *, by, confirm_serial: bool = False,
+                          distinct_drives: bool = False) -> dict:
+    """Read an lshw or smartctl JSON report and update the device and its drives; return what was recognised.
+
+    A report of another machine (``confirm_serial``) or naming a drive held by a closed device
+    (``distinct_drives``) is refused unless the person confirmed it.
+    """
     check_open(device)
     try:
         report = parse_hardware_report(data)
     except ReportNotRecognised as error:
         raise ValidationFailed(str(error), {"report": [str(error)]}) from None
+    corrected = {}
     if isinstance(report, SmartReport):
-        drive, created = _update_drive(device, report.drive)
+        drive, created = _update_drive(device, report.drive, by=by, distinct=distinct_drives)
         summary = {"kind": "smartctl", "drives": [{"serial": drive.serial, "model": drive.model, "created": created,
                                                    "failing": drive.failing}]}
     else:
-        summary = {"kind": "lshw"} | _apply_system(device, report)
+        corrected = _check_system_serial(device, report, confirm_serial)
+        summary = {"kind": "lshw"} | _apply_system(device, report, by=by, distinct_drives=distinct_drives)
     db.session.add(HardwareReport(device_id=device.id, kind=summary["kind"], content=data.decode("utf-8"),
                                   sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=getattr(by, "id", None)))
     db.session.flush()
     record_event(by, device, "hardware_report", kind=summary["kind"],
                  drives=[d["serial"] for d in summary["drives"]],
-                 failing=[d["serial"] for d in summary["drives"] if d["failing"]])
+                 failing=[d["serial"] for d in summary["drives"] if d["failing"]], **corrected)
     return summary

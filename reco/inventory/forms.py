@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     FieldList,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -60,6 +61,17 @@ class IntakeForm(FlaskForm):
         SelectChoice(k.value, label) for k, label in ACCESSORY_LABELS.items()])
     drives = FieldList(FormField(DriveForm), min_entries=2, max_entries=8)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    #: New at each display of the form: the same form sent twice still receives one device.
+    intake_key = HiddenField(validators=[Optional(), Length(max=64)])
+    #: Set when the person chose to receive another machine with a code already received.
+    again = HiddenField(validators=[Optional(), Length(max=1)])
+
+
+class ScanReceiveForm(FlaskForm):
+    """Scan-to-receive: each scan receives the machine of the donor's line it names."""
+
+    code = StringField(_l("Scan the donor's asset tag or the serial number"), validators=[Length(max=128)])
+    intake_key = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class DiagnosisForm(FlaskForm):
@@ -75,6 +87,7 @@ class DiagnosisForm(FlaskForm):
     screen_inches = StringField(_l("Screen size (inches)"), validators=[Optional(), Length(max=10)])
     os_name = StringField(_l("Operating system"), validators=[Optional(), Length(max=80)])
     battery_health_pct = StringField(_l("Battery health (%)"), validators=[Optional(), Length(max=5)])
+    no_storage = BooleanField(_l("This machine has no storage (no drive at all)"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
@@ -93,6 +106,14 @@ class FileForm(FlaskForm):
     """Send a report or a log file."""
 
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class HardwareReportForm(FileForm):
+    """Send an lshw or smartctl report, with the confirmations a refused report asked for."""
+
+    confirm_serial = BooleanField(_l("This report is for this device (its serial number will be corrected)"))
+    distinct_drives = BooleanField(_l("Another physical drive with the same serial (it starts with no "
+                                      "sanitization)"))
 
 
 class SecureEraseForm(FlaskForm):

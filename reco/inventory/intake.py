@@ -16,7 +16,7 @@ from reco.core.sequences import next_value
 from reco.donations.models import DeclaredItem, Donation, DonationStatus
 from reco.donations.services import set_donation_status
 from reco.extensions import db
-from reco.inventory.models import Accessory, Device, DeviceType, Drive, DriveInterface
+from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface
 
 TAG_DIGITS = 6
 MAX_DRIVES = 8
@@ -71,16 +71,93 @@ def workshop_device(tag: str | None, workshop_id: int, *, shown: bool = False) -
     return db.session.scalars(query.options(*shown_with_device()) if shown else query).unique().first()
 
 
-def match_declared_item(donation: Donation, code: str | None) -> DeclaredItem | None:
-    """Return the donor's line not yet received whose asset tag (first) or serial is ``code``."""
+def _free_lines(donation: Donation):
+    """Return the query of the donor's lines of ``donation`` that no device was matched to yet."""
+    return select(DeclaredItem).where(DeclaredItem.donation_id == donation.id, ~DeclaredItem.device.has()) \
+        .order_by(DeclaredItem.line_number)
+
+
+def match_declared_item(donation: Donation, *, serial: str | None = None,
+                        donor_tag: str | None = None) -> DeclaredItem | None:
+    """Return the donor's free line this machine is: by serial first, then by donor's tag.
+
+    A line whose serial differs from the machine's is another machine, even when it shares the donor's tag.
+    """
+    serial, donor_tag = normalise_code(serial), normalise_code(donor_tag)
+    if serial:
+        item = db.session.scalar(_free_lines(donation).where(DeclaredItem.serial == serial).limit(1))
+        if item is not None:
+            return item
+    if not donor_tag:
+        return None
+    query = _free_lines(donation).where(DeclaredItem.donor_tag == donor_tag)
+    if serial:
+        query = query.where(DeclaredItem.serial.is_(None))
+    return db.session.scalar(query.limit(1))
+
+
+def lines_for_code(donation: Donation, code: str | None) -> list[DeclaredItem]:
+    """Return the free lines a scanned code may be: those with this serial, then those with this donor's tag."""
+    code = normalise_code(code)
+    if not code:
+        return []
+    lines = db.session.scalars(_free_lines(donation).where(or_(DeclaredItem.serial == code,
+                                                               DeclaredItem.donor_tag == code))).all()
+    return sorted(lines, key=lambda line: line.serial != code)
+
+
+def received_with_code(donation: Donation, code: str | None) -> list[Device]:
+    """Return the devices of ``donation`` (voided ones aside) whose tag, serial or donor's tag is ``code``."""
+    code = normalise_code(code)
+    if not code:
+        return []
+    return list(db.session.scalars(select(Device).where(
+        Device.donation_id == donation.id, Device.state != DeviceState.VOIDED,
+        or_(Device.tag == code, Device.serial == code, Device.donor_tag == code)).order_by(Device.id)))
+
+
+def tagged_elsewhere(donation: Donation, code: str | None) -> Device | None:
+    """Return the device of the workshop whose asset tag (ours) is ``code``, received in another collection."""
     code = normalise_code(code)
     if not code:
         return None
-    return db.session.scalar(
-        select(DeclaredItem)
-        .where(DeclaredItem.donation_id == donation.id, ~DeclaredItem.device.has(),
-               or_(DeclaredItem.donor_tag == code, DeclaredItem.serial == code))
-        .order_by((DeclaredItem.donor_tag == code).desc(), DeclaredItem.line_number).limit(1))
+    return db.session.scalar(select(Device).where(Device.tag == code, Device.workshop_id == donation.workshop_id,
+                                                  Device.donation_id != donation.id))
+
+
+def same_machine_received(donation: Donation, serial: str | None, donor_tag: str | None) -> Device | None:
+    """Return the device of ``donation`` that is this machine: same serial, or same donor's tag with no other serial."""
+    clauses = []
+    if serial:
+        clauses.append(Device.serial == serial)
+    if donor_tag:
+        same_tag = Device.donor_tag == donor_tag
+        clauses.append(same_tag & (Device.serial.is_(None) | (Device.serial == serial)) if serial else same_tag)
+    if not clauses:
+        return None
+    return db.session.scalar(select(Device).where(Device.donation_id == donation.id,
+                                                  Device.state != DeviceState.VOIDED, or_(*clauses))
+                             .order_by(Device.id).limit(1))
+
+
+class AlreadyReceived(DomainError):
+    """This machine (or this very form) was already received: nothing new is created."""
+
+    code = "already_received"
+    shown_details = ("tag",)
+
+    def __init__(self, device: Device):
+        line = device.declared_item.line_number if device.declared_item else None
+        message = _l("Already received: %(tag)s (line %(n)d of the donor's list).", tag=device.tag, n=line) \
+            if line else _l("Already received: %(tag)s.", tag=device.tag)
+        super().__init__(str(message), tag=device.tag)
+        self.device = device
+
+
+class NotOnList(DomainError):
+    """A code scanned to receive names no free line of the donor's list: the person receives it by hand."""
+
+    code = "not_on_list"
 
 
 def claim_declared_item(item: DeclaredItem | None) -> DeclaredItem | None:
@@ -176,10 +253,24 @@ def _drives(drives) -> list[DriveSeen]:
     return checked
 
 
+def _intake_key(value) -> str | None:
+    """Return the key of an intake form, refusing what is not a short text."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 64 or not value.isprintable():
+        _fail("intake_key", _l("The intake key is a text of 64 characters at most."))
+    return value
+
+
 def receive_device(donation: Donation, *, by: User | None, type, brand: str = "", model: str = "",
                    serial: str | None = None, donor_tag: str | None = None, weight_kg=None,
-                   accessories=(), drives=(), notes: str = "") -> Received:
-    """Create a device received from ``donation``, give it our asset tag and match the donor's list."""
+                   accessories=(), drives=(), notes: str = "", intake_key: str | None = None,
+                   again: bool = False) -> Received:
+    """Create a device received from ``donation``, give it our asset tag and match the donor's list.
+
+    One form (``intake_key``) makes one device; a machine already received in this collection (same serial,
+    or same donor's tag) is refused with its tag unless ``again`` says it is another machine.
+    """
     if donation.status is DonationStatus.CLOSED:
         raise DomainError(str(_l("This collection is closed: no more devices can be received in it.")))
     try:
@@ -193,9 +284,20 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
         _fail("accessories", _l("Unknown accessory."))
     weight = parse_weight(weight_kg)
     seen_drives = _drives(drives)
-    item = claim_declared_item(match_declared_item(donation, donor_tag) or match_declared_item(donation, serial))
+    intake_key = _intake_key(intake_key)
+    if not (serial or donor_tag or (brand or "").strip() or (model or "").strip()):
+        raise ValidationFailed(str(_l("Nothing identifies this device: scan its serial number or the donor's "
+                                      "asset tag, or give at least its brand and model.")),
+                               {"serial": [str(_l("Scan or type the serial number."))]})
+    # One intake at a time per collection: a form posted twice, or one machine scanned at two benches, waits here.
+    db.session.execute(select(Donation.id).where(Donation.id == donation.id).with_for_update())
+    done = db.session.scalar(select(Device).where(Device.intake_key == intake_key)) if intake_key else None
+    done = done or (None if again else same_machine_received(donation, serial, donor_tag))
+    if done is not None:
+        raise AlreadyReceived(done)
+    item = claim_declared_item(match_declared_item(donation, serial=serial, donor_tag=donor_tag))
     warnings = []
-    other = db.session.scalar(select(Device.tag).where(Device.serial == serial,
+    other = db.session.scalar(select(Device.tag).where(Device.serial == serial, Device.state != DeviceState.VOIDED,
                                                        Device.workshop_id == donation.workshop_id).limit(1)) \
         if serial else None
     if other:
@@ -207,7 +309,7 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
         model=(model or (item.model if item else "")).strip()[:120],
         serial=serial or (item.serial if item else None), donor_tag=donor_tag or (item.donor_tag if item else None),
         weight_kg=weight, accessories=accessories, notes=(notes or "").strip()[:5000],
-        received_by_id=getattr(by, "id", None),
+        received_by_id=getattr(by, "id", None), intake_key=intake_key,
     )
     db.session.add(device)
     for seen in seen_drives:
@@ -216,7 +318,32 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
                                    workshop_id=donation.workshop_id))
     db.session.flush()
     record_event(by, device, "received", donation=donation.reference,
-                 declared_line=item.line_number if item else None, drives=len(seen_drives))
+                 declared_line=item.line_number if item else None, drives=len(seen_drives),
+                 **({"another_machine_with_same_code": True} if again else {}))
     if donation.status in (DonationStatus.PLANNED, DonationStatus.COLLECTED):
         set_donation_status(donation, DonationStatus.RECEIVED, by=by)
     return Received(device, warnings)
+
+
+def receive_scanned(donation: Donation, code: str | None, *, by: User | None,
+                    intake_key: str | None = None) -> Received:
+    """Receive, from one scan, the machine of the donor's line that the code names (scan-to-receive)."""
+    code = _code(code, "code")
+    if not code:
+        _fail("code", _l("Scan the donor's asset tag or the serial number."))
+    done = db.session.scalar(select(Device).where(Device.intake_key == _intake_key(intake_key))) \
+        if intake_key else None
+    done = done or next(iter(received_with_code(donation, code)), None)
+    if done is not None:
+        raise AlreadyReceived(done)
+    lines = lines_for_code(donation, code)
+    if not lines:
+        raise NotOnList(str(_l("« %(code)s » is not on the donor's list: check it and receive it by hand.",
+                               code=code)))
+    if len(lines) > 1 and lines[0].serial != code:
+        raise DomainError(str(_l("Lines %(lines)s of the donor's list have the asset tag « %(code)s »: scan the "
+                                 "serial number instead.", code=code,
+                                 lines=", ".join(str(line.line_number) for line in lines))))
+    line = lines[0]
+    return receive_device(donation, by=by, type=line.device_type, serial=line.serial, donor_tag=line.donor_tag,
+                          intake_key=intake_key)

@@ -11,7 +11,7 @@ from reco.core.errors import DomainError, ValidationFailed
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import parse_weight
-from reco.inventory.models import Device, DeviceExit, DeviceState, Grade
+from reco.inventory.models import Device, DeviceExit, DeviceState, DeviceType, Drive, Grade
 from reco.inventory.vocabulary import STATE_LABELS
 
 S = DeviceState
@@ -71,6 +71,16 @@ def _drive_problems(device: Device) -> list[str]:
     return problems
 
 
+def _storage_problems(device: Device) -> list[str]:
+    """Return why a device with no drive ever recorded may not pass: only a diagnosis that says so lets it."""
+    if device.drives or device.type is DeviceType.SCREEN or (device.diagnosis and device.diagnosis.no_storage):
+        return []
+    if db.session.scalar(select(Drive.id).where(Drive.removed_from_id == device.id).limit(1)):
+        return []  # its drives were recorded, then taken out or destroyed
+    return [str(_l("No drive is recorded in this machine: import its hardware report or record its drives; if it "
+                   "really has no storage, say so in its diagnosis."))]
+
+
 def _open_repair_problems(device: Device) -> list[str]:
     """Return why open repairs block the move."""
     count = len(device.open_repairs)
@@ -92,6 +102,8 @@ def guard_problems(device: Device, to: DeviceState, details: dict | None = None)
     problems: list[str] = []
     if to in (S.DIAGNOSED, S.IN_REPAIR, S.WIPED, S.READY):
         problems += _diagnosis_problems(device)
+    if to in (S.WIPED, S.READY):
+        problems += _storage_problems(device)
     if to in (S.WIPED, S.READY, S.RECYCLED):
         problems += _drive_problems(device)
     if to is S.READY:

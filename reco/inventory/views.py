@@ -1,12 +1,16 @@
 """Receiving devices, the device list and the device page."""
+import secrets
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from reco.core.audit import events_for
-from reco.core.forms import form_status, refusal_on_form
+from reco.core.errors import DomainError
+from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
@@ -15,8 +19,18 @@ from reco.core.scanning import clean_code, normalise_code, scan_lookup
 from reco.donations.models import Donation
 from reco.extensions import db
 from reco.inventory import bp, vocabulary
-from reco.inventory.forms import FileForm, IntakeForm
-from reco.inventory.intake import find_devices, match_declared_item, receive_device, workshop_device
+from reco.inventory.forms import FileForm, IntakeForm, ScanReceiveForm
+from reco.inventory.intake import (
+    AlreadyReceived,
+    NotOnList,
+    find_devices,
+    lines_for_code,
+    receive_device,
+    receive_scanned,
+    received_with_code,
+    tagged_elsewhere,
+    workshop_device,
+)
 from reco.inventory.lifecycle import allowed_moves
 from reco.inventory.locations import find_location
 from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
@@ -53,44 +67,102 @@ def find_device_page(user, code: str) -> str | None:
     return url_for("inventory.devices", location=location.id) if location else None
 
 
-def _intake_form(donation: Donation, code: str) -> tuple[IntakeForm, object]:
-    """Return the intake form, prefilled from the donor's line matching ``code`` when there is one."""
+def _intake_form(line, code: str, again: bool) -> IntakeForm:
+    """Return the intake form, prefilled from the donor's line the scanned code names, with a new intake key."""
     form = IntakeForm()
-    item = match_declared_item(donation, code) if code else None
     if request.method == "GET":
-        if item is not None:
-            form.type.data = item.device_type.value
-            form.brand.data, form.model.data = item.brand, item.model
-            form.serial.data, form.donor_tag.data = item.serial, item.donor_tag
+        form.intake_key.data = secrets.token_hex(16)
+        form.again.data = "1" if again else ""
+        if line is not None:
+            form.type.data = line.device_type.value
+            form.brand.data, form.model.data = line.brand, line.model
+            form.serial.data, form.donor_tag.data = line.serial, line.donor_tag
         elif code:
             form.serial.data = normalise_code(code)
-    return form, item
+    return form
+
+
+def _back_to_intake(donation: Donation, **args):
+    """Return to the intake page, ready for the next scan."""
+    return redirect(url_for("inventory.intake", donation_id=donation.id, **args))
+
+
+def _received_message(device: Device) -> str:
+    """Say what was received, and what to do next."""
+    line = device.declared_item
+    if line is None:
+        return _("Received: %(tag)s. Stick its label, then scan the next device.", tag=device.tag)
+    return _("Received: %(tag)s, line %(n)d of the donor's list (%(what)s). Stick its label, then scan the next "
+             "device.", tag=device.tag, n=line.line_number,
+             what=" ".join(p for p in (str(vocabulary.TYPE_LABELS[device.type]), device.brand, device.model) if p))
 
 
 @bp.route("/donations/<id:donation_id>/intake", methods=["GET", "POST"])
 @permission_required("device.intake")
 def intake(donation_id: int):
-    """Receive devices one after the other: scan, check, save, and the scan field is ready again."""
+    """Receive devices one after the other: each scan is a lookup; receiving is a separate, explicit action."""
     donation = db.get_or_404(Donation, donation_id)
     require("device.intake", donation)
     code = clean_code(request.args.get("code"))
-    form, item = _intake_form(donation, code)
+    again, auto = request.args.get("again") == "1", request.args.get("auto") == "1"
+    already = [] if again else received_with_code(donation, code)
+    lines = lines_for_code(donation, code) if code and not already else []
+    form = _intake_form(lines[0] if lines else None, code, again)
     if form.validate_on_submit():
         drives = [entry.data for entry in form.drives.entries]
         with refusal_on_form(form):
-            received = receive_device(donation, by=current_user, type=form.type.data, brand=form.brand.data,
-                                      model=form.model.data, serial=form.serial.data,
-                                      donor_tag=form.donor_tag.data, weight_kg=form.weight_kg.data,
-                                      accessories=form.accessories.data, drives=drives, notes=form.notes.data)
-            flash(_("Received: %(tag)s. Stick its label, then scan the next device.",
-                    tag=received.device.tag), "success")
+            try:
+                received = receive_device(
+                    donation, by=current_user, type=form.type.data, brand=form.brand.data, model=form.model.data,
+                    serial=form.serial.data, donor_tag=form.donor_tag.data, weight_kg=form.weight_kg.data,
+                    accessories=form.accessories.data, drives=drives, notes=form.notes.data,
+                    intake_key=form.intake_key.data, again=form.again.data == "1")
+            except AlreadyReceived as error:
+                db.session.rollback()
+                flash(error.message, "warning")
+                return _back_to_intake(donation, last=error.device.tag)
+            flash(_received_message(received.device), "success")
             for warning in received.warnings:
                 flash(warning, "warning")
-            return redirect(url_for("inventory.intake", donation_id=donation.id, last=received.device.tag))
+            return _back_to_intake(donation, last=received.device.tag)
+    scan_form = ScanReceiveForm(formdata=None, intake_key=secrets.token_hex(16))
     recent = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id)
+                                     .options(joinedload(Device.declared_item))
                                      .order_by(Device.id.desc()).limit(RECENT)))
-    return render_template("inventory/intake.html", donation=donation, form=form, code=code, item=item,
+    return render_template("inventory/intake.html", donation=donation, form=form, scan_form=scan_form, code=code,
+                           item=lines[0] if lines else None, lines=lines, already=already, again=again, auto=auto,
+                           elsewhere=None if already or lines else tagged_elsewhere(donation, code),
                            recent=recent, last=request.args.get("last")), form_status(form)
+
+
+@bp.route("/donations/<id:donation_id>/intake/scan", methods=["POST"])
+@permission_required("device.intake")
+def intake_scan(donation_id: int):
+    """Scan-to-receive: the scanned code receives the machine of its donor's line, and says so."""
+    donation = db.get_or_404(Donation, donation_id)
+    require("device.intake", donation)
+    form = ScanReceiveForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back_to_intake(donation, auto=1)
+    try:
+        received = receive_scanned(donation, form.code.data, by=current_user, intake_key=form.intake_key.data)
+    except AlreadyReceived as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return _back_to_intake(donation, auto=1, last=error.device.tag)
+    except NotOnList as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return _back_to_intake(donation, code=clean_code(form.code.data))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back_to_intake(donation, auto=1)
+    flash(_received_message(received.device), "success")
+    for warning in received.warnings:
+        flash(warning, "warning")
+    return _back_to_intake(donation, auto=1, last=received.device.tag)
 
 
 @bp.route("/devices")

@@ -10,13 +10,14 @@ from reco.core.permissions import acting_user, permission_required, require
 from reco.core.scanning import normalise_code
 from reco.extensions import db
 from reco.inventory import bp
-from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
+from reco.inventory.diagnosis import ReportMismatch, apply_hardware_report, record_diagnosis
 from reco.inventory.forms import (
     CloseRepairForm,
     DestructionForm,
     DiagnosisForm,
     ExitForm,
     FileForm,
+    HardwareReportForm,
     RepairForm,
     SecureEraseForm,
 )
@@ -90,7 +91,7 @@ def diagnosis(tag: str):
                                                     "battery_health_pct")}
         with refusal_on_form(form):
             record_diagnosis(device, by=current_user, checks=checks, faults=form.faults.data, grade=form.grade.data,
-                             specs=specs, notes=form.notes.data)
+                             specs=specs, notes=form.notes.data, no_storage=form.no_storage.data)
             return _done(device, _("Diagnosis recorded."))
     return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check)), form_status(form)
 
@@ -98,15 +99,21 @@ def diagnosis(tag: str):
 @bp.route("/devices/<tag>/hardware-report", methods=["POST"])
 @permission_required("device.work")
 def hardware_report(tag: str):
-    """Import an lshw or smartctl JSON report."""
+    """Import an lshw or smartctl JSON report; one of another machine is refused until confirmed."""
     device = _device(tag)
-    form = FileForm()
+    form = HardwareReportForm()
     if not form.validate_on_submit():
         flash(_("Choose the report file (lshw -json or smartctl --json)."), "error")
         return _back(device, "reports")
     try:
-        summary = apply_hardware_report(device, form.file.data.read(), by=current_user)
-    except ValidationFailed as error:
+        summary = apply_hardware_report(device, form.file.data.read(), by=current_user,
+                                        confirm_serial=form.confirm_serial.data,
+                                        distinct_drives=form.distinct_drives.data)
+    except ReportMismatch as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("inventory.device", tag=device.tag, confirm=error.details["confirm"]) + "#reports")
+    except DomainError as error:
         return _refused(device, error, "reports")
     failing = [d["serial"] for d in summary["drives"] if d["failing"]]
     if failing:

@@ -6,3 +6,18 @@ document.addEventListener("DOMContentLoaded", function () {
     field.select();
   }
 });
+
+// A form marked data-ctrl-enter is sent by Ctrl+Enter (or the button) only: a scanner's Enter in one of its
+// fields never sends it.
+document.addEventListener("keydown", function (event) {
+  var form = document.querySelector("form[data-ctrl-enter]");
+  if (!form || event.key !== "Enter") {
+    return;
+  }
+  if (event.ctrlKey || event.metaKey) {
+    event.preventDefault();
+    form.requestSubmit();
+  } else if (event.target.form === form && event.target.tagName === "INPUT") {
+    event.preventDefault();
+  }
+});

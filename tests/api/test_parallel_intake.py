@@ -24,11 +24,11 @@ def test_parallel_requests_get_distinct_consecutive_tags(app, live_server):
         tokens = [make_token(make_user("technician", structure=workshop)) for _ in range(4)]
     results, errors = [], []
 
-    def post(token):
-        for _ in range(6):
+    def post(token, thread):
+        for n in range(6):
             request = urllib.request.Request(
                 f"{live_server}/api/v1/devices", method="POST",
-                data=json.dumps({"donation_id": donation_id, "type": "laptop"}).encode(),
+                data=json.dumps({"donation_id": donation_id, "type": "laptop", "serial": f"S{thread}-{n}"}).encode(),
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:
@@ -36,7 +36,8 @@ def test_parallel_requests_get_distinct_consecutive_tags(app, live_server):
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
 
-    threads = [threading.Thread(target=post, args=(token,)) for token in tokens for _ in range(2)]
+    threads = [threading.Thread(target=post, args=(token, f"{n}{copy}")) for n, token in enumerate(tokens)
+               for copy in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -49,23 +50,47 @@ def test_parallel_requests_get_distinct_consecutive_tags(app, live_server):
         assert sorted(db.session.scalars(select(Device.tag))) == tags
 
 
-@pytest.mark.committed
-def test_a_declared_line_scanned_twice_at_once_is_matched_once(app, live_server):
+def _one_line_collection(app, prefix: str, people: int) -> tuple[int, list[str]]:
+    """A collection whose donor declared one laptop (SN-1, INV-1), and tokens of ``people`` technicians."""
     with app.app_context():
-        workshop = make_structure("workshop", tag_prefix="DBL")
+        workshop = make_structure("workshop", tag_prefix=prefix)
         donation = make_donation(make_donor(workshop))
         import_declared_items(donation, parse_inventory(b"Serial;Type;Asset tag\nSN-1;laptop;INV-1\n"), by=None)
         db.session.commit()
-        donation_id = donation.id
-        tokens = [make_token(make_user("technician", structure=workshop)) for _ in range(4)]
+        return donation.id, [make_token(make_user("technician", structure=workshop)) for _ in range(people)]
+
+
+def _one_device_answered_four_times(app, results) -> None:
+    """One 201 linked to the declared line; three 409 already_received naming that very device."""
+    assert sorted(status for status, _ in results) == [201, 409, 409, 409]
+    (created,) = [answer for status, answer in results if status == 201]
+    assert created["declared_line"] == 1
+    refused = [answer for status, answer in results if status == 409]
+    assert {(a["error"], a["tag"]) for a in refused} == {("already_received", created["tag"])}
+    assert all(f"Déjà reçu : {created['tag']}" in a["message"] for a in refused)
+    with app.app_context():
+        assert db.session.scalars(select(Device.tag)).all() == [created["tag"]]
+
+
+@pytest.mark.committed
+def test_one_machine_scanned_at_four_benches_at_once_is_received_once(app, live_server):
+    donation_id, tokens = _one_line_collection(app, "DBL", 4)
     body = json.dumps({"donation_id": donation_id, "type": "laptop", "donor_tag": "INV-1"}).encode()
     results = post_many(f"{live_server}/api/v1/devices", [(body, "application/json")] * 4, tokens)
-    assert sorted(status for status, _ in results) == [201] * 4
-    assert sorted(str(answer["declared_line"]) for _, answer in results) == ["1", "None", "None", "None"]
+    _one_device_answered_four_times(app, results)
+
+
+@pytest.mark.committed
+def test_one_intake_sent_four_times_at_once_makes_one_device(app, live_server):
+    donation_id, tokens = _one_line_collection(app, "KEY", 1)
+    body = json.dumps({"donation_id": donation_id, "type": "laptop", "brand": "Dell",
+                       "intake_key": "bench-3-scan-000812"}).encode()
+    results = post_many(f"{live_server}/api/v1/devices", [(body, "application/json")] * 4, tokens * 4)
+    assert sorted(status for status, _ in results) == [201, 409, 409, 409]
+    (created,) = [answer for status, answer in results if status == 201]
+    assert {answer["tag"] for status, answer in results if status == 409} == {created["tag"]}
     with app.app_context():
-        linked = db.session.scalars(select(Device.tag).where(Device.declared_item_id.is_not(None))).all()
-        claimed = [answer["tag"] for _, answer in results if answer["declared_line"] == 1]
-        assert linked == claimed
+        assert db.session.scalars(select(Device.tag)).all() == [created["tag"]]
 
 
 @pytest.mark.committed

@@ -52,7 +52,7 @@ def test_a_declared_line_is_matched_once(ctx):
     donation = make_donation()
     import_declared_items(donation, parse_inventory(b"Serial;Type\nSN1;laptop\n"), by=None)
     first = receive_device(donation, by=None, type="laptop", serial="SN1")
-    second = receive_device(donation, by=None, type="laptop", serial="SN1")
+    second = receive_device(donation, by=None, type="laptop", serial="SN1", again=True)
     assert first.device.declared_item is not None and second.device.declared_item is None
     assert any(first.device.tag in w for w in second.warnings)
 
@@ -114,7 +114,7 @@ def test_parallel_intake_never_hands_out_the_same_tag(app):
             with app.app_context():
                 for _ in range(per_thread):
                     donation = db.session.get(Donation, donation_id)
-                    receive_device(donation, by=None, type="laptop")
+                    receive_device(donation, by=None, type="laptop", brand="Dell")
                     db.session.commit()
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

@@ -52,12 +52,27 @@ def test_a_bad_intake_form_explains_and_saves_nothing(client, ctx):
     assert db.session.scalar(select(Device)) is None
 
 
-def test_a_duplicate_serial_warns_but_receives(client, ctx):
+def test_a_serial_received_in_another_collection_warns_but_receives(client, ctx):
+    technician, donation = _setup(client)
+    first = make_device(make_donation(donation.donor), serial="DUP-1")
+    response = client.post(f"/donations/{donation.id}/intake", data={"type": "laptop", "serial": "DUP-1"},
+                           follow_redirects=True)
+    assert first.tag in response.get_data(as_text=True) and "déjà le numéro de série" in response.get_data(as_text=True)
+    assert len(db.session.scalars(select(Device).where(Device.serial == "DUP-1")).all()) == 2
+
+
+def test_a_serial_received_in_this_collection_is_another_machine_only_when_said(client, ctx):
     technician, donation = _setup(client)
     first = make_device(donation, serial="DUP-1")
     response = client.post(f"/donations/{donation.id}/intake", data={"type": "laptop", "serial": "DUP-1"},
                            follow_redirects=True)
-    assert first.tag in response.get_data(as_text=True)
+    assert f"Déjà reçu : {first.tag}" in response.get_data(as_text=True)
+    assert len(db.session.scalars(select(Device).where(Device.serial == "DUP-1")).all()) == 1
+    page = client.get(f"/donations/{donation.id}/intake", query_string={"code": "dup-1", "again": 1})
+    assert "un autre appareil avec le même code" in page.get_data(as_text=True)
+    response = client.post(f"/donations/{donation.id}/intake", data={"type": "laptop", "serial": "DUP-1", "again": "1"},
+                           follow_redirects=True)
+    assert first.tag in response.get_data(as_text=True) and "déjà le numéro de série" in response.get_data(as_text=True)
     assert len(db.session.scalars(select(Device).where(Device.serial == "DUP-1")).all()) == 2
 
 
@@ -74,7 +89,7 @@ def test_scanning_a_device_opens_its_page(client, ctx):
 
 def test_two_devices_with_the_same_serial_open_the_filtered_list(client, ctx):
     technician, donation = _setup(client)
-    twins = [make_device(donation, serial="TWIN"), make_device(donation, serial="TWIN")]
+    twins = [make_device(donation, serial="TWIN"), make_device(donation, serial="TWIN", again=True)]
     response = client.get("/scan", query_string={"code": "twin"})
     assert response.headers["Location"] == "/devices?q=twin"
     page = client.get("/devices?q=twin").get_data(as_text=True)

@@ -177,7 +177,9 @@ def test_a_drive_put_back_or_moved_is_attached_where_the_report_sees_it(ctx):
     first, second = make_device(donation), make_device(donation)
     apply_hardware_report(first, fixture(E5530), by=technician)
     (drive,) = first.drives
-    apply_hardware_report(second, fixture(E5530), by=technician)
+    with pytest.raises(DomainError, match=first.tag):  # the report names the machine recorded as ``first``
+        apply_hardware_report(second, fixture(E5530), by=technician)
+    apply_hardware_report(second, fixture(E5530), by=technician, confirm_serial=True)
     assert first.drives == [] and second.drives == [drive] and drive.removed_from_id == first.id
     record_diagnosis(second, by=technician, grade="A")
     assert "TF755AWHKL0LHM" in " ".join(guard_problems(second, DeviceState.WIPED))
