@@ -145,37 +145,41 @@ class ReportMismatch(DomainError):
     shown_details = ("confirm", "device")
 
 
-def _known_drive(device: Device, serial: str | None, device_path: str | None) -> Drive | None:
-    """Return the drive a report speaks of: this device's own first, then the workshop's newest with the serial."""
-    if not serial:
-        return next((d for d in device.drives if device_path and d.device_path == device_path), None)
-    own = next((d for d in device.drives if d.serial == serial), None)
-    return own or db.session.scalar(select(Drive).where(Drive.serial == serial, Drive.workshop_id == device.workshop_id)
-                                    .order_by(Drive.id.desc()).limit(1))
+def _drive_serial(report: DriveReport) -> str | None:
+    """Return a drive's serial as it is stored."""
+    return (normalise_code(_stored(report.serial)) or "")[:80] or None
 
 
-def _update_drive(device: Device, report: DriveReport, *, by, distinct: bool = False) -> tuple[Drive, bool]:
-    """Create or update the device's drive the report describes; return it and whether it is new.
+def _known_drive(device: Device, report: DriveReport, distinct: bool) -> Drive | None:
+    """Return the recorded drive a report speaks of: this device's own first, then the workshop's newest.
 
     A drive held by a device past the workbench never moves: the report is refused, unless ``distinct`` says it
-    is another physical drive sharing the serial, which gets its own record and inherits no sanitization.
+    is another physical drive sharing the serial (None then: it gets its own record, with no sanitization).
     """
-    serial = normalise_code(_stored(report.serial))
-    if serial and len(serial) > 80:
-        serial = serial[:80]
-    drive = _known_drive(device, serial, report.device_path)
-    if drive is not None and drive.device_id not in (None, device.id) and drive.device.state not in MOVABLE_FROM:
-        if not distinct:
-            holder = drive.device
-            raise ReportMismatch(str(_l(
-                "Drive %(serial)s is recorded in %(tag)s, which is « %(state)s »: it cannot leave it. If this is "
-                "another physical drive with the same serial, tick « another drive with the same serial » and send "
-                "the report again; it will start with no sanitization.", serial=serial, tag=holder.tag,
-                state=STATE_LABELS[holder.state])), confirm="distinct_drives", device=holder.tag)
-        drive = None
+    serial = _drive_serial(report)
+    if not serial:
+        return next((d for d in device.drives if report.device_path and d.device_path == report.device_path), None)
+    drive = next((d for d in device.drives if d.serial == serial), None) or db.session.scalar(
+        select(Drive).where(Drive.serial == serial, Drive.workshop_id == device.workshop_id)
+        .order_by(Drive.id.desc()).limit(1))
+    holder = drive.device if drive is not None else None
+    if holder is None or holder.id == device.id or holder.state in MOVABLE_FROM:
+        return drive
+    if distinct:
+        return None
+    raise ReportMismatch(str(_l(
+        "Drive %(serial)s is recorded in %(tag)s, which is « %(state)s »: it cannot leave it. If this is another "
+        "physical drive with the same serial, tick « another drive with the same serial » and send the report "
+        "again; it will start with no sanitization.", serial=serial, tag=holder.tag,
+        state=STATE_LABELS[holder.state])), confirm="distinct_drives", device=holder.tag)
+
+
+def _update_drive(device: Device, report: DriveReport, drive: Drive | None, *, by) -> tuple[Drive, bool]:
+    """Create or update the device's drive the report describes (``drive``, when known); return it and whether
+    it is new."""
     created = drive is None
     if created:
-        drive = Drive(serial=serial, workshop_id=device.workshop_id, donation_id=device.donation_id)
+        drive = Drive(serial=_drive_serial(report), workshop_id=device.workshop_id, donation_id=device.donation_id)
         db.session.add(drive)
         device.drives.append(drive)
     elif drive.device_id != device.id:
@@ -229,12 +233,12 @@ def check_open(device: Device) -> None:
                                  "diagnosis or its drives.", tag=device.tag, state=STATE_LABELS[device.state])))
 
 
-def _check_system_serial(device: Device, report: SystemReport, confirmed: bool) -> dict:
-    """Refuse a report of another machine (its serial differs from the device's, or is another device's) unless
-    the person confirmed it; return the serial's correction, if any."""
+def _system_serial(device: Device, report: SystemReport, confirmed: bool) -> str | None:
+    """Return the serial an lshw report gives the device, refusing a report of another machine (its serial
+    differs from the device's, or is another device's) unless the person confirmed it."""
     serial = (normalise_code(_stored(report.serial)) or "")[:80] or None
     if not serial or serial == device.serial:
-        return {}
+        return None
     if device.serial and not confirmed:
         raise ReportMismatch(str(_l(
             "This report describes the machine with serial number %(report)s, but %(tag)s has serial number "
@@ -249,29 +253,25 @@ def _check_system_serial(device: Device, report: SystemReport, confirmed: bool) 
             "This report describes the machine with serial number %(report)s, which is %(other)s. Check that it is "
             "the report of %(tag)s; if it is, tick « this report is for this device » and send it again.",
             report=serial, other=other, tag=device.tag)), confirm="confirm_serial", device=other)
-    before, device.serial = device.serial, serial
-    return {"serial": {"from": before, "to": serial}} if before else {}
+    return serial
 
 
-def _apply_system(device: Device, report: SystemReport, *, by, distinct_drives: bool) -> dict:
-    """Fill the device's specs and drives from an lshw report."""
+def _apply_system(device: Device, report: SystemReport, known: list[Drive | None], *, by) -> dict:
+    """Fill the device's specs and drives from an lshw report (``known``: the recorded drive of each non-USB one)."""
     device.brand = device.brand or _stored(report.vendor)[:80]
     device.model = device.model or _stored(report.model)[:120]
     device.cpu = (_stored(report.cpu) or device.cpu or "")[:120]
     device.ram_bytes = _bounded(report.ram_bytes, 2 ** 50) or device.ram_bytes
     if report.battery_health_pct is not None:
         device.battery_health_pct = report.battery_health_pct
-    drives, ignored = [], []
-    for drive_report in report.drives:
-        if drive_report.usb:
-            ignored.append(drive_report.serial or drive_report.model)
-            continue
-        drive, created = _update_drive(device, drive_report, by=by, distinct=distinct_drives)
+    drives = []
+    for drive_report, drive in zip([d for d in report.drives if not d.usb], known):
+        drive, created = _update_drive(device, drive_report, drive, by=by)
         drives.append({"serial": drive.serial, "model": drive.model, "created": created,
                        "failing": drive.failing})
     return {"specs": {"cpu": device.cpu, "ram_bytes": device.ram_bytes,
                       "battery_health_pct": device.battery_health_pct},
-            "drives": drives, "ignored_usb_drives": ignored}
+            "drives": drives, "ignored_usb_drives": [d.serial or d.model for d in report.drives if d.usb]}
 
 
 def apply_hardware_report(device: Device, data: bytes, *, by, confirm_serial: bool = False,
@@ -279,21 +279,25 @@ def apply_hardware_report(device: Device, data: bytes, *, by, confirm_serial: bo
     """Read an lshw or smartctl JSON report and update the device and its drives; return what was recognised.
 
     A report of another machine (``confirm_serial``) or naming a drive held by a closed device
-    (``distinct_drives``) is refused unless the person confirmed it.
+    (``distinct_drives``) is refused, changing nothing, unless the person confirmed it.
     """
     check_open(device)
     try:
         report = parse_hardware_report(data)
     except ReportNotRecognised as error:
         raise ValidationFailed(str(error), {"report": [str(error)]}) from None
-    corrected = {}
-    if isinstance(report, SmartReport):
-        drive, created = _update_drive(device, report.drive, by=by, distinct=distinct_drives)
+    smart = isinstance(report, SmartReport)
+    serial = None if smart else _system_serial(device, report, confirm_serial)
+    known = [_known_drive(device, d, distinct_drives) for d in ([report.drive] if smart else report.drives)
+             if not d.usb or smart]
+    corrected = {"serial": {"from": device.serial, "to": serial}} if serial and device.serial else {}
+    device.serial = serial or device.serial
+    if smart:
+        drive, created = _update_drive(device, report.drive, known[0], by=by)
         summary = {"kind": "smartctl", "drives": [{"serial": drive.serial, "model": drive.model, "created": created,
                                                    "failing": drive.failing}]}
     else:
-        corrected = _check_system_serial(device, report, confirm_serial)
-        summary = {"kind": "lshw"} | _apply_system(device, report, by=by, distinct_drives=distinct_drives)
+        summary = {"kind": "lshw"} | _apply_system(device, report, known, by=by)
     db.session.add(HardwareReport(device_id=device.id, kind=summary["kind"], content=data.decode("utf-8"),
                                   sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=getattr(by, "id", None)))
     db.session.flush()

@@ -286,9 +286,8 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
     seen_drives = _drives(drives)
     intake_key = _intake_key(intake_key)
     if not (serial or donor_tag or (brand or "").strip() or (model or "").strip()):
-        raise ValidationFailed(str(_l("Nothing identifies this device: scan its serial number or the donor's "
-                                      "asset tag, or give at least its brand and model.")),
-                               {"serial": [str(_l("Scan or type the serial number."))]})
+        _fail("serial", _l("Nothing identifies this device: scan its serial number or the donor's asset tag, or "
+                           "give at least its brand and model."))
     # One intake at a time per collection: a form posted twice, or one machine scanned at two benches, waits here.
     db.session.execute(select(Donation.id).where(Donation.id == donation.id).with_for_update())
     done = db.session.scalar(select(Device).where(Device.intake_key == intake_key)) if intake_key else None

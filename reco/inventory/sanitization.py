@@ -15,6 +15,7 @@ from reco.extensions import db
 from reco.inventory.models import (
     DestructionMethod,
     Device,
+    DeviceState,
     Drive,
     ErasureLog,
     Sanitization,
@@ -25,6 +26,7 @@ from reco.inventory.models import (
     Verification,
 )
 from reco.inventory.nwipe import NotAnNwipeLog, WipedDrive, parse_nwipe_log
+from reco.inventory.vocabulary import STATE_LABELS
 
 #: What each nwipe drive status means for the record.
 NWIPE_RESULTS = {"erased": SanitizationResult.SUCCESS, "failed": SanitizationResult.FAILED,
@@ -137,6 +139,8 @@ def record_destruction(drive: Drive, *, by, method, on=None, witness: str = "", 
     if not witness:
         _fail("witness", _l("Give the name of the witness of the destruction."))
     device = drive.device
+    if device is not None:
+        _check_drives_may_leave(device)
     record = Sanitization(
         drive=drive, device_id=drive.device_id, level=SanitizationLevel.DESTROY, technique=Technique.DESTRUCTION,
         destruction_method=method, tool=SanitizationTool.OTHER, method=method.value,
@@ -152,11 +156,23 @@ def record_destruction(drive: Drive, *, by, method, on=None, witness: str = "", 
     return record
 
 
+#: States of a device promised to a family with the proof of its drives: none leaves it before it goes back to repair.
+DRIVES_KEPT = frozenset({DeviceState.READY, DeviceState.RESERVED, DeviceState.DELIVERED})
+
+
+def _check_drives_may_leave(device: Device) -> None:
+    """Refuse to take a drive out of a device that is ready, reserved or delivered."""
+    if device.state in DRIVES_KEPT:
+        raise DomainError(str(_l("%(tag)s is « %(state)s »: its drives stay in it. Move it back to « In repair » "
+                                 "first.", tag=device.tag, state=STATE_LABELS[device.state])))
+
+
 def remove_drive(drive: Drive, *, by) -> Drive:
     """Take a drive out of its device; it stays linked to its donation and to the device it left."""
     device = drive.device
     if device is None:
         raise DomainError(str(_l("This drive is not in a device.")))
+    _check_drives_may_leave(device)
     device.drives.remove(drive)
     drive.removed_from_id, drive.removed_at = device.id, utcnow()
     record_event(by, device, "drive_removed", drive=drive.serial or f"#{drive.id}")

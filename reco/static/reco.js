@@ -21,3 +21,20 @@ document.addEventListener("keydown", function (event) {
     event.preventDefault();
   }
 });
+
+// A form marked data-submit-once is sent once: a second Enter or click while the page loads does nothing.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute("data-submit-once")) {
+    return;
+  }
+  if (form.dataset.sent) {
+    event.preventDefault();
+  }
+  form.dataset.sent = "1";
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sent]").forEach(function (form) {
+    delete form.dataset.sent;
+  });
+});

@@ -62,7 +62,7 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
     page.wait_for_url(donation_url)
     assert "3 lignes importées" in page.locator(".flashes").inner_text()
 
-    # Receive two machines by scanning their donor tags: Enter after each scan, Enter to confirm.
+    # Receive two machines by scanning their donor tags: Enter looks each up, Ctrl+Enter receives it.
     page.get_by_role("link", name="Réceptionner des appareils").first.click()
     page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
     page.keyboard.type("MISSCAN-42")
@@ -79,8 +79,8 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(rf".*code={re.escape(code)}$"))
         assert "ligne" in page.get_by_role("status").first.inner_text()
-        page.wait_for_function("document.activeElement && document.activeElement.type === 'submit'")
-        page.keyboard.press("Enter")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
+        page.keyboard.press("Control+Enter")
         page.wait_for_url(re.compile(r".*/intake\?last=.*"))
         message = page.locator(".flash-success").first.inner_text()
         tags.append(re.search(r"DEM-\d{6}", message).group(0))

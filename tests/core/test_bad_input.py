@@ -78,7 +78,7 @@ def test_wrong_drive_types_get_422_and_spend_no_tag(client, supervisor, drives):
     response = client.post("/api/v1/devices", json={"donation_id": donation.id, "type": "laptop", "drives": drives},
                            headers=_auth(supervisor))
     assert response.status_code == 422
-    good = client.post("/api/v1/devices", json={"donation_id": donation.id, "type": "laptop"},
+    good = client.post("/api/v1/devices", json={"donation_id": donation.id, "type": "laptop", "serial": "SN-1"},
                        headers=_auth(supervisor))
     assert good.get_json()["tag"].endswith("-000001")
 

@@ -69,7 +69,7 @@ def _count(model) -> int:
 
 
 def test_a_connection_dropped_during_an_intake_writes_nothing_and_the_next_request_works(app, client, workshop_api):
-    body = {"donation_id": workshop_api["donation_id"], "type": "laptop",
+    body = {"donation_id": workshop_api["donation_id"], "type": "laptop", "brand": "Dell",
             "drives": [{"serial": "WD-1", "interface": "ata_hdd"}, {"serial": "WD-2", "interface": "ata_hdd"}]}
     with app.app_context():
         events_before = _count(Event)

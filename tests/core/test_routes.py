@@ -106,6 +106,8 @@ ROUTES = [
     ("inventory.intake", "GET", "/donations/{donation}/intake", WORKSHOP, 403, 302),
     ("inventory.intake", "POST", "/donations/{donation}/intake", {S: 422, T: 422}, 403, 302),
     ("inventory.intake", "GET", "/donations/{other_donation}/intake", {}, 403, 302),
+    ("inventory.intake_scan", "POST", "/donations/{donation}/intake/scan", {S: 302, T: 302}, 403, 302),
+    ("inventory.intake_scan", "POST", "/donations/{other_donation}/intake/scan", {}, 403, 302),
     ("inventory.devices", "GET", "/devices", WORKSHOP, 403, 302),
     ("inventory.device", "GET", "/devices/{device}", WORKSHOP, 403, 302),
     ("inventory.device", "GET", "/devices/{other_device}", {S: 404, T: 404}, 403, 302),
