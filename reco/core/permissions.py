@@ -6,9 +6,11 @@ Every question is (role, the user's structure, the object's structure, action).
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from functools import wraps
+from zoneinfo import ZoneInfo
 
-from flask import abort, g
+from flask import abort, current_app, g
 from flask_login import current_user
 
 from reco.accounts.models import Role
@@ -24,6 +26,7 @@ class Scope(enum.Enum):
     ADDRESSED = "addressed"  #: objects addressed to the user's structure (a prescription to its workshop)
     HANDLING = "handling"  #: objects the user's structure is handling now (a household it hands a device to)
     PARTY = "party"  #: objects between the user's structure and another (a parts request, either side)
+    RECEIVED_TODAY = "received_today"  #: devices of the user's structure the user received themself today
 
 
 ALL_ROLES = tuple(Role)
@@ -77,6 +80,10 @@ RULES: dict[str, dict[Role, Scope]] = {
     "visit.contact": {_R.INSTALLER: Scope.HANDLING},
     "handover.record": {_R.SUPERVISOR: Scope.ADDRESSED},
     "device.return": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    # Mistakes at intake: a technician corrects or voids what they received today, a supervisor anything.
+    "device.correct": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.RECEIVED_TODAY},
+    "device.void": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.RECEIVED_TODAY},
+    "device.merge": {_R.SUPERVISOR: Scope.OWN},
     # Families equipped outside the pipeline, reported by partners; the network's totals.
     "partner_report.submit": {_R.PARTNER: Scope.OWN},
     "partner_report.view": {_R.PARTNER: Scope.OWN, _R.ADMIN: Scope.ANY},
@@ -110,6 +117,15 @@ def _owner_user_id(obj) -> int | None:
     return getattr(obj, "user_id", None)
 
 
+def _received_today_by(user, obj) -> bool:
+    """Tell whether ``user`` received ``obj`` themself today, in the network's time zone."""
+    received_at = getattr(obj, "received_at", None)
+    if getattr(obj, "received_by_id", None) != user.id or received_at is None:
+        return False
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return received_at.astimezone(zone).date() == datetime.now(zone).date()
+
+
 def can(user, action: str, obj=None) -> bool:
     """Tell whether ``user`` may do ``action``, on ``obj`` when one is given."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -127,6 +143,8 @@ def can(user, action: str, obj=None) -> bool:
         return user.structure_id in obj.handling_structure_ids
     if scope is Scope.PARTY:
         return user.structure_id in (obj.structure_id, obj.addressed_to_id)
+    if scope is Scope.RECEIVED_TODAY:
+        return obj.structure_id == user.structure_id and _received_today_by(user, obj)
     return _owner_user_id(obj) == user.id
 
 

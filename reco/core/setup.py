@@ -31,6 +31,7 @@ ROUTE_MODULES = (
     "reco.accounts.loader", "reco.accounts.views", "reco.accounts.admin_views",
     "reco.donations.views", "reco.donations.import_views",
     "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",
+    "reco.inventory.correction_views", "reco.api.corrections",
     "reco.labels.views", "reco.api.labels",
     "reco.prescriptions.views", "reco.prescriptions.workshop_views", "reco.prescriptions.visit_views",
     "reco.prescriptions.partner_views", "reco.prescriptions.privacy_views", "reco.api.prescriptions", "reco.api.visits",

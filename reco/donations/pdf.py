@@ -13,6 +13,7 @@ from reco.core.pdf import build_pdf, paragraph, table
 from reco.core.time import utcnow
 from reco.donations.models import Donation
 from reco.donations.services import declared_vs_received
+from reco.inventory.models import DeviceState
 from reco.inventory.vocabulary import TYPE_LABELS
 
 
@@ -58,7 +59,8 @@ def attestation_content(donation: Donation) -> dict:
         "donor": donation.donor.name,
         "siren": donation.donor.siren,
         "declared_value": str(donation.declared_value) if donation.declared_value is not None else None,
-        "items": [[d.tag, d.type.value, d.brand, d.model, d.serial, d.donor_tag] for d in donation.devices],
+        "items": [[d.tag, d.type.value, d.brand, d.model, d.serial, d.donor_tag] for d in donation.devices
+                  if d.state is not DeviceState.VOIDED],
     }
 
 
@@ -86,14 +88,15 @@ def donation_attestation_pdf(donation: Donation, content: dict, meta: DocumentMe
     """Build the donation attestation with the annex listing every item received."""
     value = (_("Value declared by the donor: %(value)s €", value=format_decimal(donation.declared_value, "#,##0.00"))
              if donation.declared_value is not None else _("The donor declared no value."))
+    devices = [d for d in donation.devices if d.state is not DeviceState.VOIDED]
     rows = [[_("Our tag"), _("Type"), _("Brand and model"), _("Serial number"), _("Donor's tag")]]
     rows += [[d.tag, str(TYPE_LABELS[d.type]), f"{d.brand} {d.model}".strip(), d.serial or "", d.donor_tag or ""]
-             for d in donation.devices]
+             for d in devices]
     story = [
         *_donor_block(donation),
         paragraph(_("Attestation"), "h2"),
         paragraph(_("%(workshop)s certifies that it received from the donor above, as a gift, the %(n)d items "
-                    "listed in the annex (collection %(ref)s).", workshop=meta.issuer, n=len(donation.devices),
+                    "listed in the annex (collection %(ref)s).", workshop=meta.issuer, n=len(devices),
                     ref=donation.reference)),
         paragraph(value),
         paragraph(_("The tax receipt (Cerfa 16216) remains the association's accountant's task; this document "

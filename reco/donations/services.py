@@ -17,7 +17,7 @@ from reco.donations.inventory_import import ParsedInventory
 from reco.donations.models import DeclaredCount, DeclaredItem, Donation, DonationStatus, Donor, DonorKind
 from reco.donations.vocabulary import STATUS_LABELS
 from reco.extensions import db
-from reco.inventory.models import LEFT_WORKBENCH, Device, DeviceType, Drive
+from reco.inventory.models import LEFT_WORKBENCH, Device, DeviceState, DeviceType, Drive
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,25}$")
@@ -280,9 +280,11 @@ def declared_vs_received(donation: Donation) -> dict:
     for kind, count in item_counts:
         declared[kind] = max(declared.get(kind, 0), count)
     received = dict(db.session.execute(
-        select(Device.type, func.count()).where(Device.donation_id == donation.id).group_by(Device.type)).all())
+        select(Device.type, func.count()).where(Device.donation_id == donation.id, Device.state != DeviceState.VOIDED)
+        .group_by(Device.type)).all())
     outstanding_query = select(DeclaredItem).where(DeclaredItem.donation_id == donation.id, ~DeclaredItem.device.has())
-    undeclared_query = select(Device).where(Device.donation_id == donation.id, Device.declared_item_id.is_(None))
+    undeclared_query = select(Device).where(Device.donation_id == donation.id, Device.declared_item_id.is_(None),
+                                            Device.state != DeviceState.VOIDED)
     outstanding = list(db.session.scalars(outstanding_query.order_by(DeclaredItem.line_number).limit(LISTED)))
     undeclared = list(db.session.scalars(undeclared_query.order_by(Device.id).limit(LISTED)))
     types = [t for t in DeviceType if declared.get(t) or received.get(t)]

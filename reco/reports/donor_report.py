@@ -53,7 +53,8 @@ def _destination(drive: Drive) -> str:
 
 def report_content(donation: Donation) -> dict:
     """Return what the report states: devices with their outcome, drives with their records, families, impact."""
-    devices = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id).order_by(Device.id)))
+    devices = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id,
+                                                           Device.state != DeviceState.VOIDED).order_by(Device.id)))
     drives = list(db.session.scalars(select(Drive).where(Drive.donation_id == donation.id).order_by(Drive.id)))
     factors = factors_by_type()
     weight = co2e = 0.0

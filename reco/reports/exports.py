@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from reco.accounts.models import Structure
 from reco.extensions import db
-from reco.inventory.models import Device, Drive, Sanitization
+from reco.inventory.models import Device, DeviceState, Drive, Sanitization
 from reco.prescriptions.models import Prescription, PrescriptionStatus
 
 BATCH = 1000
@@ -82,13 +82,13 @@ def _lead(names: dict | None, workshop_id: int) -> list[str]:
 
 
 def device_rows(workshop_id: int | None) -> Iterator[list]:
-    """Yield the header and every device of the workshop, one row each (None: of the whole network)."""
+    """Yield the header and every device of the workshop but the voided ones (None: of the whole network)."""
     names = _workshop_names(workshop_id)
     yield _header(names, [_l("Asset tag"), _l("Type"), _l("Brand"), _l("Model"), _l("Serial number"),
                           _l("Donor's tag"), _l("State"), _l("Grade"), _l("Received on"), _l("Weight (kg)")])
     query = (select(Device.workshop_id, Device.tag, Device.type, Device.brand, Device.model, Device.serial,
                     Device.donor_tag, Device.state, Device.grade, Device.received_at, Device.weight_kg)
-             .order_by(Device.id))
+             .where(Device.state != DeviceState.VOIDED).order_by(Device.id))
     if names is None:
         query = query.where(Device.workshop_id == workshop_id)
     for row in _streamed(query):

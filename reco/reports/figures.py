@@ -145,8 +145,9 @@ def _equipped(audience: Audience, period: Period):
 
 
 def _devices(audience: Audience, period: Period):
-    """Return the condition on devices received in the period that the audience sees."""
-    condition = and_(Device.received_at >= period.start, Device.received_at < period.end)
+    """Return the condition on devices received in the period that the audience sees (voided ones count nowhere)."""
+    condition = and_(Device.received_at >= period.start, Device.received_at < period.end,
+                     Device.state != DeviceState.VOIDED)
     if audience.workshop_id:
         condition = and_(condition, Device.workshop_id == audience.workshop_id)
     if audience.prescriber_id or audience.insee_code:  # only the devices its households received

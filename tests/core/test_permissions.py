@@ -57,6 +57,10 @@ EXPECTED = {
     "visit.contact": {IN: (True, True, False)},
     "handover.record": {S: (True, True, False)},
     "device.return": {S: (True, True, False), T: (True, True, False)},
+    # A technician reaches only the devices they received today (tests/inventory/test_corrections.py).
+    "device.correct": {S: (True, True, False), T: (True, False, False)},
+    "device.void": {S: (True, True, False), T: (True, False, False)},
+    "device.merge": {S: (True, True, False)},
     "partner_report.submit": {PA: (True, True, False)},
     "partner_report.view": {PA: (True, True, False), A: (True, True, True)},
     "report.view": {S: (True, True, False), T: (True, True, False), P: (True, True, False), PA: (True, True, True),
