@@ -1,6 +1,7 @@
 """The navigation menu: each feature adds entries, each entry shows only to those allowed."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
@@ -23,6 +24,8 @@ class NavEntry:
 
 
 _ENTRIES: list[NavEntry] = []
+#: endpoint -> function giving, for a user, the number shown beside the entry and the text saying what it counts.
+_BADGES: dict[str, Callable[[object], tuple[int, str]]] = {}
 
 
 def add_nav_entry(entry: NavEntry) -> None:
@@ -32,10 +35,16 @@ def add_nav_entry(entry: NavEntry) -> None:
         _ENTRIES.sort(key=lambda e: e.order)
 
 
+def add_nav_badge(endpoint: str, badge: Callable[[object], tuple[int, str]]) -> None:
+    """Show beside a menu entry a number that ``badge(user)`` gives with the text saying what it counts."""
+    _BADGES[endpoint] = badge
+
+
 def nav_entries(user) -> list[dict]:
-    """Return the menu entries ``user`` may follow, with their URLs."""
+    """Return the menu entries ``user`` may follow, with their URLs and badges."""
     return [
-        {"url": url_for(e.endpoint), "label": e.label, "description": e.description, "endpoint": e.endpoint}
+        {"url": url_for(e.endpoint), "label": e.label, "description": e.description, "endpoint": e.endpoint,
+         "badge": _BADGES[e.endpoint](user) if e.endpoint in _BADGES else (0, "")}
         for e in _ENTRIES
         if can(user, e.action)
     ]

@@ -1,13 +1,19 @@
 """Scan batches: scan tag after tag, see each checked at once, then apply one action to them all."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_login import user_logged_in, user_logged_out
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from reco.core.errors import DomainError
 from reco.core.scanning import clean_code
+from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import find_devices
 from reco.inventory.lifecycle import transition_device
@@ -15,6 +21,10 @@ from reco.inventory.locations import move_device
 from reco.inventory.models import Device, Location, ScanBatch
 
 MAX_CODES = 500
+#: Where the Flask session keeps the key of its login session's batch.
+SESSION_BATCH_KEY = "scan_batch_key"
+#: A batch left untouched this long belongs to a session that ended; it is removed when its owner starts a new one.
+STALE_AFTER = timedelta(days=7)
 
 
 @dataclass
@@ -25,6 +35,8 @@ class BatchItem:
     device: Device | None
     #: "ok", "unknown", "duplicate" (same device scanned before) or "ambiguous" (several devices match).
     status: str
+    #: Why the last action was refused for this device, when it was.
+    refusal: str = ""
 
 
 @dataclass
@@ -36,42 +48,68 @@ class Outcome:
     message: str
 
 
-def batch_of(user) -> ScanBatch:
-    """Return the user's scan batch, creating an empty one."""
-    batch = db.session.scalar(select(ScanBatch).where(ScanBatch.user_id == user.id))
-    if batch is None:
-        batch = ScanBatch(user_id=user.id, codes=[])
-        db.session.add(batch)
-        db.session.flush()
+def session_batch_key() -> str:
+    """Return the key of this login session's batch, drawing a random one on first use."""
+    if not session.get(SESSION_BATCH_KEY):
+        session[SESSION_BATCH_KEY] = secrets.token_hex(16)
+    return session[SESSION_BATCH_KEY]
+
+
+@user_logged_in.connect
+@user_logged_out.connect
+def _forget_batch_key(_app, **_extra) -> None:
+    """Start a new batch with each login session: the next scan draws a new key."""
+    session.pop(SESSION_BATCH_KEY, None)
+
+
+def batch_of(user, key: str) -> ScanBatch:
+    """Return the batch of ``user``'s login session ``key``, creating an empty one (and pruning stale ones)."""
+    query = select(ScanBatch).where(ScanBatch.user_id == user.id, ScanBatch.session_key == key)
+    batch = db.session.scalar(query)
+    if batch is not None:
+        return batch
+    db.session.execute(delete(ScanBatch).where(ScanBatch.user_id == user.id,
+                                               ScanBatch.updated_at < utcnow() - STALE_AFTER))
+    try:
+        with db.session.begin_nested():
+            batch = ScanBatch(user_id=user.id, session_key=key, codes=[])
+            db.session.add(batch)
+    except IntegrityError:
+        batch = db.session.scalar(query)
     return batch
 
 
-def add_scan(user, raw: str | None) -> str | None:
-    """Add a scanned code to the user's batch; return the cleaned code, or None when empty or full."""
+def batch_size(user, key: str | None) -> int:
+    """Return how many codes the batch of ``user``'s login session ``key`` holds, without creating it."""
+    codes = db.session.scalar(select(ScanBatch.codes).where(ScanBatch.user_id == user.id,
+                                                            ScanBatch.session_key == key)) if key else None
+    return len(codes or [])
+
+
+def add_scan(batch: ScanBatch, raw: str | None) -> str | None:
+    """Add a scanned code to the batch; return the cleaned code, or None when empty or full."""
     code = clean_code(raw)
-    batch = batch_of(user)
     if not code or len(batch.codes) >= MAX_CODES:
         return None
     batch.codes = [*batch.codes, code]
     return code
 
 
-def remove_scan(user, index: int) -> None:
-    """Remove the code at ``index`` from the user's batch."""
-    batch = batch_of(user)
+def remove_scan(batch: ScanBatch, index: int) -> None:
+    """Remove the code at ``index`` from the batch."""
     if 0 <= index < len(batch.codes):
         batch.codes = batch.codes[:index] + batch.codes[index + 1:]
 
 
-def clear_batch(user) -> None:
-    """Empty the user's batch."""
-    batch_of(user).codes = []
+def clear_batch(batch: ScanBatch) -> None:
+    """Empty the batch."""
+    batch.codes = []
 
 
-def batch_items(user) -> list[BatchItem]:
-    """Return the codes of the user's batch with the device each one found in the user's workshop."""
+def batch_items(batch: ScanBatch, user) -> list[BatchItem]:
+    """Return the codes of the batch with the device each one found in the user's workshop."""
     items, seen = [], set()
-    for code in batch_of(user).codes:
+    for code in batch.codes:
         devices = find_devices(code, workshop_ids=[user.structure_id])
         if not devices:
             items.append(BatchItem(code, None, "unknown"))
@@ -85,10 +123,11 @@ def batch_items(user) -> list[BatchItem]:
     return items
 
 
-def apply_to_batch(user, *, by, action: str, location: Location | None = None, to=None) -> list[Outcome]:
-    """Apply one action to every device of the batch; each refusal is reported and changes nothing for it."""
-    outcomes = []
-    for item in batch_items(user):
+def apply_to_batch(batch: ScanBatch, *, by, action: str, location: Location | None = None,
+                   to=None) -> tuple[list[Outcome], list[BatchItem]]:
+    """Apply one action to every device of the batch; those done leave it; return the outcomes and the items left."""
+    outcomes, items, done = [], batch_items(batch, by), set()
+    for item in items:
         if item.status != "ok":
             continue
         try:
@@ -98,7 +137,11 @@ def apply_to_batch(user, *, by, action: str, location: Location | None = None, t
                 else:
                     transition_device(item.device, to, by=by)
         except DomainError as error:
+            item.refusal = error.message
             outcomes.append(Outcome(item.device.tag, False, error.message))
         else:
+            done.add(item.device.id)
             outcomes.append(Outcome(item.device.tag, True, str(_l("done"))))
-    return outcomes
+    left = [item for item in items if item.device is None or item.device.id not in done]
+    batch.codes = [item.code for item in left]
+    return outcomes, left

@@ -1,15 +1,18 @@
 """Locations of the workshop, the scan batch page and the ORDS export of repairs."""
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, flash, redirect, render_template, request, session, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from reco.core.errors import DomainError
 from reco.core.forms import form_status, refusal_on_form
+from reco.core.navigation import add_nav_badge
 from reco.core.permissions import permission_required, require
 from reco.extensions import db
 from reco.inventory import bp
-from reco.inventory.batch import add_scan, apply_to_batch, batch_items, clear_batch, remove_scan
+from reco.inventory.batch import (SESSION_BATCH_KEY, add_scan, apply_to_batch, batch_items, batch_of, batch_size,
+                                 clear_batch, remove_scan, session_batch_key)
 from reco.inventory.forms import LocationEditForm, LocationForm
 from reco.inventory.lifecycle import parse_state
 from reco.inventory.locations import create_location, find_location, update_location
@@ -56,26 +59,40 @@ def location(location_id: int):
     return render_template("inventory/location_form.html", location=location, form=form), form_status(form)
 
 
+def _batch_badge(user) -> tuple[int, str]:
+    """Give the menu the number of codes in this login session's batch."""
+    count = batch_size(user, session.get(SESSION_BATCH_KEY))
+    return count, ngettext("%(num)d code in the list", "%(num)d codes in the list", count)
+
+
+add_nav_badge("inventory.batch", _batch_badge)
+
+
+def _batch_page(items, outcomes=None):
+    """Render the batch page with its items and, after an action, what it did."""
+    states = [s for s in DeviceState if s not in (DeviceState.RESERVED, DeviceState.DELIVERED)]
+    return render_template("inventory/batch.html", items=items, states=states, outcomes=outcomes,
+                           done=sum(1 for o in outcomes or [] if o.done), ok=sum(1 for i in items if i.status == "ok"))
+
+
 @bp.route("/batch", methods=["GET", "POST"])
 @permission_required("device.work")
 def batch():
     """Scan tag after tag; each scan is saved, checked and listed at once."""
+    scans = batch_of(current_user, session_batch_key())
     if request.method == "POST":
-        code = add_scan(current_user, request.form.get("code"))
+        code = add_scan(scans, request.form.get("code"))
         if code is None and request.form.get("code", "").strip():
             flash(_("The list is full: apply an action or empty it first."), "error")
         return redirect(url_for("inventory.batch"))
-    items = batch_items(current_user)
-    states = [s for s in DeviceState if s not in (DeviceState.RESERVED, DeviceState.DELIVERED)]
-    return render_template("inventory/batch.html", items=items, states=states,
-                           ok=sum(1 for i in items if i.status == "ok"))
+    return _batch_page(batch_items(scans, current_user))
 
 
 @bp.route("/batch/remove/<int:index>", methods=["POST"])
 @permission_required("device.work")
 def batch_remove(index: int):
     """Remove one scanned code from the list."""
-    remove_scan(current_user, index)
+    remove_scan(batch_of(current_user, session_batch_key()), index)
     return redirect(url_for("inventory.batch"))
 
 
@@ -83,36 +100,31 @@ def batch_remove(index: int):
 @permission_required("device.work")
 def batch_clear():
     """Empty the list."""
-    clear_batch(current_user)
+    clear_batch(batch_of(current_user, session_batch_key()))
     return redirect(url_for("inventory.batch"))
 
 
 @bp.route("/batch/apply", methods=["POST"])
 @permission_required("device.work")
 def batch_apply():
-    """Apply one action to every device of the list and show what happened to each."""
+    """Apply one action to every device of the list; show the list left: the refused devices with the reason."""
+    scans = batch_of(current_user, session_batch_key())
     action = request.form.get("action")
     try:
         if action == "move":
             location = find_location(request.form.get("location"), current_user.structure_id)
             if location is None:
                 raise DomainError(_("No location of the workshop has this code."))
-            outcomes = apply_to_batch(current_user, by=current_user, action="move", location=location)
+            outcomes, left = apply_to_batch(scans, by=current_user, action="move", location=location)
         elif action == "transition":
-            outcomes = apply_to_batch(current_user, by=current_user, action="transition",
-                                      to=parse_state(request.form.get("to", "")))
+            outcomes, left = apply_to_batch(scans, by=current_user, action="transition",
+                                            to=parse_state(request.form.get("to", "")))
         else:
             raise DomainError(_("Choose an action."))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("inventory.batch"))
-    done = sum(1 for o in outcomes if o.done)
-    flash(_("Done for %(done)d of %(total)d devices.", done=done, total=len(outcomes)),
-          "success" if done == len(outcomes) else "warning")
-    for outcome in outcomes:
-        if not outcome.done:
-            flash(_("%(tag)s: %(message)s", tag=outcome.tag, message=outcome.message), "error")
-    return redirect(url_for("inventory.batch"))
+    return _batch_page(left, outcomes)
 
 
 @bp.route("/repairs.csv")

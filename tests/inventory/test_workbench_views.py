@@ -144,21 +144,24 @@ def test_scan_batch_flags_unknown_and_duplicates_then_applies_an_action(client, 
         assert client.post("/batch", data={"code": code}).status_code == 302
     page = client.get("/batch").get_data(as_text=True)
     assert page.count('class="batch-ok"') == 2 and 'class="batch-unknown"' in page and 'class="batch-duplicate"' in page
-    client.post("/batch/apply", data={"action": "move", "location": location.code})
+    moved = client.post("/batch/apply", data={"action": "move", "location": location.code}).get_data(as_text=True)
     assert _reload(device).location_id == location.id and _reload(other).location_id == location.id
-    result = client.post("/batch/apply", data={"action": "transition", "to": "ready"}, follow_redirects=True)
+    assert 'class="batch-ok"' not in moved and 'class="batch-duplicate"' not in moved and "UNKNOWN-1" in moved
+    for code in (device.tag, "ser-2"):
+        client.post("/batch", data={"code": code})
+    result = client.post("/batch/apply", data={"action": "transition", "to": "ready"})
     assert "0\xa0sur\xa02" in result.get_data(as_text=True).replace(" ", "\xa0")
     assert _reload(device).state is DeviceState.RECEIVED
     client.post("/batch/clear")
     assert 'class="batch-ok"' not in client.get("/batch").get_data(as_text=True)
 
 
-def test_a_batch_survives_logging_out(client, ctx):
+def test_logging_out_and_in_again_starts_a_new_batch(client, ctx):
     technician, device = _bench(client)
     client.post("/batch", data={"code": device.tag})
     client.post("/logout")
     login_as(client, technician)
-    assert device.tag in client.get("/batch").get_data(as_text=True)
+    assert device.tag not in client.get("/batch").get_data(as_text=True)
 
 
 def test_the_first_scanned_code_can_be_removed(client, ctx):

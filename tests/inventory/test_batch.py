@@ -1,0 +1,142 @@
+"""The scan batch: one per login session, emptied of the devices an action was applied to, its count in view."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from reco.core.audit import Event
+from reco.core.time import utcnow
+from reco.extensions import db
+from reco.inventory.batch import batch_of
+from reco.inventory.diagnosis import record_diagnosis
+from reco.inventory.locations import create_location
+from reco.inventory.models import Device, DeviceState, ScanBatch
+from tests.conftest import login_as
+from tests.factories import PASSWORD, make_device, make_donation, make_donor, make_user
+
+
+def _bench(client):
+    technician = make_user("technician")
+    login_as(client, technician)
+    return technician, make_donation(make_donor(technician.structure))
+
+
+def _scan(client, *codes):
+    for code in codes:
+        assert client.post("/batch", data={"code": code}).status_code == 302
+
+
+def _codes(user) -> list[list[str]]:
+    db.session.expire_all()
+    return [b.codes for b in db.session.scalars(select(ScanBatch).where(ScanBatch.user_id == user.id))]
+
+
+def _reload(device) -> Device:
+    db.session.expire_all()
+    return db.session.get(Device, device.id)
+
+
+def _menu_entry(page: str) -> str:
+    return re.search(r'<a href="/batch"[^>]*>.*?</a>', page, re.S).group(0)
+
+
+def test_the_devices_done_leave_the_batch_and_the_refused_stay_with_their_reason(client, ctx):
+    technician, donation = _bench(client)
+    diagnosed, received = make_device(donation, serial="SER-A"), make_device(donation, serial="SER-B")
+    record_diagnosis(diagnosed, by=technician, grade="A", checks={"power_on": "ok"})
+    db.session.commit()
+    _scan(client, diagnosed.tag, received.tag, "UNKNOWN-9", "ser-a")
+    response = client.post("/batch/apply", data={"action": "transition", "to": "in_repair"})
+    page = response.get_data(as_text=True).replace("\xa0", " ")
+    assert response.status_code == 200
+    assert "Appareils traités : 1 sur 2." in page
+    assert diagnosed.tag not in page and 'class="batch-ok"' in page and received.tag in page
+    assert re.search(rf"{received.tag}.*?Refusé : Un appareil ne peut pas passer de « Réceptionné »", page, re.S)
+    assert _codes(technician) == [[received.tag, "UNKNOWN-9"]]
+    assert _reload(diagnosed).state is DeviceState.IN_REPAIR and _reload(received).state is DeviceState.RECEIVED
+    later = client.get("/batch").get_data(as_text=True)
+    assert received.tag in later and "UNKNOWN-9" in later and "2 codes dans la liste" in later
+
+
+def test_a_move_empties_the_batch_of_the_devices_moved_and_credits_the_technician(client, ctx):
+    technician, donation = _bench(client)
+    first, second = make_device(donation), make_device(donation)
+    location = create_location(technician.structure, by=technician, name="Bac 1", kind="bin")
+    db.session.commit()
+    _scan(client, first.tag, second.tag)
+    page = client.post("/batch/apply", data={"action": "move", "location": location.code}).get_data(as_text=True)
+    assert "Appareils traités : 2 sur 2." in page.replace("\xa0", " ") and "0 code dans la liste" in page
+    assert _codes(technician) == [[]]
+    assert _reload(first).location_id == location.id == _reload(second).location_id
+    events = db.session.scalars(select(Event).where(Event.action == "moved", Event.object_type == "device"))
+    assert [e.actor_id for e in events] == [technician.id, technician.id]
+
+
+def test_a_refused_action_changes_nothing_and_keeps_the_batch(client, ctx):
+    technician, donation = _bench(client)
+    device = make_device(donation)
+    _scan(client, device.tag)
+    response = client.post("/batch/apply", data={"action": "move", "location": "NOWHERE"}, follow_redirects=True)
+    assert "Aucun emplacement" in response.get_data(as_text=True)
+    assert _codes(technician) == [[device.tag]]
+
+
+def test_two_login_sessions_of_one_person_have_two_batches(app, ctx):
+    technician = make_user("technician")
+    device = make_device(make_donation(make_donor(technician.structure)))
+    bench, office = app.test_client(), app.test_client()
+    login_as(bench, technician)
+    login_as(office, technician)
+    _scan(bench, device.tag)
+    assert device.tag not in office.get("/batch").get_data(as_text=True)
+    _scan(office, "OTHER-1")
+    bench_page = bench.get("/batch").get_data(as_text=True)
+    assert device.tag in bench_page and "OTHER-1" not in bench_page
+    assert sorted(_codes(technician)) == sorted([["OTHER-1"], [device.tag]])
+    office.post("/batch/clear")
+    assert device.tag in bench.get("/batch").get_data(as_text=True)
+
+
+def test_logging_in_again_starts_a_new_batch(client, ctx):
+    technician = make_user("technician")
+    device = make_device(make_donation(make_donor(technician.structure)))
+    credentials = {"email": technician.email, "password": PASSWORD}
+    assert client.post("/login", data=credentials).status_code == 302
+    _scan(client, device.tag)
+    technician.session_version += 1  # the session ended elsewhere (password changed): the person logs in again
+    db.session.commit()
+    assert client.post("/login", data=credentials).status_code == 302
+    assert device.tag not in client.get("/batch").get_data(as_text=True)
+    _scan(client, "OTHER-2")
+    client.post("/logout")
+    login_as(client, technician)
+    page = client.get("/batch").get_data(as_text=True)
+    assert "OTHER-2" not in page and device.tag not in page
+    assert sorted(_codes(technician)) == sorted([[], ["OTHER-2"], [device.tag]])
+
+
+def test_the_count_of_codes_shows_on_the_page_and_in_the_menu(client, ctx):
+    _technician, donation = _bench(client)
+    device = make_device(donation)
+    assert "<span class=\"badge" not in _menu_entry(client.get("/devices").get_data(as_text=True))
+    _scan(client, device.tag)
+    assert "1 code dans la liste" in client.get("/batch").get_data(as_text=True)
+    _scan(client, "UNKNOWN-1", "UNKNOWN-2")
+    assert "3 codes dans la liste" in client.get("/batch").get_data(as_text=True)
+    entry = _menu_entry(client.get("/devices").get_data(as_text=True))
+    assert '<span aria-hidden="true">3</span>' in entry and "3 codes dans la liste" in entry
+    client.post("/batch/clear")
+    assert "badge" not in _menu_entry(client.get("/devices").get_data(as_text=True))
+
+
+def test_batches_left_untouched_for_days_are_removed_when_a_new_session_starts(ctx):
+    technician = make_user("technician")
+    db.session.add_all([ScanBatch(user_id=technician.id, session_key="ended", codes=["A"],
+                                  updated_at=utcnow() - timedelta(days=30)),
+                        ScanBatch(user_id=technician.id, session_key="open", codes=["B"])])
+    db.session.flush()
+    assert batch_of(technician, "open").codes == ["B"]
+    new = batch_of(technician, "new")
+    assert new.codes == [] and batch_of(technician, "new") is new
+    assert sorted(db.session.scalars(select(ScanBatch.session_key).where(ScanBatch.user_id == technician.id))) \
+        == ["new", "open"]
