@@ -14,7 +14,7 @@ from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required
 from reco.core.safe_redirect import safe_next
 from reco.core.scanning import clean_code, resolve_scan
-from reco.core.vocabulary import EVENT_LABELS
+from reco.core.vocabulary import DETAIL_LABELS, EVENT_LABELS
 
 
 @bp.route("/")
@@ -65,6 +65,7 @@ def layout_context():
         "can": lambda action, obj=None: can(user, action, obj),
         "current_locale": str(get_locale()),
         "event_labels": EVENT_LABELS,
+        "detail_labels": DETAIL_LABELS,
         "languages": LANGUAGES,
     }
 
