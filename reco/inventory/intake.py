@@ -56,7 +56,7 @@ def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
     query = query.options(*shown_when_found()).order_by(Device.id.desc()).limit(20)
     devices = list(db.session.scalars(query).unique())
     exact = [d for d in devices if d.tag == code]
-    return exact or devices
+    return exact or [d for d in devices if d.state is not DeviceState.VOIDED] or devices
 
 
 def workshop_device(tag: str | None, workshop_id: int, *, shown: bool = False) -> Device | None:

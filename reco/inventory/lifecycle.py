@@ -34,7 +34,7 @@ TRANSITIONS: dict[DeviceState, frozenset[DeviceState]] = {
 MADE_ELSEWHERE = {
     S.RESERVED: _l("A device is reserved from an accepted prescription, not moved there by hand."),
     S.DELIVERED: _l("A device is delivered by the visit report or the handover at the workshop."),
-    S.VOIDED: _l("A device received by mistake is voided from its « Correct » page, by a supervisor."),
+    S.VOIDED: _l("A device received by mistake is voided from its « Correct » page."),
 }
 
 #: States that only another feature leaves, with the reason shown when someone tries by hand.

@@ -180,6 +180,8 @@ def devices():
     state = request.args.get("state", "")
     if state in {s.value for s in DeviceState}:
         query = query.where(Device.state == DeviceState(state))
+    elif not text:  # devices voided by mistake are found by their code, or asked for
+        query = query.where(Device.state != DeviceState.VOIDED)
     grade = request.args.get("grade", "")
     if grade in {g.value for g in Grade}:
         query = query.where(Device.grade == Grade(grade))

@@ -10,7 +10,8 @@ from reco.core.errors import ValidationFailed
 from reco.donations.inventory_import import parse_inventory
 from reco.donations.services import import_declared_items
 from reco.extensions import db
-from reco.inventory.intake import AlreadyReceived, match_declared_item, receive_device
+from reco.inventory.corrections import merge_devices
+from reco.inventory.intake import AlreadyReceived, find_devices, match_declared_item, receive_device
 from reco.inventory.models import Device
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_token, make_user
@@ -227,3 +228,17 @@ def test_a_refused_intake_spends_no_tag(ctx):
     with pytest.raises(ValidationFailed):
         receive_device(donation, by=None, type="laptop")
     assert make_device(donation).tag.endswith("-000001")
+
+
+def test_a_merged_machine_is_found_by_its_serial_as_the_kept_device(client, bench):
+    technician, donation = bench
+    kept = receive_device(donation, by=None, type="laptop", serial="SN1").device
+    duplicate = receive_device(donation, by=None, type="laptop", serial="SN1", again=True).device
+    merge_devices(kept, duplicate, by=make_user("supervisor", structure=donation.workshop))
+    db.session.commit()
+    assert find_devices("sn1", [donation.workshop_id]) == [kept]
+    assert client.get("/scan", query_string={"code": "SN1"}).headers["Location"] == f"/devices/{kept.tag}"
+    listed = client.get("/devices").get_data(as_text=True)
+    assert kept.tag in listed and duplicate.tag not in listed
+    assert duplicate.tag in client.get("/devices", query_string={"state": "voided"}).get_data(as_text=True)
+    assert duplicate.tag in client.get("/devices", query_string={"q": duplicate.tag}).get_data(as_text=True)
