@@ -18,7 +18,7 @@ def laptop(app):
     with app.app_context():
         load_demo()
         donation = db.session.scalar(db.select(Donation).order_by(Donation.id))
-        tag = receive_device(donation, by=None, type="laptop", notes="Dell from the lot").device.tag
+        tag = receive_device(donation, by=None, type="laptop", brand="Dell", notes="Dell from the lot").device.tag
         db.session.commit()
     return tag
 
