@@ -1,10 +1,15 @@
-"""API of the figures: the summary of a period for what the token's user may see."""
-from flask import jsonify, request
+"""API of the figures and documents: the summary of a period, the donor report, kept documents."""
+import io
+
+from flask import abort, jsonify, request, send_file
 
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_response
-from reco.core.permissions import acting_user, permission_required
+from reco.core.permissions import acting_user, load_allowed, permission_required
+from reco.donations.models import Donation
+from reco.reports.donor_report import current_donor_report
 from reco.reports.figures import audience_of, parse_period, protect_summary, summary
+from reco.reports.kept import readable_document
 
 
 @bp.route("/reports/summary")
@@ -18,6 +23,27 @@ def reports_summary():
                               "small_counts_hidden": audience.suppress,
                               "scope": "workshop" if audience.workshop_id else
                               "prescriber" if audience.prescriber_id else "network"})
+
+
+@bp.route("/donations/<id:donation_id>/report.pdf")
+@permission_required("document.issue")
+def donor_report_pdf(donation_id: int):
+    """Return the donor report and certificate of sanitization: the last one issued while still true, else a new one."""
+    donation = load_allowed(Donation, donation_id, "document.issue", "donation.view")
+    document = current_donor_report(donation, by=acting_user())
+    response = send_file(io.BytesIO(document.pdf), mimetype="application/pdf", download_name=f"{document.number}.pdf")
+    response.headers["X-Document-Number"] = document.number
+    return response
+
+
+@bp.route("/documents/<number>.pdf")
+@permission_required("api.use")
+def document_pdf(number: str):
+    """Return a kept document as it was printed, if the token's user may read it (404 otherwise)."""
+    document = readable_document(number, acting_user())
+    if document is None:
+        abort(404)
+    return send_file(io.BytesIO(document.pdf), mimetype="application/pdf", download_name=f"{document.number}.pdf")
 
 
 _COUNT = {"type": ["integer", "null"], "minimum": 0,
@@ -45,3 +71,23 @@ PATHS["/reports/summary"] = {"get": {
         {"name": "commune", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "INSEE code: only the households of this commune"}],
     "responses": {"200": json_response("The figures", "Summary")}, "errors": ["401", "403", "422"]}}
+
+PATHS["/documents/{number}.pdf"] = {"get": {
+    "summary": "A kept document as it was printed, by its number: a donation's documents for its workshop's staff, "
+               "an annual report for the structure it was made for",
+    "operationId": "getDocumentPdf",
+    "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
+                    "description": "e.g. DEM-RD-2026-00001"}],
+    "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
+        "schema": {"type": "string", "format": "binary"}}}}},
+    "errors": ["401", "404"]}}
+
+PATHS["/donations/{donation_id}/report.pdf"] = {"get": {
+    "summary": "The donor report and certificate of sanitization (supervisor): the last one issued while it still "
+               "states what is true, else a new numbered one, kept and verifiable",
+    "operationId": "getDonorReportPdf",
+    "parameters": [{"name": "donation_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "The PDF", "headers": {"X-Document-Number": {
+        "description": "The document's number", "schema": {"type": "string"}}},
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+    "errors": ["401", "403", "404"]}}

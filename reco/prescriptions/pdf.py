@@ -7,6 +7,7 @@ from reportlab.platypus import Spacer
 
 from reco.core.documents import Document, DocumentMeta, issue_document
 from reco.core.pdf import build_pdf, paragraph, table
+from reco.core.printed import number
 from reco.inventory.models import Device
 from reco.inventory.vocabulary import ACCESSORY_LABELS, GRADE_LABELS, TYPE_LABELS
 from reco.prescriptions.models import Prescription
@@ -16,11 +17,11 @@ def _specs(device: Device) -> str:
     """Return the device's main specifications in one line."""
     parts = [device.cpu]
     if device.ram_bytes:
-        parts.append(_("%(n)s GB of memory", n=round(device.ram_bytes / 1024 ** 3, 1)))
+        parts.append(_("%(n)s GB of memory", n=number(device.ram_bytes / 1024 ** 3)))
     if device.storage_bytes:
-        parts.append(_("%(n)d GB of storage", n=round(device.storage_bytes / 1000 ** 3)))
+        parts.append(_("%(n)s GB of storage", n=number(device.storage_bytes / 1000 ** 3, "#,##0")))
     if device.screen_inches:
-        parts.append(_("%(n)s-inch screen", n=device.screen_inches))
+        parts.append(_("%(n)s-inch screen", n=number(device.screen_inches)))
     if device.os_name:
         parts.append(device.os_name)
     return ", ".join(p for p in parts if p) or "—"

@@ -41,6 +41,7 @@ from reco.parts.stock import add_stock
 from reco.prescriptions.partner_reports import submit_partner_report
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.visits import request_visit
+from reco.reports.donor_report import issue_donor_report
 from tests.factories import (
     HOUSEHOLD,
     make_device,
@@ -121,8 +122,10 @@ def _side(name: str, partner, *, prescribers_request_visits: bool) -> dict:
     add_stock(workshop, ram, quantity=5, condition="tested_ok", kind=MoveKind.RECEIVED, by=supervisor,
               location=location)
     submit_partner_report(partner, by=supervisor, month=MONTH_BEFORE, lines=[])
+    report = issue_donor_report(donation, by=supervisor)
     db.session.commit()
-    return {"workshop": workshop, "prescriber_org": prescriber_org, "installer_org": installer_org,
+    return {"report": report,
+            "workshop": workshop, "prescriber_org": prescriber_org, "installer_org": installer_org,
             "supervisor": supervisor, "technician": technician, "prescriber": prescriber, "installer": installer,
             "donor": donor, "donation": donation, "devices": [received, diagnosed, ready], "spare": spare,
             "drive": received.drives[0], "prescriptions": [submitted, accepted, reserved, visited], "visit": visit,
@@ -163,6 +166,7 @@ def _seed() -> World:
             "prescription_id": [p.id for p in a["prescriptions"]] + [b["prescriptions"][0].id,
                                                                       b["prescriptions"][2].id],
             "visit_id": [a["visit"].id, b["visit"].id],
+            "number": [a["report"].number, b["report"].number],
         },
         queries={"tags": [received, f"{received},{diagnosed},{ready}", b["devices"][0].tag]},
         bodies={
