@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -62,3 +63,23 @@ def log_in(page, live_server: str, email: str) -> None:
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{live_server}/")
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript expression is true in the page, evaluating it afresh each time.
+
+    Playwright's wait_for_function evaluates a string with eval, which the pages' Content Security Policy
+    refuses as soon as it has to poll more than once; one evaluate() at a time is always allowed.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except Error:
+            pass  # the page was navigating: try again on the new one
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)

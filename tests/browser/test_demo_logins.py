@@ -3,6 +3,7 @@ import pytest
 
 from reco.demo import DEMO_PASSWORD, USERS, load_demo
 from reco.extensions import db
+from tests.browser.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -29,7 +30,7 @@ def demo(app):
 
 def _log_in(page, base, email, password):
     page.goto(f"{base}/login")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'", timeout=5000)
+    wait_until(page, "document.activeElement && document.activeElement.id === 'email'")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
@@ -44,7 +45,7 @@ def test_demo_login(live_server, demo, page, email, name, role, structure):
     menu = page.locator("nav.main-nav a").all_inner_texts()
     assert menu == MENUS[role]
     if role in SCANS:
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-code'", timeout=5000)
+        wait_until(page, "document.activeElement && document.activeElement.id === 'scan-code'")
     else:
         assert page.locator("#scan-code").count() == 0
     for label in menu[1:]:
@@ -67,7 +68,7 @@ def test_wrong_password_then_scan_of_an_unknown_code(live_server, demo, page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/scan?code=INCONNU-42")
     assert "INCONNU-42" in page.get_by_role("alert").inner_text()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-code'", timeout=5000)
+    wait_until(page, "document.activeElement && document.activeElement.id === 'scan-code'")
     page.keyboard.type("dem")
     page.keyboard.press("Enter")
     page.wait_for_url("**/structures/*")

@@ -6,6 +6,7 @@ import pytest
 
 from reco.demo import DEMO_PASSWORD, load_demo
 from reco.extensions import db
+from tests.browser.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -64,22 +65,21 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
 
     # Receive two machines by scanning their donor tags: Enter looks each up, Ctrl+Enter receives it.
     page.get_by_role("link", name="Réceptionner des appareils").first.click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code'")
     page.keyboard.type("MISSCAN-42")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*code=MISSCAN-42"))
     assert "MISSCAN-42" in page.get_by_role("status").first.inner_text()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code' && "
-                           "document.activeElement.selectionEnd - document.activeElement.selectionStart === 10",
-                           timeout=5000)
+    wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code' && "
+               "document.activeElement.selectionEnd - document.activeElement.selectionStart === 10")
     tags = []
     for code in ("GIFT-001", "gift-003"):
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
+        wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code'")
         page.keyboard.type(code)  # replaces the selected text, as a scanner does
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(rf".*code={re.escape(code)}$"))
         assert "ligne" in page.get_by_role("status").first.inner_text()
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
+        wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code'")
         page.keyboard.press("Control+Enter")
         page.wait_for_url(re.compile(r".*/intake\?last=.*"))
         message = page.locator(".flash-success").first.inner_text()

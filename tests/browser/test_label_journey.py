@@ -5,6 +5,7 @@ import pytest
 from reco.demo import DEMO_PASSWORD, load_demo
 from reco.extensions import db
 from reco.inventory.models import Device, Location
+from tests.browser.conftest import wait_until
 from tests.labels.label_helpers import decode_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -44,7 +45,7 @@ def test_batch_labels_on_a_sheet_and_a_roll(live_server, tags, shelf, page):
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/batch")
     for tag in tags:
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'batch-code'")
+        wait_until(page, "document.activeElement && document.activeElement.id === 'batch-code'")
         page.keyboard.type(tag)
         page.keyboard.press("Enter")
         page.wait_for_selector(f"text={tag}")

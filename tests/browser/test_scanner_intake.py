@@ -10,6 +10,7 @@ from reco.donations.services import import_declared_items
 from reco.extensions import db
 from reco.inventory.models import Device
 from tests.factories import PASSWORD, make_donation, make_donor, make_structure, make_user
+from tests.browser.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -33,8 +34,8 @@ def collection(app):
 
 def _scan(page, code: str) -> None:
     """Type a code as a scanner does (a few ms a character), then its CR+LF suffix: two Enters at once."""
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code' && "
-                           "document.readyState === 'complete'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code' && "
+               "document.readyState === 'complete'")
     with page.expect_navigation():
         page.keyboard.type(code, delay=4)
         page.keyboard.press("Enter")
@@ -44,7 +45,7 @@ def _scan(page, code: str) -> None:
 def _said(page) -> str:
     """Wait for the page that answers a scan and return what its messages say."""
     page.wait_for_load_state("load")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'intake-code'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code'")
     return page.locator(".flashes, .already-received, [role=status]").all_inner_texts().__str__()
 
 

@@ -8,6 +8,7 @@ from reco.donations.models import Donation
 from reco.extensions import db
 from reco.inventory.intake import receive_device
 from tests.inventory.workbench_helpers import FIXTURES, nwipe_log_for, unverified
+from tests.browser.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -36,7 +37,7 @@ def test_from_received_to_ready(live_server, laptop, page, tmp_path):
     page.wait_for_url(f"{live_server}/")
 
     # The scan field has the focus: scan the tag, Enter.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-code'")
+    wait_until(page, "document.activeElement && document.activeElement.id === 'scan-code'")
     page.keyboard.type(laptop)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/devices/{laptop}")
