@@ -10,6 +10,7 @@ from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
+from reco.donations.declared import AlreadyImported
 from reco.donations.inventory_import import InventoryFileError, parse_inventory
 from reco.donations.models import Donation, Donor, DonorKind
 from reco.donations.services import create_donation, create_donor, declared_vs_received, import_declared_items
@@ -110,16 +111,36 @@ def import_declared_items_api(donation_id: int):
     if parsed.errors:
         return jsonify(error="invalid_lines", message=_("The file has errors: nothing was imported."),
                        errors=[{"line": e.line, "message": e.message} for e in parsed.errors]), 422
-    allow = request.args.get("allow_duplicates") in ("1", "true", "yes")
+    allow = _flag("allow_duplicates")
     if parsed.duplicates and not allow:
         return jsonify(error="duplicate_serials",
                        message=_("Some serial numbers appear several times: send again with "
                                  "?allow_duplicates=1 to import anyway."),
                        errors=[{"line": n, "message": _("Serial %(serial)s repeated", serial=serial)}
                                for serial, numbers in parsed.duplicates.items() for n in numbers]), 422
-    count = import_declared_items(donation, parsed, by=acting_user(), allow_duplicates=allow)
-    return jsonify(imported=count, duplicates=sorted(parsed.duplicates), donation=donation_json(donation)), 201
+    try:
+        count = import_declared_items(donation, parsed, by=acting_user(), allow_duplicates=allow,
+                                      allow_reimport=_flag("allow_reimport"))
+    except AlreadyImported as error:
+        db.session.rollback()
+        return jsonify(error=error.code, message=error.message + " " + _(
+            "Send again with ?allow_reimport=1 to import it anyway."), lines=error.reimport.lines), 409
+    return jsonify(imported=count, duplicates=sorted(parsed.duplicates), duplicate_tags=sorted(parsed.duplicate_tags),
+                   warnings=_repeated(parsed), donation=donation_json(donation)), 201
 
+
+def _flag(name: str) -> bool:
+    """Tell whether the query string switches ``name`` on."""
+    return request.args.get(name) in ("1", "true", "yes")
+
+
+def _repeated(parsed) -> list[dict]:
+    """Return one warning per line whose serial or donor's tag is on other lines too."""
+    warnings = [{"line": n, "message": _("Serial %(serial)s repeated", serial=serial)}
+                for serial, numbers in parsed.duplicates.items() for n in numbers]
+    warnings += [{"line": n, "message": _("Donor's tag %(tag)s repeated", tag=tag)}
+                 for tag, numbers in parsed.duplicate_tags.items() for n in numbers]
+    return sorted(warnings, key=lambda warning: warning["line"])
 
 SCHEMAS.update({
     "DonorIn": {"type": "object", "required": ["name", "kind"], "properties": {
@@ -151,7 +172,14 @@ SCHEMAS.update({
             "type": {"type": "string"}, "declared": {"type": "integer"}, "received": {"type": "integer"},
             "outstanding": {"type": "integer"}}}}}},
     "ImportResult": {"type": "object", "required": ["imported"], "properties": {
-        "imported": {"type": "integer"}, "duplicates": {"type": "array", "items": {"type": "string"}},
+        "imported": {"type": "integer"},
+        "duplicates": {"type": "array", "items": {"type": "string"},
+                       "description": "Serial numbers found on several lines (imported with allow_duplicates)"},
+        "duplicate_tags": {"type": "array", "items": {"type": "string"},
+                           "description": "Donor's asset tags found on several lines (reported, never refused)"},
+        "warnings": {"type": "array", "description": "Each line whose serial or donor's tag is repeated",
+                     "items": {"type": "object", "properties": {"line": {"type": "integer"},
+                                                                "message": {"type": "string"}}}},
         "donation": {"$ref": "#/components/schemas/Donation"}}},
 })
 
@@ -170,9 +198,18 @@ PATHS.update({
         "responses": {"200": json_response("The collection", "Donation")}, "errors": ["401", "403", "404"]}},
     "/donations/{donation_id}/declared-items": {"post": {
         "summary": "Import the donor's inventory (CSV body); all lines or none",
+        "description": "422 `duplicate_serials` when serial numbers repeat, unless `allow_duplicates=1`. "
+                       "409 `already_imported` when the same file (same SHA-256) was imported into this "
+                       "collection and its lines are still there, or when every line is already declared "
+                       "(same type, serial and donor's tag): the message says when and by whom, `lines` lists "
+                       "the collection's lines concerned; `allow_reimport=1` imports it again anyway.",
         "operationId": "importDeclaredItems",
         "parameters": [{"name": "donation_id", "in": "path", "required": True, "schema": {"type": "integer"}},
                        {"name": "allow_duplicates", "in": "query", "required": False,
+                        "description": "1 to import serial numbers that appear on several lines",
+                        "schema": {"type": "string", "enum": ["0", "1"]}},
+                       {"name": "allow_reimport", "in": "query", "required": False,
+                        "description": "1 to import a list already imported into this collection",
                         "schema": {"type": "string", "enum": ["0", "1"]}}],
         "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}},
         "responses": {"201": json_response("What was imported", "ImportResult")},

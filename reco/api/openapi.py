@@ -25,6 +25,8 @@ SCHEMAS: dict[str, dict] = {
                                                   "properties": {"line": {"type": "integer"},
                                                                  "message": {"type": "string"}}}},
             "tags": {"type": "array", "items": {"type": "string"}},
+            "lines": {"type": "array", "items": {"type": "integer"},
+                      "description": "already_imported: the collection's declared lines that the list repeats"},
         },
     },
     "Structure": {

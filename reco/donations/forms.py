@@ -6,6 +6,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from reco.core.forms import MultiCheckboxField
 from reco.donations.vocabulary import KIND_LABELS
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
@@ -58,3 +59,11 @@ class ImportConfirmForm(FlaskForm):
     """Confirm an import after the preview."""
 
     allow_duplicates = BooleanField(_l("Import anyway, the repeated serial numbers included"))
+    allow_reimport = BooleanField(_l("Import these lines again: they will be declared twice"))
+
+
+class DeleteLinesForm(FlaskForm):
+    """Delete lines of the donor's list: the one whose button was pressed, or those ticked."""
+
+    lines = MultiCheckboxField(_l("Lines"), coerce=int, validate_choice=False)
+    line = IntegerField(_l("Line"), validators=[Optional()])

@@ -12,6 +12,7 @@ from reco.core.forms import form_status
 from reco.core.permissions import permission_required, require
 from reco.core.time import utcnow
 from reco.donations import bp
+from reco.donations.declared import prior_imports, reimport_of
 from reco.donations.forms import ImportConfirmForm, ImportUploadForm
 from reco.donations.inventory_import import FIELD_LABELS, FIELDS, IGNORE, InventoryFileError, parse_inventory
 from reco.donations.models import Donation, ImportDraft
@@ -74,17 +75,23 @@ def import_preview(donation_id: int, draft_id: int):
     if mapping is not None:
         parsed = parse_inventory(draft.data, draft.filename, mapping)
     form = ImportConfirmForm()
+    refused = False
     if request.method == "POST" and request.form.get("action") == "import" and form.validate_on_submit():
         try:
             count = import_declared_items(donation, parsed, by=current_user,
-                                          allow_duplicates=form.allow_duplicates.data)
+                                          allow_duplicates=form.allow_duplicates.data,
+                                          allow_reimport=form.allow_reimport.data)
         except (ValidationFailed, DomainError) as error:
+            refused = True
             flash(error.message, "error")
         else:
             db.session.delete(draft)
             flash(ngettext("%(num)d line imported from %(file)s.", "%(num)d lines imported from %(file)s.", count,
                            file=draft.filename), "success")
             return redirect(url_for("donations.donation", donation_id=donation.id))
-    status = 422 if request.method == "POST" and (parsed.errors or parsed.unknown_columns) else 200
+    ready = not parsed.errors and not parsed.unknown_columns
+    reimport = reimport_of(donation, parsed, prior_imports(donation)) if ready else None
+    status = 422 if request.method == "POST" and (refused or not ready) else 200
     return render_template("donations/import_preview.html", donation=donation, draft=draft, parsed=parsed,
-                           form=form, field_labels=FIELD_LABELS, fields=FIELDS, ignore=IGNORE), status
+                           reimport=reimport, form=form, field_labels=FIELD_LABELS, fields=FIELDS,
+                           ignore=IGNORE), status

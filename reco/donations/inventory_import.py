@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -105,6 +106,10 @@ class ParsedInventory:
     errors: list[LineError] = field(default_factory=list)
     #: Serial numbers that appear on several lines: {serial: [line numbers]}.
     duplicates: dict[str, list[int]] = field(default_factory=dict)
+    #: Donor's asset tags that appear on several lines: {tag: [line numbers]}.
+    duplicate_tags: dict[str, list[int]] = field(default_factory=dict)
+    #: SHA-256 of the file's bytes, to recognise a file imported before.
+    sha256: str = ""
 
     @property
     def unknown_columns(self) -> list[int]:
@@ -264,7 +269,8 @@ def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None =
     if mapping is None:
         mapping = [guess_field(h) for h in headers]
     mapping = (list(mapping) + [""] * len(headers))[:len(headers)]
-    parsed = ParsedInventory(headers=headers, mapping=mapping, preview=rows[1:11])
+    parsed = ParsedInventory(headers=headers, mapping=mapping, preview=rows[1:11],
+                             sha256=hashlib.sha256(data).hexdigest())
     used = [name for name in mapping if name not in ("", IGNORE)]
     for name in {n for n in used if used.count(n) > 1}:
         parsed.errors.append(LineError(1, str(_l("Several columns are mapped to %(field)s: keep one.",
@@ -274,6 +280,7 @@ def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None =
     if parsed.unknown_columns or parsed.errors:
         return parsed
     seen: dict[str, list[int]] = {}
+    seen_tags: dict[str, list[int]] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
             continue
@@ -290,7 +297,10 @@ def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None =
         parsed.lines.append(result)
         if result.serial:
             seen.setdefault(result.serial, []).append(number)
+        if result.donor_tag:
+            seen_tags.setdefault(result.donor_tag, []).append(number)
     parsed.duplicates = {serial: numbers for serial, numbers in seen.items() if len(numbers) > 1}
+    parsed.duplicate_tags = {tag: numbers for tag, numbers in seen_tags.items() if len(numbers) > 1}
     if not parsed.lines and not parsed.errors:
         parsed.errors.append(LineError(2, str(_l("The file has a header but no device line."))))
     return parsed

@@ -7,14 +7,19 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
+from sqlalchemy import select
 
 from reco.core.documents import Document, DocumentMeta, issue_document
 from reco.core.pdf import build_pdf, paragraph, table
 from reco.core.time import utcnow
-from reco.donations.models import Donation
+from reco.donations.models import DeclaredItem, Donation
 from reco.donations.services import declared_vs_received
-from reco.inventory.models import DeviceState
+from reco.extensions import db
+from reco.inventory.models import DeviceState, DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
+
+#: Rows of the donor's list per table on the receipt, so that long lists lay out quickly.
+RECEIPT_ROWS_PER_TABLE = 200
 
 
 def _donor_block(donation: Donation) -> list:
@@ -39,9 +44,12 @@ def _signatures() -> list:
 
 
 def receipt_content(donation: Donation) -> dict:
-    """Return what the collection receipt states, for its fingerprint and its pages."""
+    """Return what the collection receipt states (counts declared and received, the donor's list), for its pages."""
     summary = declared_vs_received(donation)
     when = donation.collected_at or donation.received_at
+    lines = db.session.execute(select(DeclaredItem.line_number, DeclaredItem.device_type, DeclaredItem.brand,
+                                      DeclaredItem.model, DeclaredItem.serial, DeclaredItem.donor_tag)
+                               .where(DeclaredItem.donation_id == donation.id).order_by(DeclaredItem.line_number))
     return {
         "donation": donation.reference,
         "donor": donation.donor.name,
@@ -49,6 +57,8 @@ def receipt_content(donation: Donation) -> dict:
         "date": (when.date() if when else donation.planned_date or utcnow().date()).isoformat(),
         "place": donation.pickup_address,
         "counts": [[row["type"].value, row["declared"], row["received"]] for row in summary["rows"]],
+        "declared_lines": [[line.line_number, line.device_type.value, f"{line.brand} {line.model}".strip(),
+                            line.serial or "", line.donor_tag or ""] for line in lines],
     }
 
 
@@ -64,21 +74,51 @@ def attestation_content(donation: Donation) -> dict:
     }
 
 
+def _receipt_counts(content: dict) -> list:
+    """Return the counts per type: declared, and received once devices arrived; a sentence when none was declared."""
+    declared = sum(declared for _type, declared, _received in content["counts"])
+    received = sum(received for _type, _declared, received in content["counts"])
+    story = []
+    if not declared:
+        story.append(paragraph(_("Nothing was declared for this collection yet: the devices will be counted when "
+                                 "they arrive at the workshop.")))
+    if not declared and not received:
+        return story
+    columns = [i for i, total in ((1, declared), (2, received)) if total]
+    header = {1: _("Declared"), 2: _("Received at the workshop")}
+    rows = [[_("Type of device"), *(header[i] for i in columns)]]
+    rows += [[str(TYPE_LABELS[DeviceType(row[0])]), *(row[i] for i in columns)] for row in content["counts"]
+             if any(row[i] for i in columns)]
+    rows.append([_("Total"), *(declared if i == 1 else received for i in columns)])
+    return [*story, table(rows, [90 * mm, *([84 * mm / len(columns)] * len(columns))])]
+
+
+def _declared_lines(content: dict) -> list:
+    """Return the donor's list as declared: one row per line with its serial and donor's tag."""
+    lines = content["declared_lines"]
+    if not lines:
+        return []
+    header = [_("Line"), _("Type"), _("Brand and model"), _("Serial number"), _("Donor's tag")]
+    widths = [14 * mm, 28 * mm, 47 * mm, 45 * mm, 40 * mm]
+    story = [paragraph(_("The donor's list"), "h2")]
+    for start in range(0, len(lines), RECEIPT_ROWS_PER_TABLE):
+        rows = [[n, str(TYPE_LABELS[DeviceType(kind)]), model, serial, tag]
+                for n, kind, model, serial, tag in lines[start:start + RECEIPT_ROWS_PER_TABLE]]
+        story.append(table([header, *rows], widths))
+    return story
+
+
 def collection_receipt_pdf(donation: Donation, content: dict, meta: DocumentMeta) -> bytes:
-    """Build the collection receipt: donor, date, place, counts per type."""
-    rows = [[_("Type of device"), _("Declared"), _("Collected")]]
-    rows += [[str(TYPE_LABELS[row["type"]]), row["declared"], row["received"]]
-             for row in declared_vs_received(donation)["rows"]]
-    if len(rows) == 1:
-        rows.append([_("No device declared or received yet."), "", ""])
+    """Build the collection receipt from its content: donor, date, place, counts per type, the donor's list."""
     story = [
         *_donor_block(donation),
         paragraph(_("Collection"), "h2"),
-        paragraph(_("Collection %(ref)s of %(date)s", ref=donation.reference,
+        paragraph(_("Collection %(ref)s of %(date)s", ref=content["donation"],
                     date=format_date(date.fromisoformat(content["date"]), "long"))),
-        paragraph(_("Place: %(place)s", place=donation.pickup_address or "—")),
+        paragraph(_("Place: %(place)s", place=content["place"] or "—")),
         paragraph(_("Devices"), "h2"),
-        table(rows, [90 * mm, 42 * mm, 42 * mm]),
+        *_receipt_counts(content),
+        *_declared_lines(content),
         *_signatures(),
     ]
     return build_pdf(meta, story)

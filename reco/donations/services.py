@@ -13,6 +13,7 @@ from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.time import utcnow
 from reco.core.validators import normalise_number, siren_valid, siret_valid
+from reco.donations.declared import AlreadyImported, next_line_number, prior_imports, reimport_of
 from reco.donations.inventory_import import ParsedInventory
 from reco.donations.models import DeclaredCount, DeclaredItem, Donation, DonationStatus, Donor, DonorKind
 from reco.donations.vocabulary import STATUS_LABELS
@@ -248,8 +249,8 @@ def set_donation_status(donation: Donation, to, *, by: User | None) -> Donation:
 
 
 def import_declared_items(donation: Donation, parsed: ParsedInventory, *, by: User | None,
-                          allow_duplicates: bool = False) -> int:
-    """Add every line of a checked inventory to the donation, or none; return how many were added."""
+                          allow_duplicates: bool = False, allow_reimport: bool = False) -> int:
+    """Add every line of a checked inventory, or none; repeated serials and a list imported again need a yes."""
     if donation.status is DonationStatus.CLOSED:
         raise DomainError(str(_l("This collection is closed: it can no longer be changed.")))
     if parsed.errors or parsed.unknown_columns:
@@ -257,16 +258,19 @@ def import_declared_items(donation: Donation, parsed: ParsedInventory, *, by: Us
     if parsed.duplicates and not allow_duplicates:
         raise ValidationFailed(str(_l("Some serial numbers appear several times: confirm to import anyway.")))
     db.session.execute(select(Donation.id).where(Donation.id == donation.id).with_for_update())
-    offset = db.session.scalar(select(func.coalesce(func.max(DeclaredItem.line_number), 0))
-                               .where(DeclaredItem.donation_id == donation.id))
-    rows = [{"donation_id": donation.id, "line_number": offset + index, "device_type": line.device_type,
+    imports = prior_imports(donation)
+    if not allow_reimport and (reimport := reimport_of(donation, parsed, imports)):
+        raise AlreadyImported(reimport)
+    first = next_line_number(donation, imports)
+    rows = [{"donation_id": donation.id, "line_number": first + index, "device_type": line.device_type,
              "brand": line.brand[:80], "model": line.model[:120], "serial": line.serial,
              "donor_tag": line.donor_tag, "purchase_date": line.purchase_date}
-            for index, line in enumerate(parsed.lines, start=1)]
+            for index, line in enumerate(parsed.lines)]
     if rows:
         db.session.execute(insert(DeclaredItem), rows)
     record_event(by, donation, "inventory_imported", lines=len(rows),
-                 duplicates=sorted(parsed.duplicates) if parsed.duplicates else [])
+                 duplicates=sorted(parsed.duplicates) if parsed.duplicates else [], code=parsed.sha256 or None,
+                 **{"from": first, "to": first + len(rows) - 1})
     db.session.expire(donation, ["declared_items"])
     return len(rows)
 

@@ -4,18 +4,20 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from reco.core.audit import events_for
 from reco.core.documents import Document, documents_about
 from reco.core.errors import DomainError
-from reco.core.forms import form_status, refusal_on_form
+from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import permission_required, require
 from reco.donations import bp
-from reco.donations.forms import DonationForm, DonorForm
+from reco.donations.declared import delete_declared_items, line_ranges
+from reco.donations.forms import DeleteLinesForm, DonationForm, DonorForm
 from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
 from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
 from reco.donations.services import (
@@ -163,7 +165,8 @@ def donation(donation_id: int):
     """Show a collection: declared against received, devices, documents and history."""
     donation = _donation(donation_id, "donation.view")
     return render_template("donations/donation.html", donation=donation, summary=declared_vs_received(donation),
-                           documents=documents_about(donation), history=events_for(donation),
+                           delete_form=DeleteLinesForm(), documents=documents_about(donation),
+                           history=events_for(donation),
                            problems=close_problems(donation) if donation.status is DonationStatus.RECEIVED else [])
 
 
@@ -200,6 +203,27 @@ def donation_status(donation_id: int):
         flash(_("Collection %(ref)s is now « %(status)s ».", ref=donation.reference,
                 status=STATUS_LABELS[donation.status]), "success")
     return redirect(url_for("donations.donation", donation_id=donation_id))
+
+
+@bp.route("/donations/<id:donation_id>/declared-items/delete", methods=["POST"])
+@permission_required("donation.manage")
+def delete_declared_lines(donation_id: int):
+    """Delete lines of the donor's list that no device uses: the one whose button was pressed, or those ticked."""
+    donation = _donation(donation_id, "donation.manage")
+    form = DeleteLinesForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("donations.donation", donation_id=donation.id))
+    chosen = [form.line.data] if form.line.data is not None else form.lines.data or []
+    try:
+        deleted = delete_declared_items(donation, chosen, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(ngettext("Line %(lines)s of the donor's list deleted.", "Lines %(lines)s of the donor's list deleted.",
+                       len(deleted), lines=line_ranges(deleted)), "success")
+    return redirect(url_for("donations.donation", donation_id=donation.id))
 
 
 @bp.route("/donations/<id:donation_id>/documents/<kind>", methods=["POST"])

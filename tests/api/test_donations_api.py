@@ -173,3 +173,41 @@ def test_a_csv_body_over_the_size_limit_gets_413_json(app, client, supervisor, m
                            data=b"Serial;Type\n" + b"A;laptop\n" * 1000, headers=_auth(supervisor))
     assert response.status_code == 413 and response.get_json()["error"] == "payload_too_large"
     assert db.session.scalar(select(func.count()).select_from(DeclaredItem)) == 0
+
+
+def test_the_same_list_sent_twice_gets_409_unless_allow_reimport(client, supervisor):
+    donation = make_donation(make_donor(supervisor.structure))
+    url = f"/api/v1/donations/{donation.id}/declared-items"
+    data = b"Serial;Type;Asset tag\nSN1;laptop;INV-1\nSN2;desktop;INV-2\n"
+    assert client.post(url, data=data, headers=_auth(supervisor)).status_code == 201
+    again = client.post(url, data=data, headers=_auth(supervisor))
+    assert again.status_code == 409
+    body = again.get_json()
+    assert body["error"] == "already_imported" and body["lines"] == [1, 2]
+    assert body["message"].startswith("Cette liste a déjà été importée le") and supervisor.name in body["message"]
+    assert "?allow_reimport=1" in body["message"]
+    other_export = "N° de série;Type;N° d'inventaire\nsn2;fixe;inv-2\nsn1;portable;inv-1\n".encode("latin-1")
+    same_lines = client.post(url, data=other_export, headers=_auth(supervisor))
+    assert same_lines.status_code == 409 and same_lines.get_json()["message"].startswith("Ces lignes ont déjà")
+    assert db.session.scalar(select(func.count()).select_from(DeclaredItem)) == 2
+    forced = client.post(url + "?allow_reimport=1", data=data, headers=_auth(supervisor))
+    assert forced.status_code == 201 and forced.get_json()["imported"] == 2
+    assert client.get(f"/api/v1/donations/{donation.id}", headers=_auth(supervisor)).get_json()["declared"] == 4
+
+
+def test_repeated_donor_tags_are_reported_and_imported(client, supervisor):
+    donation = make_donation(make_donor(supervisor.structure))
+    response = client.post(f"/api/v1/donations/{donation.id}/declared-items", headers=_auth(supervisor),
+                           data=b"Serial;Type;Asset tag\nA;laptop;T1\nB;laptop;T2\nC;laptop;t1\n")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["imported"], body["duplicates"], body["duplicate_tags"]) == (3, [], ["T1"])
+    assert body["warnings"] == [{"line": 2, "message": "N° d'inventaire du donateur T1 en double"},
+                                {"line": 4, "message": "N° d'inventaire du donateur T1 en double"}]
+
+
+def test_the_reimport_switch_is_documented(client, supervisor):
+    document = client.get("/api/v1/openapi.json", headers=_auth(supervisor)).get_json()
+    operation = document["paths"]["/donations/{donation_id}/declared-items"]["post"]
+    assert "allow_reimport" in [p["name"] for p in operation["parameters"]]
+    assert "409" in operation["responses"] and "already_imported" in operation["description"]

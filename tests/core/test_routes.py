@@ -92,6 +92,8 @@ ROUTES = [
     ("donations.edit_donation", "POST", "/donations/{donation}/edit", {S: 302}, 403, 302),
     ("donations.donation_status", "POST", "/donations/{donation}/status", {S: 302}, 403, 302),
     ("donations.donation_status", "POST", "/donations/{other_donation}/status", {}, 403, 302),
+    ("donations.delete_declared_lines", "POST", "/donations/{donation}/declared-items/delete", {S: 302}, 403, 302),
+    ("donations.delete_declared_lines", "POST", "/donations/{other_donation}/declared-items/delete", {}, 403, 302),
     ("donations.issue_document", "POST", "/donations/{donation}/documents/collection_receipt", {S: 302}, 403,
      302),
     ("donations.issue_document", "POST", "/donations/{other_donation}/documents/donation_attestation", {}, 403,

@@ -1,4 +1,5 @@
 """Reading donor inventories as companies send them."""
+import hashlib
 import io
 from datetime import date
 
@@ -130,3 +131,20 @@ def test_five_thousand_lines():
                                           ("Type", "device_type"), ("Couleur", "")])
 def test_header_names(header, field):
     assert guess_field(header) == field
+
+
+def test_repeated_serials_and_repeated_donor_tags_are_both_reported_with_their_lines():
+    parsed = parse_inventory(b"Serial;Type;Asset tag\nA;laptop;T1\nB;laptop;t1 \nA;desktop;T2\nC;laptop;T3\n"
+                             b";screen;T3\nE;laptop;\n")
+    assert not parsed.errors
+    assert parsed.duplicates == {"A": [2, 4]}
+    assert parsed.duplicate_tags == {"T1": [2, 3], "T3": [5, 6]}
+    assert parse_inventory(b"Serial;Type;Asset tag\nA;laptop;T1\nB;laptop;T2\n").duplicate_tags == {}
+
+
+def test_the_file_fingerprint_is_the_sha256_of_its_bytes():
+    data = FRENCH.encode()
+    assert parse_inventory(data).sha256 == hashlib.sha256(data).hexdigest()
+    assert parse_inventory(data, mapping=["serial", "brand", "model", "device_type", "donor_tag", "ignore"]).sha256 \
+        == hashlib.sha256(data).hexdigest()
+    assert parse_inventory(FRENCH.encode("cp1252")).sha256 != parse_inventory(data).sha256

@@ -3,10 +3,13 @@ import io
 import re
 
 import pypdfium2
+import pytest
 from sqlalchemy import func, select
 
 from reco.core.documents import Document
+from reco.donations.inventory_import import parse_inventory
 from reco.donations.models import DeclaredItem, Donation, DonationStatus, Donor, ImportDraft
+from reco.donations.services import import_declared_items
 from reco.extensions import db
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_user
@@ -199,3 +202,135 @@ def test_a_technician_sees_collections_but_cannot_manage_them(client, ctx):
     page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
     assert "Réceptionner des appareils" in page and "Clôturer" not in page
     assert client.post(f"/donations/{donation.id}/status", data={"to": "collected"}).status_code == 403
+
+
+def _upload(client, donation, data: bytes, name: str = "liste.csv") -> str:
+    response = client.post(f"/donations/{donation.id}/import", data={"file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def _declared(donation) -> list[int]:
+    return list(db.session.scalars(select(DeclaredItem.line_number).where(DeclaredItem.donation_id == donation.id)
+                                   .order_by(DeclaredItem.line_number)))
+
+
+def test_the_preview_flags_repeated_serials_and_repeated_donor_tags_with_their_lines(client, ctx):
+    user = _supervisor(client)
+    donation = make_donation(make_donor(user.structure))
+    url = _upload(client, donation, b"Serial;Type;Asset tag\nA;laptop;T1\nA;laptop;T2\nC;laptop;T9\nD;screen;t9\n")
+    page = client.get(url).get_data(as_text=True)
+    serials = re.search(r'id="repeated-serials">(.*?)</div>\s*</div>', page, re.S).group(1)
+    assert "Ces numéros de série apparaissent sur plusieurs lignes" in serials
+    assert re.search(r"<code>A</code> — lignes 2, 3", serials) and "T9" not in serials
+    tags = re.search(r'id="repeated-tags">(.*?)</div>', page, re.S).group(1)
+    assert "Ces numéros d'inventaire du donateur apparaissent sur plusieurs lignes" in tags
+    assert re.search(r"<code>T9</code> — lignes 4, 5", tags) and "<code>A</code>" not in tags
+    tags_only = _upload(client, donation, b"Serial;Type;Asset tag\nA;laptop;T1\nB;laptop;T1\n")
+    page = client.get(tags_only).get_data(as_text=True)
+    assert 'id="repeated-tags"' in page and 'id="repeated-serials"' not in page
+    done = client.post(tags_only, data={"column-0": "serial", "column-1": "device_type", "column-2": "donor_tag",
+                                        "action": "import"})
+    assert done.status_code == 302 and _declared(donation) == [1, 2]
+
+
+def test_a_list_imported_twice_is_flagged_and_needs_the_checkbox(client, ctx):
+    user = _supervisor(client)
+    donation = make_donation(make_donor(user.structure))
+    data = b"Serial;Type;Asset tag\nSN1;laptop;INV-1\nSN2;desktop;INV-2\n"
+    form = {"column-0": "serial", "column-1": "device_type", "column-2": "donor_tag", "action": "import"}
+    first = _upload(client, donation, data)
+    assert 'id="already-imported"' not in client.get(first).get_data(as_text=True)
+    assert client.post(first, data=form).status_code == 302
+    second = _upload(client, donation, data, "liste (1).csv")
+    page = client.get(second).get_data(as_text=True)
+    warning = re.search(r'id="already-imported">(.*?)</div>\s*</div>', page, re.S).group(1)
+    assert re.search(r"Cette liste a déjà été importée le \d\d/\d\d/\d{4} \d\d:\d\d par " + user.name, warning)
+    assert "lignes 1-2 de la liste de cette collecte" in warning and 'name="allow_reimport"' in warning
+    refused = client.post(second, data=form)
+    assert refused.status_code == 422 and "Cette liste a déjà été importée" in refused.get_data(as_text=True)
+    assert _declared(donation) == [1, 2]
+    confirmed = client.post(second, data=form | {"allow_reimport": "y"})
+    assert confirmed.status_code == 302 and _declared(donation) == [1, 2, 3, 4]
+
+
+def test_lines_already_declared_are_flagged_from_another_file(client, ctx):
+    user = _supervisor(client)
+    donation = make_donation(make_donor(user.structure))
+    client.post(_upload(client, donation, b"Serial;Type\nSN1;laptop\n"),
+                data={"column-0": "serial", "column-1": "device_type", "action": "import"})
+    again = _upload(client, donation, "N° de série;Type\nsn1;portable\n".encode())
+    page = client.get(again).get_data(as_text=True)
+    assert "Ces lignes ont déjà été importées le" in page and "Il s'agit de la ligne 1 de la liste" in page
+
+
+def _donation_with_lines(user, lines=b"Serial;Type;Asset tag\nSN1;laptop;INV-1\nSN2;desktop;INV-2\nSN3;screen;\n"):
+    donation = make_donation(make_donor(user.structure))
+    import_declared_items(donation, parse_inventory(lines), by=user)
+    db.session.commit()
+    return donation
+
+
+def test_a_supervisor_deletes_one_line_or_the_ticked_ones(client, ctx):
+    user = _supervisor(client)
+    donation = _donation_with_lines(user, b"Serial;Type\nSN1;laptop\nSN2;laptop\nSN3;laptop\nSN4;laptop\n")
+    page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    assert f'action="/donations/{donation.id}/declared-items/delete"' in page
+    assert 'name="lines" value="3"' in page and 'name="line" value="3"' in page
+    one = client.post(f"/donations/{donation.id}/declared-items/delete", data={"line": "2", "lines": ["1", "3"]})
+    assert one.status_code == 302 and _declared(donation) == [1, 3, 4]
+    ticked = client.post(f"/donations/{donation.id}/declared-items/delete", data={"lines": ["1", "4"]},
+                         follow_redirects=True)
+    assert _declared(donation) == [3]
+    page = ticked.get_data(as_text=True)
+    assert "Lignes 1, 4 de la liste du donateur supprimées." in page
+    assert "Lignes déclarées supprimées" in page and user.name in page
+
+
+def test_deleting_a_line_received_as_a_device_is_refused_naming_the_device(client, ctx):
+    user = _supervisor(client)
+    donation = _donation_with_lines(user)
+    device = make_device(donation, type="desktop", serial="SN2")
+    page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    assert 'name="line" value="2"' not in page and 'name="line" value="1"' in page
+    response = client.post(f"/donations/{donation.id}/declared-items/delete", data={"lines": ["1", "2"]},
+                           follow_redirects=True)
+    assert f"ligne 2 (appareil {device.tag})" in response.get_data(as_text=True)
+    assert _declared(donation) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("data", [{}, {"lines": ["abc"]}, {"line": "x"}, {"line": "99"}, {"lines": ["-1"]},
+                                  {"line": "99999999999999999999"}])
+def test_bad_deletions_explain_and_change_nothing(client, ctx, data):
+    user = _supervisor(client)
+    donation = _donation_with_lines(user)
+    response = client.post(f"/donations/{donation.id}/declared-items/delete", data=data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'class="flash flash-error"' in page
+    assert _declared(donation) == [1, 2, 3]
+
+
+def test_deleting_lines_is_for_supervisors_by_post_with_the_csrf_token(client, ctx, csrf_enabled):
+    supervisor = make_user("supervisor")
+    donation = _donation_with_lines(supervisor)
+    technician = make_user("technician", structure=supervisor.structure)
+    login_as(client, technician)
+    assert 'declared-items/delete' not in client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    assert client.post(f"/donations/{donation.id}/declared-items/delete", data={"line": "1"}).status_code in (
+        400, 403)
+    login_as(client, supervisor)
+    assert client.get(f"/donations/{donation.id}/declared-items/delete").status_code == 405
+    assert client.post(f"/donations/{donation.id}/declared-items/delete", data={"line": "1"}).status_code == 400
+    other = make_user("supervisor")
+    login_as(client, other)
+    assert client.post(f"/donations/{donation.id}/declared-items/delete", data={"line": "1"}).status_code in (
+        400, 403)
+    assert _declared(donation) == [1, 2, 3]
+    login_as(client, supervisor)
+    page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    token = re.search(r'action="[^"]*declared-items/delete">\s*<input id="csrf_token" name="csrf_token" '
+                      r'type="hidden" value="([^"]+)"', page).group(1)
+    done = client.post(f"/donations/{donation.id}/declared-items/delete", data={"line": "1", "csrf_token": token})
+    assert done.status_code == 302 and _declared(donation) == [2, 3]
