@@ -19,7 +19,12 @@ def sanitization_json(record) -> dict:
             "tool": record.tool.value, "method": record.method, "verification": record.verification.value,
             "result": record.result.value, "passing": record.is_passing,
             "awaiting_validation": record.proves_erasure and record.needs_validation,
-            "ended_at": record.ended_at.isoformat() if record.ended_at else None}
+            "ended_at": record.ended_at.isoformat() if record.ended_at else None,
+            "destruction_method": record.destruction_method.value if record.destruction_method else None,
+            "witness": record.witness or None,
+            "operator": record.operator.name if record.operator else None,
+            "validated_by": record.validated_by.name if record.validated_by else None,
+            "log_sha256": record.log.sha256 if record.log else None}
 
 
 def drive_json(drive) -> dict:
@@ -53,6 +58,7 @@ def device_json(device: Device) -> dict:
                   "os_name": device.os_name, "battery_health_pct": device.battery_health_pct},
         "open_repairs": len(device.open_repairs),
         "drives": [drive_json(d) for d in device.drives],
+        "removed_drives": [drive_json(d) for d in device.removed_drives if d.device_id != device.id],
     }
 
 
@@ -126,7 +132,10 @@ SCHEMAS.update({
         "warnings": {"type": "array", "items": {"type": "string"}},
         "drives": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "serial": {"type": ["string", "null"]}, "model": {"type": "string"},
-            "capacity_bytes": {"type": ["integer", "null"]}, "interface": {"type": ["string", "null"]}}}}}},
+            "capacity_bytes": {"type": ["integer", "null"]}, "interface": {"type": ["string", "null"]}}}},
+        "removed_drives": {"type": "array", "description": "Drives taken out of it (destroyed, banked or moved), "
+                                                           "with their sanitization records",
+                           "items": {"type": "object"}}}},
 })
 
 PATHS.update({

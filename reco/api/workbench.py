@@ -42,10 +42,11 @@ def post_hardware_report(tag: str):
 @bp.route("/devices/<tag>/erasure-logs", methods=["POST"])
 @permission_required("device.work")
 def post_erasure_log(tag: str):
-    """Import a raw nwipe log: one sanitization record per drive of the device found in it."""
+    """Import a raw nwipe log: a record per drive it truly describes; 409 for a mismatch, a reuse or a guess."""
     device = _device(tag)
     result = import_erasure_log(device, request.get_data(cache=False), by=acting_user(),
-                                filename=request.args.get("filename", "")[:200])
+                                filename=request.args.get("filename", "")[:200],
+                                confirm_anonymised=_flag("confirm_anonymised"))
     return jsonify(
         drives=[{"serial": r.drive.serial, "device_path": r.drive.device_path, "result": r.result.value,
                  "verified": r.verification.value != "none", "verification": r.verification.value,
@@ -211,11 +212,19 @@ PATHS.update({
         "responses": {"201": json_response("What was recognised", "HardwareReportResult")},
         "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/erasure-logs": {"post": {
-        "summary": "Import a raw nwipe log", "operationId": "postErasureLog",
-        "parameters": _TAG + [{"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}}],
+        "summary": "Import a raw nwipe log. A drive of the log counts only where its serial (when it has one), model "
+                   "and size agree with the drive; 409 erasure_mismatch (mismatches: the log's and the drive's "
+                   "figures), 409 log_already_recorded (recorded: tag, drives, date; null for another workshop's "
+                   "device), 409 confirm_anonymised for a log without serial (proposed: the match it would record)",
+        "operationId": "postErasureLog",
+        "parameters": _TAG + [
+            {"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "confirm_anonymised", "in": "query", "required": False, "schema": {"type": "string", "enum": [
+                "0", "1", "true", "false"]}, "description": "Record a log without serial on the drive with the same "
+                                                            "device path, model and size"}],
         "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
         "responses": {"201": json_response("The records made", "ErasureLogResult")},
-        "errors": ["401", "403", "404", "413", "422"]}},
+        "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/diagnosis": {"post": {
         "summary": "Record a diagnosis", "operationId": "postDiagnosis", "parameters": _TAG,
         "requestBody": json_body_of("DiagnosisIn"), "responses": {"201": json_response("The device", "Device")},

@@ -116,6 +116,15 @@ class HardwareReportForm(FileForm):
                                       "sanitization)"))
 
 
+class ErasureLogForm(FlaskForm):
+    """Send an nwipe log, or send back (base64) a log without serial whose match the user confirmed."""
+
+    file = FileField(_l("File"))
+    content = HiddenField(validators=[Optional(), Length(max=28 * 1024 * 1024)])
+    filename = HiddenField(validators=[Optional(), Length(max=200)])
+    confirm_anonymised = HiddenField()
+
+
 class SecureEraseForm(FlaskForm):
     """Record a secure erase done with hdparm or nvme-cli."""
 

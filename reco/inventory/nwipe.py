@@ -29,6 +29,12 @@ _BLANKING = re.compile(r"Blanking device (/dev/\S+)")
 _STATUS = re.compile(r"Status: (/dev/\S+), result=-?\d+, pass_errors=(\d+), verify_errors=(\d+)")
 _FOOTER = re.compile(r"Total Throughput [^,]*, (.+), (\d+)R\+(N?B)\+(NV|VL|VA)")
 _ANONYMISED = re.compile(r"[X?]+")
+#: ``/dev/sda, sect/blk/dev 512/4096/500107862016``: the exact size of the device as the system saw it.
+_GEOMETRY = re.compile(r"(/dev/\S+), sect/blk/dev \d+/\d+/(\d+)")
+_WRITTEN = re.compile(r"(\d+) bytes written to (/dev/\S+)")
+#: The size of the ``Found`` line, in nwipe's decimal units: ``67 MB``, ``1000 GB``, ``160GB``.
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGTP]?)B", re.IGNORECASE)
+_UNITS = {"": 1, "K": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12, "P": 10 ** 15}
 
 VERIFY_OPTION = {"0": "none", "1": "last_pass", "2": "all_passes"}
 VERIFY_FOOTER = {"NV": "none", "VL": "last_pass", "VA": "all_passes"}
@@ -49,6 +55,12 @@ class WipedDrive:
     model: str
     size: str
     serial: str | None
+    #: The device's size in bytes: exact from the ``sect/blk/dev`` line, else read from the ``Found`` line.
+    size_bytes: int | None
+    #: How far ``size_bytes`` may be from the truth: 0 when exact, one unit of the ``Found`` line otherwise.
+    size_precision: int
+    #: The most bytes one pass wrote to the device (``N bytes written to /dev/...``), if the log says.
+    bytes_written: int | None
     method: str
     rounds: int | None
     verification: str
@@ -77,6 +89,8 @@ class _Drive:
     model: str = ""
     size: str = ""
     serial: str | None = None
+    size_bytes: int | None = None
+    bytes_written: int | None = None
     method: str | None = None
     rounds: int | None = None
     blanked: bool = False
@@ -144,7 +158,8 @@ def _text_lines(data: bytes) -> list[str]:
         raise NotAnNwipeLog(_l("The file is larger than 20 MB: this is not an nwipe log."))
     if b"\x00" in data:
         raise NotAnNwipeLog(_l("This file is not text: it is not an nwipe log."))
-    return data.decode("utf-8", errors="replace").splitlines()
+    # Split at line feeds only: nwipe 0.34 may print stray bytes (carriage returns, separators) as a serial.
+    return [line.removesuffix("\r") for line in data.decode("utf-8", errors="replace").split("\n")]
 
 
 @lru_cache(maxsize=256)
@@ -170,6 +185,12 @@ def _read_message(run: _Run, message: str, when: datetime) -> None:
         drive = run.drive(status[1])
         drive.pass_errors = _integer(status[2]) if drive.pass_errors is None else drive.pass_errors
         drive.verify_errors = _integer(status[3]) if drive.verify_errors is None else drive.verify_errors
+    elif geometry := _GEOMETRY.match(message):
+        run.drive(geometry[1]).size_bytes = _integer(geometry[2])
+    elif written := _WRITTEN.match(message):
+        drive, count = run.drive(written[2]), _integer(written[1])
+        if count is not None:
+            drive.bytes_written = max(drive.bytes_written or 0, count)
     elif blanking := _BLANKING.match(message):
         run.drive(blanking[1]).blanked = True
     elif start := _INVOKING.match(message) or _STARTING_ROUND.match(message):
@@ -203,9 +224,14 @@ def _read_found(drive: _Drive, rest: str) -> None:
 
 
 def _serial(text: str) -> str | None:
-    """Return a serial number, or None when empty or anonymised (``-q`` prints XXXX... or ????...)."""
+    """Return a serial number, or None when empty, anonymised (``-q`` prints XXXX... or ????...) or unreadable.
+
+    On devices that report none, nwipe 0.34 may print whatever bytes were in its buffer: not a serial.
+    """
     text = text.strip()
-    return None if not text or _ANONYMISED.fullmatch(text) else text
+    if not text or _ANONYMISED.fullmatch(text) or not text.isprintable() or "\ufffd" in text:
+        return None
+    return text
 
 
 def _read_table_row(run: _Run, table: str, line: str) -> None:
@@ -242,6 +268,9 @@ def _wiped_drive(run: _Run, drive: _Drive) -> WipedDrive:
         model=drive.model,
         size=drive.size,
         serial=drive.serial,
+        size_bytes=drive.size_bytes or _found_size(drive.size)[0],
+        size_precision=0 if drive.size_bytes else _found_size(drive.size)[1],
+        bytes_written=drive.bytes_written,
         method=drive.method or run.options.get("method") or (footer[1] if footer else ""),
         rounds=_rounds(run, drive),
         verification=_verification(run),
@@ -252,6 +281,16 @@ def _wiped_drive(run: _Run, drive: _Drive) -> WipedDrive:
         pass_errors=drive.pass_errors,
         verify_errors=drive.verify_errors,
     )
+
+
+def _found_size(text: str) -> tuple[int | None, int]:
+    """Return the bytes of a ``Found`` line size such as ``67 MB``, and how far off its rounding may be."""
+    size = _SIZE.fullmatch(text.strip())
+    if not size or len(size[1]) > 12:
+        return None, 0
+    unit = _UNITS[size[2].upper()]
+    count = int(float(size[1]) * unit)
+    return (count, unit) if count < 10 ** 18 else (None, 0)
 
 
 def _rounds(run: _Run, drive: _Drive) -> int | None:

@@ -1,4 +1,7 @@
 """The device page's actions: diagnosis, reports, sanitization, repairs, moves between states and places."""
+import base64
+import binascii
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -15,8 +18,8 @@ from reco.inventory.forms import (
     CloseRepairForm,
     DestructionForm,
     DiagnosisForm,
+    ErasureLogForm,
     ExitForm,
-    FileForm,
     HardwareReportForm,
     RepairForm,
     SecureEraseForm,
@@ -27,6 +30,7 @@ from reco.inventory.locations import find_location, move_device
 from reco.inventory.models import Check, Device, Drive, Repair, Sanitization
 from reco.inventory.repairs import close_repair, record_repair
 from reco.inventory.sanitization import (
+    AnonymisedMatch,
     import_erasure_log,
     record_destruction,
     record_secure_erase,
@@ -124,25 +128,46 @@ def hardware_report(tag: str):
                                   kind=summary["kind"]), "reports")
 
 
+def _erasure_upload(form: ErasureLogForm) -> tuple[bytes, str] | None:
+    """Return the log's bytes and file name: the file chosen, or the one sent back once confirmed."""
+    if form.file.data:
+        return form.file.data.read(), form.file.data.filename or ""
+    try:
+        return base64.b64decode(form.content.data or "", validate=True) or None, form.filename.data or ""
+    except binascii.Error:
+        return None
+
+
 @bp.route("/devices/<tag>/erasure-log", methods=["POST"])
 @permission_required("device.work")
 def erasure_log(tag: str):
-    """Import an nwipe log: one sanitization record per drive of the device found in it."""
+    """Import an nwipe log: a record for each drive it truly describes; a log without serial is confirmed first."""
     device = _device(tag)
-    form = FileForm()
-    if not form.validate_on_submit():
+    form = ErasureLogForm()
+    upload = _erasure_upload(form) if form.validate_on_submit() else None
+    if upload is None:
         flash(_("Choose the nwipe log file."), "error")
         return _back(device, "drives")
-    upload = form.file.data
+    data, filename = upload
     try:
-        result = import_erasure_log(device, upload.read(), by=current_user, filename=upload.filename or "")
-    except ValidationFailed as error:
+        result = import_erasure_log(device, data, by=current_user, filename=filename,
+                                    confirm_anonymised=form.confirm_anonymised.data == "1")
+    except AnonymisedMatch as error:
+        db.session.rollback()
+        confirm = ErasureLogForm(formdata=None, content=base64.b64encode(data).decode(), filename=filename,
+                                 confirm_anonymised="1")
+        return render_template("inventory/erasure_confirm.html", device=device, form=confirm,
+                               proposed=error.details["proposed"], message=error.message)
+    except DomainError as error:
         return _refused(device, error, "drives")
     for record in result.records:
         drive = record.drive.serial or record.drive.device_path
         if record.is_passing:
             flash(_("Drive %(drive)s: erased and verified (%(method)s).", drive=drive, method=record.method),
                   "success")
+        elif record.proves_erasure:
+            flash(_("Drive %(drive)s: erased and verified (%(method)s); another person must now validate it.",
+                    drive=drive, method=record.method), "success")
         else:
             flash(_("Drive %(drive)s: this wipe does not prove the data is gone (%(result)s, verification: "
                     "%(verification)s).", drive=drive,

@@ -1,8 +1,11 @@
 """The workbench through the API: a bench script takes a device to ready, and cannot with a bad wipe."""
 import pytest
+from sqlalchemy import select
 
+from reco.extensions import db
+from reco.inventory.models import Device
 from tests.factories import make_device, make_donation, make_donor, make_ready_device, make_token, make_user
-from tests.inventory.workbench_helpers import fixture, nwipe_log_for, unverified
+from tests.inventory.workbench_helpers import fixture, nwipe_log_for, unverified, wiped_in
 
 
 @pytest.fixture
@@ -10,6 +13,12 @@ def bench(ctx):
     technician = make_user("technician")
     device = make_device(make_donation(make_donor(technician.structure)), type="laptop")
     return device.tag, {"Authorization": f"Bearer {make_token(technician)}"}
+
+
+def _as_in_the_log(tag: str, name: str = "erased") -> None:
+    """Give the device's drive the model and size of the loop device the real log ``name`` wiped."""
+    wiped_in(db.session.scalar(select(Device).where(Device.tag == tag)).drives[0], name)
+    db.session.commit()
 
 
 def _post(client, url, headers, data=None, json=None, content_type=None):
@@ -31,7 +40,12 @@ def test_a_bench_script_takes_a_device_to_ready(client, bench):
     assert diagnosis.status_code == 201 and diagnosis.get_json()["state"] == "diagnosed"
     refused = _post(client, f"/api/v1/devices/{tag}/transitions", headers, json={"to": "wiped"})
     assert refused.status_code == 409 and "TF755AWHKL0LHM" in refused.get_json()["message"]
-    erased = _post(client, f"/api/v1/devices/{tag}/erasure-logs", headers, data=nwipe_log_for("erased", "/dev/sda"),
+    _as_in_the_log(tag)
+    log = nwipe_log_for("erased", "/dev/sda")
+    proposed = _post(client, f"/api/v1/devices/{tag}/erasure-logs", headers, data=log, content_type="text/plain")
+    assert proposed.status_code == 409 and proposed.get_json()["error"] == "confirm_anonymised"
+    assert proposed.get_json()["proposed"][0]["drive"]["serial"] == "TF755AWHKL0LHM"
+    erased = _post(client, f"/api/v1/devices/{tag}/erasure-logs?confirm_anonymised=1", headers, data=log,
                    content_type="text/plain")
     assert erased.status_code == 201
     assert erased.get_json()["drives"] == [{"serial": "TF755AWHKL0LHM", "device_path": "/dev/sda",
@@ -52,7 +66,9 @@ def test_a_failed_or_unverified_wipe_is_recorded_but_never_reaches_ready(client,
     _post(client, f"/api/v1/devices/{tag}/hardware-reports", headers,
           data=fixture("hardware/lshw/laptop-dell-latitude-e5530.json"))
     _post(client, f"/api/v1/devices/{tag}/diagnosis", headers, json={"grade": "A"})
-    response = _post(client, f"/api/v1/devices/{tag}/erasure-logs", headers, data=log())
+    data = log()
+    _as_in_the_log(tag, "failed" if b"PRNG" in data else "erased")
+    response = _post(client, f"/api/v1/devices/{tag}/erasure-logs?confirm_anonymised=1", headers, data=data)
     assert response.status_code == 201 and not response.get_json()["drives"][0]["passing"]
     refused = _post(client, f"/api/v1/devices/{tag}/transitions", headers, json={"to": "wiped"})
     assert refused.status_code == 409

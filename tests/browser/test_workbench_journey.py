@@ -7,7 +7,8 @@ from reco.demo import DEMO_PASSWORD, load_demo
 from reco.donations.models import Donation
 from reco.extensions import db
 from reco.inventory.intake import receive_device
-from tests.inventory.workbench_helpers import FIXTURES, nwipe_log_for, unverified
+from reco.inventory.models import Device
+from tests.inventory.workbench_helpers import FIXTURES, nwipe_log_for, unverified, wiped_in
 from tests.browser.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -24,12 +25,19 @@ def laptop(app):
     return tag
 
 
+def _as_wiped_in(app, tag: str, name: str) -> None:
+    """Give the laptop's drive the model and size of the loop device the real log ``name`` wiped."""
+    with app.app_context():
+        wiped_in(db.session.scalar(db.select(Device).where(Device.tag == tag)).drives[0], name)
+        db.session.commit()
+
+
 def _move(page, state_label):
     page.get_by_role("button", name=f"Passer à « {state_label} »").click()
     page.wait_for_load_state()
 
 
-def test_from_received_to_ready(live_server, laptop, page, tmp_path):
+def test_from_received_to_ready(app, live_server, laptop, page, tmp_path):
     page.goto(f"{live_server}/login")
     page.get_by_label("Adresse e-mail").fill("technician@demo.reco")
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
@@ -57,13 +65,16 @@ def test_from_received_to_ready(live_server, laptop, page, tmp_path):
     page.wait_for_url(f"{live_server}/devices/{laptop}")
     assert "Diagnostiqué" in page.locator(".lead").inner_text()
 
-    # A failed wipe, then an unverified one: recorded, but the device cannot be wiped nor ready.
+    # A failed wipe, then an unverified one: recorded, but the device cannot be wiped nor ready. The logs are real
+    # ones of loop devices without serial: the drive gets their model and size, and each match is confirmed.
     for name, log in (("failed.log", nwipe_log_for("failed", "/dev/sda")),
                       ("unverified.log", unverified(nwipe_log_for("erased", "/dev/sda")))):
+        _as_wiped_in(app, laptop, "failed" if name == "failed.log" else "erased")
         path = tmp_path / name
         path.write_bytes(log)
         page.get_by_label("Journal d'effacement nwipe (nwipe -l FILE)").set_input_files(str(path))
         page.get_by_role("button", name="Importer le journal d'effacement").click()
+        page.get_by_role("button", name="Oui, enregistrer cet effacement pour ce disque").click()
         page.wait_for_load_state()
         assert page.locator("#why-wiped").count() == 1
         _move(page, "Effacé")
@@ -72,9 +83,10 @@ def test_from_received_to_ready(live_server, laptop, page, tmp_path):
 
     # The verified wipe: now it can go to wiped, then ready.
     path = tmp_path / "erased.log"
-    path.write_bytes(nwipe_log_for("erased", "/dev/sda"))
+    path.write_bytes(nwipe_log_for("noblank", "/dev/sda"))
     page.get_by_label("Journal d'effacement nwipe (nwipe -l FILE)").set_input_files(str(path))
     page.get_by_role("button", name="Importer le journal d'effacement").click()
+    page.get_by_role("button", name="Oui, enregistrer cet effacement pour ce disque").click()
     page.wait_for_load_state()
     assert "Fill With Zeros" in page.locator("#drives").inner_text()
     _move(page, "Effacé")

@@ -13,7 +13,7 @@ from reco.inventory.models import Device, DeviceState, Drive, Sanitization
 from reco.inventory.repairs import close_repair, record_repair
 from reco.inventory.sanitization import import_erasure_log, record_destruction, validate_sanitization
 from tests.factories import make_device, make_donation, make_donor, make_user
-from tests.inventory.workbench_helpers import fixture, nwipe_log_for, unverified
+from tests.inventory.workbench_helpers import fixture, nwipe_log_for, unverified, wiped_in
 
 E5530 = "hardware/lshw/laptop-dell-latitude-e5530.json"
 
@@ -42,7 +42,9 @@ def test_the_full_path_to_ready_with_a_verified_wipe(ctx):
     with pytest.raises(DomainError):
         transition_device(device, "wiped", by=technician)
     assert device.state is DeviceState.DIAGNOSED
-    result = import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician, filename="sda.log")
+    wiped_in(device.drives[0])
+    result = import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician, filename="sda.log",
+                                confirm_anonymised=True)
     (record,) = result.records
     assert (record.method, record.verification.value, record.result.value, record.tool_version) == (
         "Fill With Zeros", "last_pass", "success", "0.33")
@@ -67,7 +69,8 @@ def english(app):
 ])
 def test_a_failed_or_unverified_wipe_never_makes_a_device_ready(ctx, english, log, reason):
     device, technician, _summary = _diagnosed_e5530()
-    (record,) = import_erasure_log(device, log(), by=technician).records
+    wiped_in(device.drives[0], "failed" if reason == "failed" else "erased")
+    (record,) = import_erasure_log(device, log(), by=technician, confirm_anonymised=True).records
     assert not record.is_passing
     problems = guard_problems(device, DeviceState.WIPED)
     assert problems and reason in " ".join(problems)
@@ -136,7 +139,9 @@ def test_destruction_satisfies_the_guard_and_the_drive_stays_traceable(ctx):
 def test_workshops_that_require_validation_wait_for_the_supervisor(ctx, english):
     device, technician, _summary = _diagnosed_e5530()
     device.workshop.sanitization_needs_validation = True
-    (record,) = import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician).records
+    wiped_in(device.drives[0])
+    (record,) = import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician,
+                                   confirm_anonymised=True).records
     assert record.proves_erasure and not record.is_passing
     assert "validation" in " ".join(guard_problems(device, DeviceState.WIPED))
     validate_sanitization(record, by=make_user("supervisor", structure=device.workshop))
@@ -146,7 +151,9 @@ def test_workshops_that_require_validation_wait_for_the_supervisor(ctx, english)
 
 def test_a_failed_wipe_cannot_be_validated(ctx):
     device, technician, _summary = _diagnosed_e5530()
-    (record,) = import_erasure_log(device, nwipe_log_for("failed", "/dev/sda"), by=technician).records
+    wiped_in(device.drives[0], "failed")
+    (record,) = import_erasure_log(device, nwipe_log_for("failed", "/dev/sda"), by=technician,
+                                   confirm_anonymised=True).records
     with pytest.raises(DomainError):
         validate_sanitization(record, by=technician)
 
@@ -200,7 +207,8 @@ def test_a_device_past_diagnosis_takes_no_new_drive_or_grade(ctx):
 
 def test_a_returned_device_needs_a_new_diagnosis_and_a_new_wipe(ctx):
     device, technician, _summary = _diagnosed_e5530()
-    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician)
+    wiped_in(device.drives[0])
+    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician, confirm_anonymised=True)
     transition_device(device, "wiped", by=technician)
     transition_device(device, "ready", by=technician)
     transition_device(device, "reserved", by=technician, by_service=True)
@@ -211,7 +219,8 @@ def test_a_returned_device_needs_a_new_diagnosis_and_a_new_wipe(ctx):
     assert guard_problems(device, DeviceState.DIAGNOSED)
     record_diagnosis(device, by=technician, grade="B")
     assert "TF755AWHKL0LHM" in " ".join(guard_problems(device, DeviceState.WIPED))
-    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician)
+    # The same log cannot prove the new wipe: another real run of nwipe on a drive of the same size does.
+    import_erasure_log(device, nwipe_log_for("noblank", "/dev/sda"), by=technician, confirm_anonymised=True)
     transition_device(device, "wiped", by=technician)
 
 

@@ -13,7 +13,7 @@ from reco.inventory.models import DeviceState, Drive
 from reco.inventory.sanitization import import_erasure_log, record_destruction, remove_drive
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_token, make_user
-from tests.inventory.workbench_helpers import fixture, nwipe_log_for
+from tests.inventory.workbench_helpers import fixture, nwipe_log_for, wiped_in
 
 E5530 = "hardware/lshw/laptop-dell-latitude-e5530.json"  # serial D8FTRY1, drive TF755AWHKL0LHM at /dev/sda
 SEAGATE = "hardware/smartctl/ata-hdd-seagate-st500dm002.json"
@@ -40,7 +40,8 @@ def _ready_e5530(technician):
     device = _device(technician, serial="D8FTRY1")
     apply_hardware_report(device, fixture(E5530), by=technician)
     record_diagnosis(device, by=technician, grade="A")
-    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician)
+    wiped_in(device.drives[0])
+    import_erasure_log(device, nwipe_log_for("erased", "/dev/sda"), by=technician, confirm_anonymised=True)
     transition_device(device, "wiped", by=technician)
     transition_device(device, "ready", by=technician)
     return device
@@ -99,7 +100,8 @@ def test_a_drive_moving_between_open_devices_keeps_its_records_and_credits_the_p
     first = _device(technician, serial="D8FTRY1")
     apply_hardware_report(first, fixture(E5530), by=technician)
     (drive,) = first.drives
-    import_erasure_log(first, nwipe_log_for("erased", "/dev/sda"), by=technician)
+    wiped_in(drive)
+    import_erasure_log(first, nwipe_log_for("erased", "/dev/sda"), by=technician, confirm_anonymised=True)
     second = _device(technician, brand="Dell")
     apply_hardware_report(second, fixture(E5530), by=technician, confirm_serial=True)
     assert second.drives == [drive] and first.drives == [] and len(drive.sanitizations) == 1

@@ -1,6 +1,8 @@
 """The workbench pages: diagnosis, uploads, drives, repairs, exits, locations, scan batches, ORDS export."""
 import csv
+import html
 import io
+import re
 
 from sqlalchemy import select
 
@@ -9,7 +11,7 @@ from reco.inventory.locations import create_location
 from reco.inventory.models import Device, DeviceState, Sanitization
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_user
-from tests.inventory.workbench_helpers import fixture, nwipe_log_for
+from tests.inventory.workbench_helpers import drive_of, fixture, nwipe_log_for, wiped_in
 
 
 def _bench(client, role="technician"):
@@ -28,6 +30,13 @@ def _upload(client, url, data, name):
                        follow_redirects=True)
 
 
+def _confirm(client, page: str):
+    """Send the confirmation form of a log without serial, as the page shows it."""
+    fields = dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', page))
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)">', page)[1])
+    return client.post(action, data=fields, follow_redirects=True)
+
+
 def test_diagnose_import_wipe_and_make_ready_through_the_pages(client, ctx):
     _user, device = _bench(client)
     page = _upload(client, f"/devices/{device.tag}/hardware-report",
@@ -39,8 +48,13 @@ def test_diagnose_import_wipe_and_make_ready_through_the_pages(client, ctx):
     assert response.status_code == 302 and _reload(device).state is DeviceState.DIAGNOSED
     refused = client.post(f"/devices/{device.tag}/transition", data={"to": "wiped"}, follow_redirects=True)
     assert "TF755AWHKL0LHM" in refused.get_data(as_text=True) and _reload(device).state is DeviceState.DIAGNOSED
+    wiped_in(_reload(device).drives[0])
+    db.session.commit()
     page = _upload(client, f"/devices/{device.tag}/erasure-log", nwipe_log_for("erased", "/dev/sda"),
                    "sda.log").get_data(as_text=True)
+    assert "Oui, enregistrer cet effacement pour ce disque" in page and "TF755AWHKL0LHM" in page  # no serial: confirm first
+    assert _reload(device).drives[0].sanitizations == []
+    page = _confirm(client, page).get_data(as_text=True)
     assert "Fill With Zeros" in page
     for state in ("wiped", "ready"):
         assert client.post(f"/devices/{device.tag}/transition", data={"to": state}).status_code == 302
@@ -85,12 +99,15 @@ def test_secure_erase_form(client, ctx):
 def test_supervisor_validation(client, ctx):
     supervisor, device = _bench(client, "supervisor")
     device.workshop.sanitization_needs_validation = True
-    device = make_device(device.donation, drives=[{"serial": "HDD-2"}])
-    device.drives[0].device_path = "/dev/sda"
-    db.session.commit()
-    _upload(client, f"/devices/{device.tag}/erasure-log", nwipe_log_for("erased", "/dev/sda"), "x.log")
+    device = make_device(device.donation, drives=[drive_of(serial="HDD-2")])
+    _upload(client, f"/devices/{device.tag}/erasure-log", nwipe_log_for("erased", "/dev/sda", serial="HDD-2"), "x.log")
     record = db.session.scalar(select(Sanitization))
-    assert not record.is_passing
+    assert not record.is_passing and record.operator_id == supervisor.id
+    refused = client.post(f"/devices/{device.tag}/sanitizations/{record.id}/validate", follow_redirects=True)
+    assert "un autre encadrant doit le valider" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(Sanitization, record.id).is_passing
+    login_as(client, make_user("supervisor", structure=supervisor.structure))
     client.post(f"/devices/{device.tag}/sanitizations/{record.id}/validate")
     db.session.expire_all()
     assert db.session.get(Sanitization, record.id).is_passing
@@ -187,3 +204,18 @@ def test_rename_and_retire_a_location_keeps_its_code(client, ctx):
                                                                                     False)
     page = client.post(f"/devices/{device.tag}/move", data={"location": code}, follow_redirects=True)
     assert "Aucun emplacement" in page.get_data(as_text=True)
+
+
+def test_the_device_page_shows_a_destruction_and_explains_a_refused_log(client, ctx):
+    _user, device = _bench(client)
+    device = make_device(device.donation, drives=[{"serial": "HDD-3", "model": "Loopback device",
+                                                   "capacity_gb": "500"}, {"serial": "HDD-4"}])
+    page = _upload(client, f"/devices/{device.tag}/erasure-log", nwipe_log_for("erased", "/dev/sda", serial="HDD-3"),
+                   "sda.log").get_data(as_text=True)
+    assert "rien n&#39;a été enregistré" in page and "67\u202f108\u202f864 octets" in page
+    drive = _reload(device).drives[1]
+    client.post(f"/devices/{device.tag}/drives/{drive.id}/destruction",
+                data={"method": "degauss", "witness": "Sam Témoin", "on": "2026-03-02"})
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert "Disques retirés de cet appareil" in page and "Sam Témoin" in page and "Démagnétisé" in page
+    assert _reload(device).drives[0].sanitizations == []

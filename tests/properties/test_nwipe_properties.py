@@ -11,17 +11,18 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from reco.core.audit import Event
-from reco.core.errors import ValidationFailed
+from reco.core.errors import DomainError, ValidationFailed
 from reco.extensions import db
 from reco.inventory.models import Drive, ErasureLog, Sanitization
 from reco.inventory.nwipe import NotAnNwipeLog, NwipeLog, WipedDrive, parse_nwipe_log
 from reco.inventory.sanitization import import_erasure_log
 from tests.factories import make_device, make_donation
-from tests.inventory.workbench_helpers import nwipe_log_for
+from tests.inventory.workbench_helpers import drive_of, nwipe_log_for
 from tests.properties import assert_translated_refusal, examples
 
 NWIPE = Path(__file__).resolve().parent.parent / "fixtures" / "erasure" / "nwipe"
-LOGS = {path.name: path.read_text(encoding="utf-8") for path in sorted(NWIPE.glob("*.log"))}
+#: Read as text; nwipe 0.34 prints stray bytes as the serial of a loop device, so some logs are not all UTF-8.
+LOGS = {path.name: path.read_bytes().decode("utf-8", "replace") for path in sorted(NWIPE.glob("*.log"))}
 #: 4,400 digits: more than Python turns into a number (4,300), as a line may hold.
 HUGE = "9" * 4400
 ERASED = LOGS["nwipe-zero-verified-erased.log"]
@@ -105,7 +106,7 @@ def _check_drive(drive: WipedDrive) -> None:
     assert drive.serial is None or (isinstance(drive.serial, str) and drive.serial == drive.serial.strip() != "")
     assert drive.result in ("erased", "failed", "aborted")
     assert drive.verification in ("none", "last_pass", "all_passes") and isinstance(drive.blanking, bool)
-    for count in (drive.rounds, drive.pass_errors, drive.verify_errors):
+    for count in (drive.rounds, drive.pass_errors, drive.verify_errors, drive.size_bytes, drive.bytes_written):
         assert count is None or (type(count) is int and 0 <= count < 10 ** 18)
     for moment in (drive.started_at, drive.ended_at):
         assert moment is None or (isinstance(moment, datetime) and moment.tzinfo is timezone.utc)
@@ -181,16 +182,17 @@ def _written() -> list[int]:
 @given(data=mutated_logs() | st.builds("\n".join, st.lists(LINES, max_size=15)).map(str.encode))
 @example(data=nwipe_log_for("erased", "/dev/sda"))
 def test_a_log_records_the_device_drives_or_is_refused_recording_nothing(app, donation, data):
-    device = make_device(donation, drives=[{"serial": "WD-1", "capacity_gb": "500", "interface": "ata_hdd"}])
+    device = make_device(donation, drives=[drive_of(serial="WD-1", interface="ata_hdd")])  # the 64 MiB of the logs
     device.drives[0].device_path = "/dev/sda"
     data = data.replace(b"/dev/loop0", b"/dev/sda").replace(b"/dev/loop2", b"/dev/sda")
     data = data.replace(b" loop0 ", b" sda ").replace(b" loop2 ", b" sda ")
     before = _written()
     try:
-        result = import_erasure_log(device, data, by=None, filename="sda.log")
-    except ValidationFailed as error:
-        event("refused")
-        assert error.message.strip() and list(error.fields) == ["log"]
+        result = import_erasure_log(device, data, by=None, filename="sda.log", confirm_anonymised=True)
+    except DomainError as error:  # not a log of this drive (422), or one whose figures differ from it (409)
+        event(f"refused: {error.code}")
+        assert error.message.strip()
+        assert not isinstance(error, ValidationFailed) or list(error.fields) == ["log"]
         assert _written() == before
         return
     event("recorded")

@@ -16,7 +16,7 @@ from reco.reports.certificate import manufacturer_of
 from reco.reports.donor_report import issue_donor_report
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
-from tests.inventory.workbench_helpers import fixture, nwipe_log_for
+from tests.inventory.workbench_helpers import fixture, nwipe_log_for, wiped_in
 
 LONG_SERIAL = "WD-WXA1E63JKLMN0123456789ABCDEFGHJK"
 LONG_TAG = "ARMOR-PARC-INFORMATIQUE-2019-000042"
@@ -38,7 +38,9 @@ def certified(ctx):
     laptop = make_device(donation, type="laptop", donor_tag="INV-0007")
     apply_hardware_report(laptop, fixture("hardware/lshw/laptop-dell-latitude-e5530.json"), by=technician)
     record_diagnosis(laptop, by=technician, grade="B", checks={"power_on": "ok"})
-    (wipe,) = import_erasure_log(laptop, nwipe_log_for("erased", "/dev/sda"), by=technician).records
+    wiped_in(laptop.drives[0])  # the real log is of a 64 MiB loop device: the drive has its model and size
+    (wipe,) = import_erasure_log(laptop, nwipe_log_for("erased", "/dev/sda"), by=technician,
+                                 confirm_anonymised=True).records
     validate_sanitization(wipe, by=supervisor)
     desktop = make_device(donation, type="desktop", serial="CZC1234XYZ", donor_tag=LONG_TAG,
                           drives=[{"serial": LONG_SERIAL, "model": "WDC WD5000AAKX-08U6AA0", "capacity_gb": "500",

@@ -148,6 +148,9 @@ class Device(db.Model):
     drives: Mapped[list[Drive]] = relationship(back_populates="device", order_by="Drive.id",
                                                foreign_keys="Drive.device_id")
     merged_into: Mapped[Device | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    #: Drives taken out of it (destroyed, banked or moved), still shown with their sanitization records.
+    removed_drives: Mapped[list[Drive]] = relationship(foreign_keys="Drive.removed_from_id", order_by="Drive.id",
+                                                       viewonly=True)
     location: Mapped[Location | None] = relationship(lazy="joined")
     exit: Mapped[DeviceExit | None] = relationship(back_populates="device")
     diagnoses: Mapped[list[Diagnosis]] = relationship(order_by="Diagnosis.id")

@@ -71,7 +71,8 @@ class ErasureLog(db.Model):
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[str] = mapped_column(Text, deferred=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: One log proves one erasure: the same file is never recorded twice.
+    sha256: Mapped[str] = mapped_column(String(64), index=True, unique=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
