@@ -19,9 +19,14 @@ reco_cli = AppGroup("reco", help="Reco administration commands.")
 
 @reco_cli.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the database schema (safe to run again)."""
+    """Create or upgrade the database schema and the document-signing key (safe to run again)."""
+    from reco.core.signing import ensure_signing_key
+
     upgrade()
     click.echo("Base de données à jour. / Database up to date.")
+    if ensure_signing_key():
+        click.echo(f"Clé de signature des documents créée / Document-signing key created: "
+                   f"{current_app.config['RECO_SIGNING_KEY']}")
 
 
 @reco_cli.command("demo")

@@ -76,6 +76,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
     if not secret:
         secret = _development_secret(instance_path)
     default_db = f"sqlite:///{instance_path / 'reco.sqlite3'}"
+    signing_key, signing_cert = env.get("RECO_SIGNING_KEY", ""), env.get("RECO_SIGNING_CERT", "")
+    if bool(signing_key) != bool(signing_cert):
+        raise ConfigurationError(
+            "RECO_SIGNING_KEY et RECO_SIGNING_CERT vont ensemble (fichiers PEM de la clé et du certificat). "
+            "/ RECO_SIGNING_KEY and RECO_SIGNING_CERT go together (PEM files of the key and the certificate).")
     return {
         "RECO_ENV": reco_env,
         "SECRET_KEY": secret,
@@ -98,6 +103,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "RECO_SMTP_USER": env.get("RECO_SMTP_USER", ""),
         "RECO_SMTP_PASSWORD": env.get("RECO_SMTP_PASSWORD", ""),
         "RECO_MAIL_FROM": env.get("RECO_MAIL_FROM", "reco@localhost"),
+        "RECO_SIGNING_KEY": signing_key or str(instance_path / "signing" / "key.pem"),
+        "RECO_SIGNING_CERT": signing_cert or str(instance_path / "signing" / "cert.pem"),
+        "RECO_SIGNING_KEY_PASSWORD": env.get("RECO_SIGNING_KEY_PASSWORD", ""),
+        #: no key configured: Reco creates its own key and self-signed certificate in the instance folder
+        "RECO_SIGNING_GENERATE": not signing_key,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": env.get("RECO_TIMEZONE", "Europe/Paris"),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "reco" / "translations"),

@@ -8,17 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.audit import record_event
 from reco.core.sequences import next_value
+from reco.core.signing import sign_pdf
 from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
 
 
 class Document(db.Model):
-    """A PDF document Reco issued, kept as it was printed."""
+    """A PDF document Reco issued, kept as it was printed and signed."""
 
     __tablename__ = "documents"
     __table_args__ = (Index("ix_documents_object", "object_type", "object_id"),)
@@ -62,9 +64,14 @@ def fingerprint_of(content: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def signed_pdf(meta: DocumentMeta, pdf: bytes) -> bytes:
+    """Return a document's PDF signed with the network's key, as it is kept and served."""
+    return sign_pdf(pdf, _("Document %(number)s issued by %(issuer)s", number=meta.number, issuer=meta.issuer))
+
+
 def issue_document(*, kind: str, code: str, title: str, structure, obj, content: dict,
                    build: Callable[[DocumentMeta], bytes], by) -> Document:
-    """Number, fingerprint, build and keep a document about ``obj`` issued by ``structure``."""
+    """Number, fingerprint, build, sign and keep a document about ``obj`` issued by ``structure``."""
     issued_at = utcnow()
     prefix = structure.tag_prefix or f"S{structure.id}"
     number = f"{prefix}-{code}-{issued_at.year}-{next_value(f'document:{prefix}:{code}:{issued_at.year}'):05d}"
@@ -74,7 +81,7 @@ def issue_document(*, kind: str, code: str, title: str, structure, obj, content:
     meta = DocumentMeta(structure.name, title, number, issued_at, fingerprint, f"{base}/verify/{fingerprint}")
     document = Document(number=number, kind=kind, structure_id=structure.id, object_type=obj.audit_type,
                         object_id=str(obj.id), fingerprint=fingerprint, issued_at=issued_at,
-                        issued_by_id=getattr(by, "id", None), pdf=build(meta))
+                        issued_by_id=getattr(by, "id", None), pdf=signed_pdf(meta, build(meta)))
     db.session.add(document)
     db.session.flush()
     record_event(by, obj, "document_issued", kind=kind, number=number)

@@ -3,6 +3,9 @@ from contextlib import contextmanager
 
 from flask import flash
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -68,3 +71,9 @@ def flash_form_errors(form) -> None:
     """Show, as a message, why a small form posted from another page was refused."""
     messages = [str(message) for messages in form.errors.values() for message in messages]
     flash(" ".join(messages) or _("The form had expired: send it again."), "error")
+
+
+class VerifyFileForm(FlaskForm):
+    """Send the PDF file of a document to check that it is exactly what Reco issued."""
+
+    file = FileField(_l("PDF file of the document"), validators=[FileRequired(_l("Choose the PDF file to check."))])

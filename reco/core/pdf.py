@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import reportlab
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from reportlab.lib import colors
@@ -19,14 +18,18 @@ from reco.core.documents import DocumentMeta
 
 FONT = "RecoSans"
 FONT_BOLD = "RecoSans-Bold"
-_FONT_DIR = Path(reportlab.__file__).parent / "fonts"
+#: DejaVu Sans, from Debian's fonts-dejavu-core: every Latin letter (Ł, Ź, Œ, ő...) prints as itself.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def register_fonts() -> None:
-    """Embed Bitstream Vera (shipped with reportlab) so that every accent prints."""
+    """Embed DejaVu Sans (regular and bold), whose glyphs cover every Latin alphabet, so that every name prints."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(_FONT_DIR / "Vera.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(_FONT_DIR / "VeraBd.ttf")))
+        if not (FONT_DIR / "DejaVuSans.ttf").exists():
+            raise RuntimeError(f"{FONT_DIR / 'DejaVuSans.ttf'} is missing: apt-get install fonts-dejavu-core")
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -54,7 +57,7 @@ def table(rows: list[list], widths: list[float], header: bool = True) -> Table:
     cells = [[c if not isinstance(c, (str, int, float)) or c == "" else paragraph(str(c), "cell") for c in row]
              for row in rows]
     result = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+    commands = [("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     if header:
@@ -88,6 +91,7 @@ def build_pdf(meta: DocumentMeta, story: list) -> bytes:
 
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=24 * mm,
                             bottomMargin=26 * mm, title=f"{meta.title} {meta.number}", author=meta.issuer,
-                            creator="Reco", subject=meta.fingerprint)
+                            creator="Reco", subject=meta.fingerprint,
+                            initialFontName=FONT)  # else each page names Helvetica, a font no PDF embeds
     doc.build([paragraph(meta.title, "h1"), *story], onFirstPage=frame, onLaterPages=frame)
     return buffer.getvalue()

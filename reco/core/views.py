@@ -8,12 +8,14 @@ from sqlalchemy import select
 from reco.accounts.models import LANGUAGES
 from reco.core import bp
 from reco.core.documents import find_by_fingerprint
+from reco.core.forms import VerifyFileForm
 from reco.core.navigation import nav_entries
 from reco.core.notices import Notice, mark_read, unread_count
 from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required
 from reco.core.safe_redirect import safe_next
 from reco.core.scanning import clean_code, resolve_scan
+from reco.core.verification import KIND_LABELS, VERIFY_MAX_BYTES, VERIFY_MAX_MB, check_file
 from reco.core.vocabulary import DETAIL_LABELS, EVENT_LABELS
 
 
@@ -86,4 +88,17 @@ def verify(fingerprint: str):
     fingerprint = (request.args.get("fingerprint") or fingerprint).strip().lower()[:128]
     document = find_by_fingerprint(fingerprint) if fingerprint else None
     status = 404 if fingerprint and document is None else 200
-    return render_template("core/verify.html", fingerprint=fingerprint, document=document), status
+    return render_template("core/verify.html", fingerprint=fingerprint, document=document, form=VerifyFileForm(),
+                           max_mb=VERIFY_MAX_MB), status
+
+
+@bp.route("/verify", methods=["POST"])
+def verify_file():
+    """Tell anyone whether the PDF file they hold is exactly what Reco issued, and show what it states."""
+    form = VerifyFileForm()
+    if not form.validate_on_submit():
+        return render_template("core/verify.html", fingerprint="", form=form,
+                               max_mb=VERIFY_MAX_MB), 422
+    check = check_file(form.file.data.read(VERIFY_MAX_BYTES + 1))
+    return render_template("core/verify.html", fingerprint="", form=form, check=check, kinds=KIND_LABELS,
+                           max_mb=VERIFY_MAX_MB), 200 if check.accepted else 422

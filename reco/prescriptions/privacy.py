@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from reco.accounts.models import Structure, User
 from reco.core.audit import Event, record_event
-from reco.core.documents import Document, DocumentMeta
+from reco.core.documents import Document, DocumentMeta, signed_pdf
 from reco.core.errors import DomainError
 from reco.core.pdf import build_pdf, paragraph
 from reco.core.time import utcnow
@@ -74,9 +74,9 @@ def _erase_document(document: Document) -> None:
     base = current_app.config["RECO_BASE_URL"].rstrip("/")
     meta = DocumentMeta(document.structure.name, str(_l("Document erased")), document.number, document.issued_at,
                         document.fingerprint, f"{base}/verify/{document.fingerprint}")
-    document.pdf = build_pdf(meta, [paragraph(str(_l(
+    document.pdf = signed_pdf(meta, build_pdf(meta, [paragraph(str(_l(
         "This document named a household. Its content was erased under the data-protection rules; its number "
-        "and fingerprint remain verifiable.")))])
+        "and fingerprint remain verifiable.")))]))
 
 
 def purge_candidates(months: int, now: datetime | None = None):

@@ -74,6 +74,7 @@ ROUTES = [
     ("api.openapi", "GET", "/api/v1/openapi.json", {}, 200, 200),
     ("core.verify", "GET", "/verify", {}, 200, 200),
     ("core.verify", "GET", "/verify/{fingerprint}", {}, 200, 200),
+    ("core.verify_file", "POST", "/verify", {}, 422, 422),
     ("donations.donors", "GET", "/donors", WORKSHOP, 403, 302),
     ("donations.new_donor", "GET", "/donors/new", SUPERVISOR, 403, 302),
     ("donations.new_donor", "POST", "/donors/new", {S: 422}, 403, 302),
