@@ -118,6 +118,10 @@ ROUTES = [
     ("api.create_donation_api", "POST", "/api/v1/donations", {S: 422}, 403, 401),
     ("api.get_donation", "GET", "/api/v1/donations/{donation}", WORKSHOP, 403, 401),
     ("api.get_donation", "GET", "/api/v1/donations/{other_donation}", {}, 403, 401),
+    ("api.donor_report_pdf", "GET", "/api/v1/donations/{donation}/report.pdf", {S: 200}, 403, 401),
+    ("api.donor_report_pdf", "GET", "/api/v1/donations/{other_donation}/report.pdf", {S: 404}, 403, 401),
+    ("api.document_pdf", "GET", "/api/v1/documents/{document_number}.pdf", WORKSHOP, 404, 401),
+    ("api.document_pdf", "GET", "/api/v1/documents/{other_document_number}.pdf", {}, 404, 401),
     ("api.import_declared_items_api", "POST", CSV, {S: 422}, 403, 401),
     ("api.import_declared_items_api", "POST", "/api/v1/donations/{other_donation}/declared-items", {}, 403, 401),
     ("api.receive_device_api", "POST", "/api/v1/devices", {S: 422, T: 422}, 403, 401),
@@ -383,6 +387,7 @@ def _workshop_objects(structure, user) -> dict:
     db.session.add_all([sanitization, repair, location])
     db.session.commit()
     return {"donor": donor.id, "donation": donation.id, "device": device.tag, "document": document.id,
+            "document_number": document.number,
             "draft": draft.id, "fingerprint": document.fingerprint, "drive": drive.id,
             "sanitization": sanitization.id, "repair": repair.id, "location": location.id}
 
