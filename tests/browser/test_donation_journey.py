@@ -105,6 +105,6 @@ def test_collection_import_intake_documents_and_verification(live_server, demo, 
     page.get_by_role("button", name="Se déconnecter").click()
     page.goto(f"{live_server}/verify")
     page.get_by_label("Empreinte SHA-256").fill(fingerprint)
-    page.get_by_role("button", name="Vérifier").click()
+    page.get_by_role("button", name="Vérifier", exact=True).click()
     assert "Authentique" in page.get_by_role("status").first.inner_text()
     assert "Atelier Démo" in page.locator("dl.facts").inner_text()

@@ -40,5 +40,5 @@ def test_funder_dashboard_export_and_donor_report(live_server, demo, page):
     page.get_by_role("button", name="Se déconnecter").click()
     page.goto(f"{live_server}/verify")
     page.get_by_label("Empreinte SHA-256").fill(fingerprint)
-    page.get_by_role("button", name="Vérifier").click()
+    page.get_by_role("button", name="Vérifier", exact=True).click()
     assert "Authentique" in page.get_by_role("status").first.inner_text()
