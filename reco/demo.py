@@ -20,7 +20,8 @@ from reco.inventory.sanitization import record_secure_erase
 DEMO_PASSWORD = "demo-reco-2026"
 
 STRUCTURES = [
-    {"name": "Atelier Démo", "kinds": ["workshop"], "commune": "Rennes", "insee_code": "35238",
+    {"name": "Atelier Démo", "kinds": ["workshop"], "address": "12 rue de la Réparation", "postcode": "35000",
+     "commune": "Rennes", "insee_code": "35238",
      "tag_prefix": "DEM", "min_ram_gb": 4, "min_storage_gb": 120, "warranty_months": 6,
      "support_contact": "02 99 00 11 22 · atelier@demo.reco"},
     {"name": "Atelier Voisin", "kinds": ["workshop"], "commune": "Vitré", "insee_code": "35360",

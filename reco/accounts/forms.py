@@ -60,6 +60,9 @@ class StructureForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kinds = MultiCheckboxField(_l("Kinds"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
                                description=_l("A structure can be several kinds at once."))
+    address = StringField(_l("Street address (optional)"), validators=[Optional(), Length(max=200)],
+                          description=_l("Printed on the documents the structure issues, e.g. 12 rue de Brest."))
+    postcode = StringField(_l("Postcode (optional)"), validators=[Optional(), Length(max=5)])
     commune = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
     insee_code = StringField(_l("INSEE code of the commune"), validators=[DataRequired(), Length(max=5)],
                              description=_l("5 characters, e.g. 35238 for Rennes."))

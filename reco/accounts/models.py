@@ -60,6 +60,9 @@ class Structure(db.Model):
     is_prescriber: Mapped[bool] = mapped_column(Boolean, default=False)
     is_installer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_partner: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Street address (number and street), printed with the postcode and commune on the documents it issues.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    postcode: Mapped[str] = mapped_column(String(5), default="", server_default="")
     commune: Mapped[str] = mapped_column(String(120))
     #: INSEE code of the commune (5 characters, 2A/2B for Corsica).
     insee_code: Mapped[str] = mapped_column(String(5))

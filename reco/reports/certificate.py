@@ -210,11 +210,12 @@ def _signatures(drives: list[dict]) -> Table:
 def certificate_story(content: dict) -> list:
     """Return the certificate's flowables: who sanitized, the standards, every drive, the attestation, signatures."""
     workshop = content["workshop"]
-    where = f"{workshop['commune']} ({workshop['insee_code']})" + (f" · SIRET {workshop['siret']}"
-                                                                    if workshop["siret"] else "")
+    town = " ".join(p for p in (workshop.get("postcode"), workshop["commune"]) if p)
+    where = ", ".join(p for p in (workshop.get("address"), f"{town} (INSEE {workshop['insee_code']})") if p)
     drives = content["drives"]
     story = [paragraph(_("Certificate of sanitization"), "h2"),
-             paragraph(_("Sanitization performed by %(name)s, %(address)s.", name=workshop["name"], address=where)),
+             paragraph(_("Sanitization performed by %(name)s, %(address)s.", name=workshop["name"], address=where)
+                       + (f"\nSIRET {workshop['siret']}" if workshop["siret"] else "")),
              paragraph(_("Media sanitized according to NIST SP 800-88 (Rev. 1, appendix G, and Rev. 2) and IEEE "
                          "2883-2022. Times are local (%(zone)s).",
                          zone=current_app.config["BABEL_DEFAULT_TIMEZONE"]), "small"),

@@ -56,8 +56,8 @@ def report_content(donation: Donation) -> dict:
     return {
         "donation": donation.reference, "donor": donation.donor.name, "siren": donation.donor.siren,
         "final": donation.status is DonationStatus.CLOSED,
-        "workshop": {"name": workshop.name, "commune": workshop.commune, "insee_code": workshop.insee_code,
-                     "siret": workshop.siret},
+        "workshop": {"name": workshop.name, "address": workshop.address, "postcode": workshop.postcode,
+                     "commune": workshop.commune, "insee_code": workshop.insee_code, "siret": workshop.siret},
         "devices": [[d.tag, d.type.value, d.donor_tag, d.serial, OUTCOMES.get(d.state, "in_progress")]
                     for d in devices],
         "drives": sorted((drive_content(drive) for drive in drives),

@@ -170,3 +170,17 @@ def test_token_lookup(ctx):
     assert user_for_token(token) == user
     assert user_for_token(token + "x") is None
     assert user_for_token(token.upper()) is None
+
+
+def test_a_structure_keeps_its_street_address_and_refuses_a_bad_postcode(ctx):
+    structure = create_structure(by=None, name="Atelier Adresse", kinds=["workshop"], commune="Rennes",
+                                 insee_code="35238", tag_prefix="ADR", address=" 12 rue de Brest ", postcode="35000")
+    assert (structure.address, structure.postcode) == ("12 rue de Brest", "35000")
+    db.session.commit()
+    for postcode in ("3500", "35 000", "ABCDE"):
+        with pytest.raises(ValidationFailed) as refusal:
+            update_structure(structure, by=None, postcode=postcode)
+        assert "postcode" in refusal.value.fields
+        db.session.rollback()
+    update_structure(structure, by=None, address="14 rue de Brest")
+    assert events_for(structure)[0].details["changes"]["address"] == ["12 rue de Brest", "14 rue de Brest"]

@@ -30,7 +30,8 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def certified(ctx):
     """A donation whose workshop validates wipes: a laptop wiped by nwipe and validated, a drive shredded."""
-    workshop = make_structure("workshop", name="Atelier Réemploi", commune="Rennes", insee_code="35238",
+    workshop = make_structure("workshop", name="Atelier Réemploi", address="3 allée Marie Curie", postcode="35200",
+                              commune="Rennes", insee_code="35238",
                               siret="12345678900012", sanitization_needs_validation=True)
     technician = make_user(Role.TECHNICIAN, structure=workshop, name="Léa Technicienne")
     supervisor = make_user(Role.SUPERVISOR, structure=workshop, name="Claire Encadrante")
@@ -56,7 +57,8 @@ def test_the_certificate_states_every_nist_field_of_a_wiped_and_validated_drive(
     text = pdf_text(document.pdf)
     drive = certified["laptop"].drives[0]
     for expected in ("Certificat d'effacement des données", "NIST SP 800-88", "IEEE 2883", "Atelier Réemploi",
-                     "Rennes (35238)", "SIRET 12345678900012", drive.serial, drive.model, certified["laptop"].tag,
+                     "3 allée Marie Curie, 35200 Rennes (INSEE 35238)", "SIRET 12345678900012", drive.serial,
+                     drive.model, certified["laptop"].tag,
                      "INV-0007", "Effacement (Clear)", "Réécriture", "nwipe 0.33", "Fill With Zeros",
                      "Dernière passe", "Réussi", "données effacées de façon prouvée", "Début", "Fin",
                      "Léa Technicienne, Technicien d'atelier", "Claire Encadrante, Responsable d'atelier",
