@@ -18,7 +18,7 @@ def upgrade():
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('intake_key', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint('uq_devices_intake_key', ['intake_key'])
+        batch_op.create_unique_constraint('uq_devices_workshop_intake_key', ['workshop_id', 'intake_key'])
         batch_op.create_foreign_key('fk_devices_merged_into_id_devices', 'devices', ['merged_into_id'], ['id'])
     with op.batch_alter_table('diagnoses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('no_storage', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -38,6 +38,6 @@ def downgrade():
         batch_op.drop_column('no_storage')
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_constraint('fk_devices_merged_into_id_devices', type_='foreignkey')
-        batch_op.drop_constraint('uq_devices_intake_key', type_='unique')
+        batch_op.drop_constraint('uq_devices_workshop_intake_key', type_='unique')
         batch_op.drop_column('merged_into_id')
         batch_op.drop_column('intake_key')

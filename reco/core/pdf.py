@@ -18,15 +18,13 @@ from reco.core.documents import DocumentMeta
 
 FONT = "RecoSans"
 FONT_BOLD = "RecoSans-Bold"
-#: DejaVu Sans, from Debian's fonts-dejavu-core: every Latin letter (Ł, Ź, Œ, ő...) prints as itself.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+#: DejaVu Sans (its licence beside it), shipped with Reco: every Latin letter (Ł, Ź, Œ, ő...) prints as itself.
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
 
 def register_fonts() -> None:
     """Embed DejaVu Sans (regular and bold), whose glyphs cover every Latin alphabet, so that every name prints."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        if not (FONT_DIR / "DejaVuSans.ttf").exists():
-            raise RuntimeError(f"{FONT_DIR / 'DejaVuSans.ttf'} is missing: apt-get install fonts-dejavu-core")
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)

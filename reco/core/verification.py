@@ -26,7 +26,8 @@ ACCEPTED = ("identical", "signed")
 
 @dataclass(frozen=True)
 class FileCheck:
-    """The verdict on an uploaded file, the document it is, and its text page by page when accepted."""
+    """The verdict on an uploaded file, the document it is, and its text page by page when identical to the kept
+    copy."""
 
     #: identical (byte for byte the kept copy), signed (the network's valid signature, kept copy since erased),
     #: empty, too_large, not_pdf, modified (claims a document but was changed) or unknown (Reco did not issue it)
@@ -69,6 +70,6 @@ def check_file(data: bytes) -> FileCheck:
         return FileCheck("unknown", signature_valid=signature.valid)
     if document.pdf == data:
         return FileCheck("identical", document, signature.valid, pdf_text(data))
-    if signature.valid:
-        return FileCheck("signed", document, True, pdf_text(data))
+    if signature.valid:  # the kept copy was erased for data protection: Reco shows nothing more of it
+        return FileCheck("signed", document, True)
     return FileCheck("modified", document)

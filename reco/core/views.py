@@ -100,5 +100,6 @@ def verify_file():
         return render_template("core/verify.html", fingerprint="", form=form,
                                max_mb=VERIFY_MAX_MB), 422
     check = check_file(form.file.data.read(VERIFY_MAX_BYTES + 1))
-    return render_template("core/verify.html", fingerprint="", form=form, check=check, kinds=KIND_LABELS,
-                           max_mb=VERIFY_MAX_MB), 200 if check.accepted else 422
+    page = render_template("core/verify.html", fingerprint="", form=form, check=check, kinds=KIND_LABELS,
+                           max_mb=VERIFY_MAX_MB)
+    return page, 200 if check.accepted else 422, {"Cache-Control": "no-store"}

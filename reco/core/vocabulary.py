@@ -44,7 +44,6 @@ EVENT_LABELS = {
     "voided": _l("Voided (received by mistake)"),
     "merged": _l("Merged with another device"),
     "merged_into": _l("Merged into another device"),
-    "intake_repeated": _l("Intake asked for again"),
     "declared_items_deleted": _l("Declared lines deleted"),
 }
 
@@ -55,6 +54,7 @@ DETAIL_LABELS = {
     "before": _l("before"),
     "changes": _l("changes"),
     "code": _l("code"),
+    "serial": _l("serial number"),
     "declared_line": _l("declared line"),
     "device": _l("device"),
     "donation": _l("collection"),

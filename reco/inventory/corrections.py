@@ -249,6 +249,8 @@ def merge_devices(kept: Device, other: Device, *, by) -> MergePlan:
     kept.accessories = sorted(set(kept.accessories or []) | set(plan.accessories))
     if plan.declared_line is not None:
         kept.declared_item = line
+    if other.location is not None:
+        record_event(by, other, "moved", **{"from": other.location.code, "to": None})
     other.location_id = None
     other.merged_into_id = kept.id
     db.session.flush()

@@ -163,6 +163,13 @@ def _known_drive(device: Device, report: DriveReport, distinct: bool) -> Drive |
         select(Drive).where(Drive.serial == serial, Drive.workshop_id == device.workshop_id)
         .order_by(Drive.id.desc()).limit(1))
     holder = drive.device if drive is not None else None
+    if drive is not None and holder is None and drive.is_destroyed:
+        if distinct:
+            return None
+        raise ReportMismatch(str(_l(
+            "Drive %(serial)s is recorded as destroyed: it cannot be in a machine. If this is another physical "
+            "drive with the same serial, tick « another drive with the same serial » and send the report again; it "
+            "will start with no sanitization.", serial=serial)), confirm="distinct_drives", device=None)
     if holder is None or holder.id == device.id or holder.state in MOVABLE_FROM:
         return drive
     if distinct:

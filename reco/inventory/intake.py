@@ -262,6 +262,14 @@ def _intake_key(value) -> str | None:
     return value
 
 
+def _received_with_key(donation: Donation, key: str | None) -> Device | None:
+    """Return the device of the workshop that an intake with this key created, if any."""
+    if not key:
+        return None
+    return db.session.scalar(select(Device).where(Device.workshop_id == donation.workshop_id,
+                                                  Device.intake_key == key))
+
+
 def receive_device(donation: Donation, *, by: User | None, type, brand: str = "", model: str = "",
                    serial: str | None = None, donor_tag: str | None = None, weight_kg=None,
                    accessories=(), drives=(), notes: str = "", intake_key: str | None = None,
@@ -290,7 +298,7 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
                            "give at least its brand and model."))
     # One intake at a time per collection: a form posted twice, or one machine scanned at two benches, waits here.
     db.session.execute(select(Donation.id).where(Donation.id == donation.id).with_for_update())
-    done = db.session.scalar(select(Device).where(Device.intake_key == intake_key)) if intake_key else None
+    done = _received_with_key(donation, intake_key)
     done = done or (None if again else same_machine_received(donation, serial, donor_tag))
     if done is not None:
         raise AlreadyReceived(done)
@@ -330,8 +338,7 @@ def receive_scanned(donation: Donation, code: str | None, *, by: User | None,
     code = _code(code, "code")
     if not code:
         _fail("code", _l("Scan the donor's asset tag or the serial number."))
-    done = db.session.scalar(select(Device).where(Device.intake_key == _intake_key(intake_key))) \
-        if intake_key else None
+    done = _received_with_key(donation, _intake_key(intake_key))
     done = done or next(iter(received_with_code(donation, code)), None)
     if done is not None:
         raise AlreadyReceived(done)

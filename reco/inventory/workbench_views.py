@@ -157,7 +157,7 @@ def erasure_log(tag: str):
         confirm = ErasureLogForm(formdata=None, content=base64.b64encode(data).decode(), filename=filename,
                                  confirm_anonymised="1")
         return render_template("inventory/erasure_confirm.html", device=device, form=confirm,
-                               proposed=error.details["proposed"], message=error.message)
+                               proposed=error.details["proposed"])
     except DomainError as error:
         return _refused(device, error, "drives")
     for record in result.records:

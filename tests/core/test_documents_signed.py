@@ -144,6 +144,7 @@ def test_a_handover_receipt_erased_for_data_protection_stays_signed_and_its_orig
     response = _upload(client, original)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "signature valide du réseau" in page and document.number in page
+    assert HOUSEHOLD["contact_name"] not in page and response.headers["Cache-Control"] == "no-store"
 
 
 def test_the_key_is_created_once_in_the_instance_folder_readable_by_its_owner_only(app, ctx, tmp_path, monkeypatch):

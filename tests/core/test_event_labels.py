@@ -178,12 +178,6 @@ def test_every_recorded_action_has_a_label_in_the_timeline():
     assert not missing, f"add these actions to EVENT_LABELS in reco/core/vocabulary.py: {missing}"
 
 
-def test_actions_being_added_by_the_workbench_integrity_work_are_named():
-    for action in ("corrected", "voided", "merged", "merged_into", "drive_added", "intake_repeated",
-                   "declared_items_deleted"):
-        assert action in EVENT_LABELS, action
-
-
 def test_every_detail_an_event_writes_has_a_label():
     missing = set()
     for module, call in _event_calls(_modules()):

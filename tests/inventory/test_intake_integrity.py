@@ -242,3 +242,13 @@ def test_a_merged_machine_is_found_by_its_serial_as_the_kept_device(client, benc
     assert kept.tag in listed and duplicate.tag not in listed
     assert duplicate.tag in client.get("/devices", query_string={"state": "voided"}).get_data(as_text=True)
     assert duplicate.tag in client.get("/devices", query_string={"q": duplicate.tag}).get_data(as_text=True)
+
+
+def test_an_intake_key_used_by_another_workshop_neither_blocks_nor_names_its_device(ctx):
+    ours, theirs = make_donation(), make_donation()
+    their_device = receive_device(theirs, by=None, type="laptop", brand="HP", intake_key="bench-1").device
+    ours_device = receive_device(ours, by=None, type="laptop", brand="HP", intake_key="bench-1").device
+    assert ours_device.id != their_device.id and ours_device.workshop_id != their_device.workshop_id
+    with pytest.raises(AlreadyReceived) as refusal:
+        receive_device(ours, by=None, type="laptop", brand="Dell", intake_key="bench-1")
+    assert refusal.value.device == ours_device and their_device.tag not in refusal.value.message

@@ -199,3 +199,17 @@ def test_no_drive_is_taken_out_of_a_ready_device(technician):
     transition_device(ready, "in_repair", by=technician)
     remove_drive(drive, by=technician)
     assert ready.drives == [] and drive.removed_from_id == ready.id
+
+
+def test_a_report_never_brings_back_a_destroyed_drive_with_its_destruction(technician):
+    first = _device(technician, serial="D8FTRY1")
+    apply_hardware_report(first, fixture(E5530), by=technician)
+    (drive,) = first.drives
+    record_destruction(drive, by=technician, method="shred", witness="W")
+    other = _device(technician, brand="Dell")
+    with pytest.raises(ReportMismatch, match="détruit|destroyed"):
+        apply_hardware_report(other, fixture(E5530), by=technician, confirm_serial=True)
+    assert other.drives == [] and drive.device_id is None
+    apply_hardware_report(other, fixture(E5530), by=technician, confirm_serial=True, distinct_drives=True)
+    (twin,) = other.drives
+    assert twin.id != drive.id and not twin.is_sanitized

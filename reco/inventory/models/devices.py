@@ -6,7 +6,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from reco.core.columns import enum_column
@@ -91,6 +104,7 @@ class Device(db.Model):
     __tablename__ = "devices"
     __table_args__ = (
         Index("ix_devices_workshop_state", "workshop_id", "state"),
+        UniqueConstraint("workshop_id", "intake_key", name="uq_devices_workshop_intake_key"),
         # The figures count devices received in a period: PostgreSQL answers from the index alone.
         Index("ix_devices_received_at", "received_at",
               postgresql_include=["workshop_id", "state", "type", "weight_kg", "donation_id"]),
@@ -137,7 +151,7 @@ class Device(db.Model):
     #: When the device last came back from a family: diagnoses and sanitizations before it no longer count.
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The key of the intake form that created it: a form posted twice still makes one device.
-    intake_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    intake_key: Mapped[str | None] = mapped_column(String(64))
     #: The device this one was merged into (both were one machine); this one is then voided.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
 
