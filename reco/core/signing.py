@@ -1,10 +1,12 @@
 """The network's signature on issued documents (PAdES, pyHanko): its key and certificate, signing, checking."""
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -102,6 +104,17 @@ def signing_identity() -> SigningIdentity:
     return SigningIdentity(key, certificates[0], tuple(certificates[1:]))
 
 
+def outside_event_loop(call):
+    """Return ``call()``, a pyHanko entry point that runs its own event loop: in this thread, or in a worker thread
+    when this one already runs a loop (a browser driven from the same process, an asynchronous server)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(call).result()
+
+
 def sign_pdf(pdf: bytes, reason: str) -> bytes:
     """Return ``pdf`` signed with the network's key as a PAdES baseline signature covering the whole file."""
     identity = signing_identity()
@@ -109,7 +122,8 @@ def sign_pdf(pdf: bytes, reason: str) -> bytes:
                                   cert_registry=SimpleCertificateStore.from_certs(identity.chain))
     meta = signers.PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256", reason=reason,
                                         subfilter=fields.SigSeedSubFilter.PADES)
-    output = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
+    output = outside_event_loop(lambda: signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta,
+                                                          signer=signer))
     return output.getvalue()
 
 
@@ -139,7 +153,7 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(False, False, fingerprint)
     context = ValidationContext(trust_roots=[signing_identity().certificate])
     try:
-        status = validate_pdf_signature(signatures[-1], context)
+        status = outside_event_loop(lambda: validate_pdf_signature(signatures[-1], context))
     except Exception:  # noqa: BLE001 - a signature that cannot even be read is not a valid one
         return SignatureCheck(True, False, fingerprint)
     valid = (len(signatures) == 1 and status.bottom_line and status.intact and status.trusted

@@ -1,4 +1,5 @@
 """Issued documents are signed (PAdES), embed fonts that print every Latin letter, and /verify checks the file."""
+import asyncio
 import io
 import shutil
 import stat
@@ -23,7 +24,7 @@ from reco.accounts.models import Role, User
 from reco.config import ConfigurationError, load_config
 from reco.core.documents import Document
 from reco.core.errors import DomainError
-from reco.core.signing import ensure_signing_key, signing_identity
+from reco.core.signing import ensure_signing_key, outside_event_loop, signing_identity
 from reco.core.verification import VERIFY_MAX_BYTES
 from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
 from reco.extensions import db
@@ -74,7 +75,8 @@ def _documents() -> dict[str, Document]:
 def _validate(pdf: bytes):
     """Validate the last signature of ``pdf`` with pyHanko, trusting only the network's certificate."""
     signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1]
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[signing_identity().certificate]))
+    context = ValidationContext(trust_roots=[signing_identity().certificate])
+    return outside_event_loop(lambda: validate_pdf_signature(signature, context))
 
 
 def _edited(pdf: bytes, old: bytes, new: bytes) -> bytes:
@@ -298,3 +300,21 @@ def test_verify_by_fingerprint_still_answers(app, ctx, client):
     response = client.get(f"/verify/{document.fingerprint}")
     assert response.status_code == 200 and document.number in response.get_data(as_text=True)
     assert document.fingerprint in _text(document.pdf)
+
+
+def test_a_document_is_signed_and_checked_where_an_event_loop_already_runs(app, ctx):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from reco.core.signing import check_signature, sign_pdf
+
+    buffer = io.BytesIO()
+    page = Canvas(buffer)
+    page.drawString(100, 700, "Reco")
+    page.save()
+
+    async def inside_a_loop():
+        signed = sign_pdf(buffer.getvalue(), "test")
+        return signed, check_signature(signed)
+
+    signed, check = asyncio.run(inside_a_loop())
+    assert check.signed and check.valid and signed.startswith(b"%PDF-")
