@@ -4,6 +4,7 @@ import io
 import shutil
 import stat
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -313,8 +314,10 @@ def test_a_document_is_signed_and_checked_where_an_event_loop_already_runs(app, 
     page.save()
 
     async def inside_a_loop():
-        signed = sign_pdf(buffer.getvalue(), "test")
-        return signed, check_signature(signed)
+        with app.app_context():
+            signed = sign_pdf(buffer.getvalue(), "test")
+            return signed, check_signature(signed)
 
-    signed, check = asyncio.run(inside_a_loop())
+    with ThreadPoolExecutor(max_workers=1) as elsewhere:  # a thread of its own, whatever runs in this one
+        signed, check = elsewhere.submit(asyncio.run, inside_a_loop()).result()
     assert check.signed and check.valid and signed.startswith(b"%PDF-")
