@@ -1,32 +1,24 @@
 """API for corrections: fix a device's identity, void a device received by mistake, merge a duplicate intake."""
-from flask import abort, jsonify
+from flask import jsonify
 from flask_babel import gettext as _
 
 from reco.api import bp
 from reco.api.devices import device_json
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
+from reco.api.workbench import TAG_PARAMETER, workshop_device_for
 from reco.core.errors import ValidationFailed
-from reco.core.permissions import acting_user, can, permission_required, require
+from reco.core.permissions import acting_user, can, permission_required
 from reco.inventory.corrections import CORRECTABLE, MAX_REASON, correct_device, merge_devices, void_device
 from reco.inventory.intake import workshop_device
-from reco.inventory.models import Device, DeviceType
-
-
-def _device(tag: str, action: str) -> Device:
-    """Load a device of the token's workshop by our tag, or stop with 404/403."""
-    device = workshop_device(tag, acting_user().structure_id)
-    if device is None:
-        abort(404)
-    require(action, device)
-    return device
+from reco.inventory.models import DeviceType
 
 
 @bp.route("/devices/<tag>/corrections", methods=["POST"])
 @permission_required("device.correct")
 def post_correction(tag: str):
     """Correct the type, brand, model, serial or donor's tag; every field given is checked, absent ones kept."""
-    device = _device(tag, "device.correct")
+    device = workshop_device_for(tag, "device.correct")
     data = json_body()
     changes = {name: field(data, name, str) for name in CORRECTABLE if data.get(name) is not None}
     corrected = correct_device(device, changes, by=acting_user())
@@ -37,7 +29,7 @@ def post_correction(tag: str):
 @permission_required("device.void")
 def post_void(tag: str):
     """Void a device received by mistake: it keeps its tag and history and counts nowhere."""
-    device = _device(tag, "device.void")
+    device = workshop_device_for(tag, "device.void")
     void_device(device, by=acting_user(), reason=field(json_body(), "reason", str, required=True))
     return jsonify(device_json(device))
 
@@ -46,7 +38,7 @@ def post_void(tag: str):
 @permission_required("device.merge")
 def post_merge(tag: str):
     """Merge the device ``other`` into this one (one machine received twice); the other one is voided."""
-    kept = _device(tag, "device.merge")
+    kept = workshop_device_for(tag, "device.merge")
     code = field(json_body(), "other", str, required=True)
     other = workshop_device(code, kept.workshop_id)
     if other is None or not can(acting_user(), "device.merge", other):
@@ -83,21 +75,20 @@ SCHEMAS.update({
             "declared_line": {"type": ["integer", "null"]}}}}}]},
 })
 
-_TAG = [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}]
 PATHS.update({
     "/devices/{tag}/corrections": {"post": {
         "summary": "Correct the type, brand, model, serial or donor's tag; the history keeps before and after",
-        "operationId": "postCorrection", "parameters": _TAG, "requestBody": json_body_of("CorrectionIn"),
+        "operationId": "postCorrection", "parameters": TAG_PARAMETER, "requestBody": json_body_of("CorrectionIn"),
         "responses": {"200": json_response("The device corrected", "Correction")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
     "/devices/{tag}/void": {"post": {
         "summary": "Void a device received by mistake: it keeps its tag and history, and counts nowhere",
-        "operationId": "postVoid", "parameters": _TAG, "requestBody": json_body_of("VoidIn"),
+        "operationId": "postVoid", "parameters": TAG_PARAMETER, "requestBody": json_body_of("VoidIn"),
         "responses": {"200": json_response("The device voided", "Device")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
     "/devices/{tag}/merge": {"post": {
         "summary": "Merge another device (one machine received twice) into this one; the other is voided",
-        "operationId": "postMerge", "parameters": _TAG, "requestBody": json_body_of("MergeIn"),
+        "operationId": "postMerge", "parameters": TAG_PARAMETER, "requestBody": json_body_of("MergeIn"),
         "responses": {"200": json_response("The device kept, and what moved to it", "Merged")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
 })

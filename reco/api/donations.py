@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
-from reco.api.payload import field, json_body
+from reco.api.payload import field, json_body, query_flag
 from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.donations.declared import AlreadyImported
@@ -111,7 +111,7 @@ def import_declared_items_api(donation_id: int):
     if parsed.errors:
         return jsonify(error="invalid_lines", message=_("The file has errors: nothing was imported."),
                        errors=[{"line": e.line, "message": e.message} for e in parsed.errors]), 422
-    allow = _flag("allow_duplicates")
+    allow = query_flag("allow_duplicates")
     if parsed.duplicates and not allow:
         return jsonify(error="duplicate_serials",
                        message=_("Some serial numbers appear several times: send again with "
@@ -120,18 +120,13 @@ def import_declared_items_api(donation_id: int):
                                for serial, numbers in parsed.duplicates.items() for n in numbers]), 422
     try:
         count = import_declared_items(donation, parsed, by=acting_user(), allow_duplicates=allow,
-                                      allow_reimport=_flag("allow_reimport"))
+                                      allow_reimport=query_flag("allow_reimport"))
     except AlreadyImported as error:
         db.session.rollback()
         return jsonify(error=error.code, message=error.message + " " + _(
             "Send again with ?allow_reimport=1 to import it anyway."), lines=error.reimport.lines), 409
     return jsonify(imported=count, duplicates=sorted(parsed.duplicates), duplicate_tags=sorted(parsed.duplicate_tags),
                    warnings=_repeated(parsed), donation=donation_json(donation)), 201
-
-
-def _flag(name: str) -> bool:
-    """Tell whether the query string switches ``name`` on."""
-    return request.args.get(name) in ("1", "true", "yes")
 
 
 def _repeated(parsed) -> list[dict]:

@@ -61,6 +61,14 @@ def field(data: dict, name: str, kind=str, required: bool = False, default=None)
     return value
 
 
+def query_flag(name: str) -> bool:
+    """Return a yes/no query parameter (1, true or yes; 0, false or no; absent is no), refusing any other value."""
+    value = request.args.get(name, "0").lower()
+    if value not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValidationFailed(_("The parameter « %(name)s » is 1 or 0.", name=name), {name: [_("1 or 0")]})
+    return value in ("1", "true", "yes")
+
+
 def without_nulls(items):
     """Return a list with the null fields of its objects dropped, as null stands for an absent field."""
     if not isinstance(items, list):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from reco.api import bp
 from reco.api.devices import device_json, drive_json
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
-from reco.api.payload import field, json_body
+from reco.api.payload import field, json_body, query_flag
 from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.extensions import db
@@ -20,12 +20,12 @@ from reco.parts.stock import MAX_QUANTITY, parse_condition, parse_quantity
 from reco.parts.workbench import harvest_device
 
 
-def _device(tag: str) -> Device:
-    """Load a device by our tag and check the token's user may work on it."""
+def workshop_device_for(tag: str, action: str = "device.work") -> Device:
+    """Load a device of the token's workshop by our tag and check its user may do ``action`` on it (404/403)."""
     device = workshop_device(tag, acting_user().structure_id)
     if device is None:
         abort(404)
-    require("device.work", device)
+    require(action, device)
     return device
 
 
@@ -33,9 +33,9 @@ def _device(tag: str) -> Device:
 @permission_required("device.work")
 def post_hardware_report(tag: str):
     """Import a raw lshw -json or smartctl --json report into the device; 409 when it describes another machine."""
-    device = _device(tag)
+    device = workshop_device_for(tag)
     summary = apply_hardware_report(device, request.get_data(cache=False), by=acting_user(),
-                                    confirm_serial=_flag("confirm_serial"), distinct_drives=_flag("distinct_drives"))
+                                    confirm_serial=query_flag("confirm_serial"), distinct_drives=query_flag("distinct_drives"))
     return jsonify(summary | {"device": device_json(device)}), 201
 
 
@@ -43,10 +43,10 @@ def post_hardware_report(tag: str):
 @permission_required("device.work")
 def post_erasure_log(tag: str):
     """Import a raw nwipe log: a record per drive it truly describes; 409 for a mismatch, a reuse or a guess."""
-    device = _device(tag)
+    device = workshop_device_for(tag)
     result = import_erasure_log(device, request.get_data(cache=False), by=acting_user(),
                                 filename=request.args.get("filename", "")[:200],
-                                confirm_anonymised=_flag("confirm_anonymised"))
+                                confirm_anonymised=query_flag("confirm_anonymised"))
     return jsonify(
         drives=[{"serial": r.drive.serial, "device_path": r.drive.device_path, "result": r.result.value,
                  "verified": r.verification.value != "none", "verification": r.verification.value,
@@ -59,7 +59,7 @@ def post_erasure_log(tag: str):
 @permission_required("device.work")
 def post_diagnosis(tag: str):
     """Record a diagnosis: checklist, ORDS faults, grade and specs."""
-    device = _device(tag)
+    device = workshop_device_for(tag)
     data = json_body()
     record_diagnosis(device, by=acting_user(), checks=field(data, "checks", dict, default={}),
                      faults=field(data, "faults", list, default=[]), grade=field(data, "grade", str),
@@ -72,7 +72,7 @@ def post_diagnosis(tag: str):
 @permission_required("device.work")
 def post_repair(tag: str):
     """Open a repair (no status) or record a finished one."""
-    device = _device(tag)
+    device = workshop_device_for(tag)
     data = json_body()
     minutes = data.get("minutes_spent")
     repair = record_repair(device, by=acting_user(), problem=field(data, "problem", str, required=True),
@@ -90,7 +90,7 @@ def post_repair(tag: str):
 @permission_required("device.work")
 def post_transition(tag: str):
     """Move the device to another state: 200, or 409 with the guard's reasons."""
-    device = _device(tag)
+    device = workshop_device_for(tag)
     data = json_body()
     to = parse_state(field(data, "to", str, required=True))
     # Every field is checked whatever the state asked for: a bad one is refused, never silently ignored.
@@ -107,14 +107,6 @@ def post_transition(tag: str):
                       slip_number=field(data, "slip_number", str, default=""),
                       reason=field(data, "reason", str, default=""))
     return jsonify(device_json(device))
-
-
-def _flag(name: str) -> bool:
-    """Return a yes/no query parameter (1 or true), refusing any other value."""
-    value = request.args.get(name, "0").lower()
-    if value not in ("0", "1", "true", "false"):
-        raise ValidationFailed(_("The parameter « %(name)s » is 1 or 0.", name=name), {name: [_("1 or 0")]})
-    return value in ("1", "true")
 
 
 def _texts(values: list, name: str) -> list[str]:
@@ -195,14 +187,14 @@ SCHEMAS.update({
         "reason": {"type": "string"}}},
 })
 
-_TAG = [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}]
+TAG_PARAMETER = [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}]
 PATHS.update({
     "/devices/{tag}/hardware-reports": {"post": {
         "summary": "Import a raw lshw -json or smartctl --json report; 409 once the device is past the workbench, "
                    "or when the report's machine or drive does not match (error report_mismatch, confirm names the "
                    "parameter that applies it anyway)",
         "operationId": "postHardwareReport",
-        "parameters": _TAG + [
+        "parameters": TAG_PARAMETER + [
             {"name": "confirm_serial", "in": "query", "required": False, "schema": {"type": "string", "enum": [
                 "0", "1", "true", "false"]}, "description": "The report is for this device: its serial is corrected"},
             {"name": "distinct_drives", "in": "query", "required": False, "schema": {"type": "string", "enum": [
@@ -217,7 +209,7 @@ PATHS.update({
                    "figures), 409 log_already_recorded (recorded: tag, drives, date; null for another workshop's "
                    "device), 409 confirm_anonymised for a log without serial (proposed: the match it would record)",
         "operationId": "postErasureLog",
-        "parameters": _TAG + [
+        "parameters": TAG_PARAMETER + [
             {"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}},
             {"name": "confirm_anonymised", "in": "query", "required": False, "schema": {"type": "string", "enum": [
                 "0", "1", "true", "false"]}, "description": "Record a log without serial on the drive with the same "
@@ -226,16 +218,16 @@ PATHS.update({
         "responses": {"201": json_response("The records made", "ErasureLogResult")},
         "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/diagnosis": {"post": {
-        "summary": "Record a diagnosis", "operationId": "postDiagnosis", "parameters": _TAG,
+        "summary": "Record a diagnosis", "operationId": "postDiagnosis", "parameters": TAG_PARAMETER,
         "requestBody": json_body_of("DiagnosisIn"), "responses": {"201": json_response("The device", "Device")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
     "/devices/{tag}/repairs": {"post": {
-        "summary": "Open or record a repair (ORDS)", "operationId": "postRepair", "parameters": _TAG,
+        "summary": "Open or record a repair (ORDS)", "operationId": "postRepair", "parameters": TAG_PARAMETER,
         "requestBody": json_body_of("RepairIn"), "responses": {"201": {"description": "The repair"}},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
     "/devices/{tag}/transitions": {"post": {
         "summary": "Move the device to another state; 409 gives the guard's reasons",
-        "operationId": "postTransition", "parameters": _TAG, "requestBody": json_body_of("TransitionIn"),
+        "operationId": "postTransition", "parameters": TAG_PARAMETER, "requestBody": json_body_of("TransitionIn"),
         "responses": {"200": json_response("The device", "Device")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
     "/drives/{drive_id}": {"get": {

@@ -26,18 +26,6 @@ from tests.scratch import app_on
 MIB_64, MIB_128 = 67108864, 134217728
 
 
-@pytest.fixture
-def english(app):
-    """Messages in English, whatever the French catalogue says."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.fixture
-def technician(ctx):
-    return make_user("technician")
-
-
 def _device(user, drives, **fields):
     """A device of the user's workshop with these drives (each at /dev/sda, /dev/sdb... in order)."""
     device = make_device(make_donation(make_donor(user.structure)), drives=drives, **fields)

@@ -56,13 +56,6 @@ def test_the_full_path_to_ready_with_a_verified_wipe(ctx):
     assert moves == [("received", "diagnosed"), ("diagnosed", "wiped"), ("wiped", "ready")]
 
 
-@pytest.fixture
-def english(app):
-    """Messages in English, whatever the French catalogue says."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
 @pytest.mark.parametrize("log,reason", [
     (lambda: nwipe_log_for("failed", "/dev/sda"), "failed"),
     (lambda: unverified(nwipe_log_for("erased", "/dev/sda")), "not verified"),

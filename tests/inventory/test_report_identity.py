@@ -12,23 +12,11 @@ from reco.inventory.lifecycle import guard_problems, transition_device
 from reco.inventory.models import DeviceState, Drive
 from reco.inventory.sanitization import import_erasure_log, record_destruction, remove_drive
 from tests.conftest import login_as
-from tests.factories import make_device, make_donation, make_donor, make_token, make_user
+from tests.factories import make_device, make_donation, make_donor, make_token
 from tests.inventory.workbench_helpers import fixture, nwipe_log_for, wiped_in
 
 E5530 = "hardware/lshw/laptop-dell-latitude-e5530.json"  # serial D8FTRY1, drive TF755AWHKL0LHM at /dev/sda
 SEAGATE = "hardware/smartctl/ata-hdd-seagate-st500dm002.json"
-
-
-@pytest.fixture
-def english(app):
-    """Messages in English, whatever the French catalogue says."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.fixture
-def technician(ctx):
-    return make_user("technician")
 
 
 def _device(technician, **fields):
