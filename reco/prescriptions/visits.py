@@ -11,6 +11,7 @@ from reco.accounts.models import Role, Structure, User
 from reco.core.audit import Event, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.notices import describes, notify, path_for
+from reco.core.submissions import claim_submission
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
@@ -129,15 +130,21 @@ def schedule_visit(visit: Visit, *, by: User, on, slot) -> Visit:
     return visit
 
 
-def mark_missed(visit: Visit, *, by: User, reason: str, new_date=None, slot=None) -> Visit:
-    """Record that the household was not there; with a new date the visit is planned again."""
+def mark_missed(visit: Visit, *, by: User, reason: str, new_date=None, slot=None,
+                submission_key: str | None = None) -> Visit:
+    """Record that the household was not there; with a new date the visit is planned again.
+
+    A form sent again with its ``submission_key`` (a retry, a draft sent once the network is back) raises
+    AlreadySubmitted and records nothing more.
+    """
+    lock_visit(visit)
+    claim_submission(submission_key, by=by, action="visit.missed", obj=visit)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(str(_l("Say what happened (family absent, wrong address...).")),
                                {"reason": [str(_l("required"))]})
     new_date = _check_date(new_date, "new_date") if new_date else None
     slot = _slot(slot) if new_date else None
-    lock_visit(visit)
     if visit.status is not V.SCHEDULED:
         raise DomainError(str(_l("Only a planned visit can be missed.")))
     visit.missed_count += 1
@@ -227,9 +234,13 @@ def _report(fields: dict) -> dict:
     return clean
 
 
-def report_visit(visit: Visit, *, by: User, **fields) -> VisitReport:
-    """Record the mediator's report: the device is delivered and the household equipped."""
+def report_visit(visit: Visit, *, by: User, submission_key: str | None = None, **fields) -> VisitReport:
+    """Record the mediator's report: the device is delivered and the household equipped.
+
+    A report sent again with its ``submission_key`` raises AlreadySubmitted and records nothing more.
+    """
     lock_visit(visit)
+    claim_submission(submission_key, by=by, action="visit.report", obj=visit)
     _check_open(visit)
     answers = _report(fields)
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
@@ -241,10 +252,12 @@ def report_visit(visit: Visit, *, by: User, **fields) -> VisitReport:
     return report
 
 
-def record_handover(prescription: Prescription, *, by: User, **fields) -> VisitReport:
+def record_handover(prescription: Prescription, *, by: User, submission_key: str | None = None,
+                    **fields) -> VisitReport:
     """Record that the household took its device at the workshop: delivered and equipped, without a visit."""
-    answers = _report(fields | {"installed_working": True})
     lock_prescription(prescription)
+    claim_submission(submission_key, by=by, action="visit.handover", obj=prescription)
+    answers = _report(fields | {"installed_working": True})
     if prescription.status is not P.RESERVED:
         raise DomainError(str(_l("A handover needs a device reserved for the household.")))
     if _open_visit(prescription) is not None:
