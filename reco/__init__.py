@@ -13,6 +13,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 instance_path=str(PROJECT_ROOT / "instance"))
     from reco.cli import init_cli
+    from reco.core.error_summary import init_error_summary
     from reco.core.errorhandlers import init_error_handlers
     from reco.core.inputs import init_inputs
     from reco.core.setup import init_blueprints, init_config, init_request_hooks
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_blueprints(app)
     init_request_hooks(app)
     init_error_handlers(app)
+    init_error_summary(app)
     init_cli(app)
     report_label_problems(app)
     return app

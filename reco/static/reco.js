@@ -38,3 +38,27 @@ window.addEventListener("pageshow", function () {
     delete form.dataset.sent;
   });
 });
+
+// A page that refused a form says so first: its error summary takes the focus, unless a scan field of the page
+// keeps it for the next scan; a link of the summary takes the focus to the field it names.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary && !document.querySelector("main [data-autofocus]")) {
+    summary.focus();
+  }
+});
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+  var field = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) {
+    return;
+  }
+  event.preventDefault();
+  var details = field.closest("details");
+  if (details) {
+    details.open = true;
+  }
+  var label = document.querySelector("label[for='" + CSS.escape(field.id) + "']") || field.closest("fieldset");
+  (label || field).scrollIntoView({block: "center"});
+  field.focus({preventScroll: true});
+});
