@@ -62,3 +62,38 @@ document.addEventListener("click", function (event) {
   (label || field).scrollIntoView({block: "center"});
   field.focus({preventScroll: true});
 });
+
+// On a narrow screen the header (scan box, account, main menu) folds behind its Menu button; without this script
+// the button stays hidden and everything is shown.
+document.addEventListener("DOMContentLoaded", function () {
+  var toggle = document.querySelector(".menu-toggle");
+  if (!toggle) {
+    return;
+  }
+  var show = function (open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.documentElement.classList.toggle("menu-closed", !open);
+  };
+  show(false);
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    show(toggle.getAttribute("aria-expanded") !== "true");
+  });
+});
+
+// A table wider than the screen scrolls in its own box; one with nothing to focus in it takes the focus itself,
+// so that it can be scrolled with the keyboard too.
+function focusScrollingTables() {
+  document.querySelectorAll("main table").forEach(function (table) {
+    var scrolls = table.scrollWidth > table.clientWidth + 1;
+    if (scrolls && !table.hasAttribute("tabindex") && !table.querySelector("a[href], button, input, select, textarea")) {
+      table.tabIndex = 0;
+      table.dataset.scrollFocus = "1";
+    } else if (!scrolls && table.dataset.scrollFocus) {
+      table.removeAttribute("tabindex");
+      delete table.dataset.scrollFocus;
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusScrollingTables);
+window.addEventListener("resize", focusScrollingTables);
