@@ -3,6 +3,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, Form, HiddenField, IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -195,11 +196,8 @@ def test_each_kind_of_field_leads_to_the_control_a_person_fills_in(app):
         form.lines.errors = ["Une ligne au moins."]
         form.lines[1].quantity.errors = ["Au moins 1."]
         links = [(link.message, link.target) for link in error_summary([form])]
-    assert links == [
-        ("Refusé.", None),
-        ("Clé absente.", None),
-        ("Niveau : Choisissez un niveau.", "level-0"),
-        ("Comptes : Un compte au moins.", "accounts-0"),
-        ("Lines : Une ligne au moins.", "lines-0-part"),
-        ("Unités (ligne 2) : Au moins 1.", "lines-1-quantity"),
-    ]
+        said = [_("%(key)s: %(value)s", key=key, value=value) for key, value in (
+            ("Niveau", "Choisissez un niveau."), ("Comptes", "Un compte au moins."), ("Lines", "Une ligne au moins."),
+            ("Unités (ligne 2)", "Au moins 1."))]
+    assert links == [("Refusé.", None), ("Clé absente.", None), (said[0], "level-0"), (said[1], "accounts-0"),
+                     (said[2], "lines-0-part"), (said[3], "lines-1-quantity")]
