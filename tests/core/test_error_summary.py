@@ -16,7 +16,15 @@ from reco.extensions import db
 from reco.prescriptions.models import Visit
 from reco.prescriptions.reservations import reserve_device
 from tests.conftest import login_as
-from tests.factories import make_donation, make_donor, make_prescription, make_ready_device, make_structure, make_user
+from tests.factories import (
+    make_device,
+    make_donation,
+    make_donor,
+    make_prescription,
+    make_ready_device,
+    make_structure,
+    make_user,
+)
 
 
 class _Page(HTMLParser):
@@ -201,3 +209,29 @@ def test_each_kind_of_field_leads_to_the_control_a_person_fills_in(app):
             ("Unités (ligne 2)", "Au moins 1."))]
     assert links == [("Refusé.", None), ("Clé absente.", None), (said[0], "level-0"), (said[1], "accounts-0"),
                      (said[2], "lines-0-part"), (said[3], "lines-1-quantity")]
+
+
+def test_a_refused_intake_links_a_drive_inside_its_list_and_lets_the_summary_take_the_focus(client, ctx):
+    user = make_user("technician")
+    donation = make_donation(make_donor(user.structure))
+    login_as(client, user)
+    response = client.post(f"/donations/{donation.id}/intake", data={
+        "type": "laptop", "brand": "Dell", "model": "Latitude E5530", "drives-0-serial": "S" * 81,
+        "drives-0-model": "ST500", "notes": "Rayure au capot"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    page = _assert_summary_leads_to_fields(html, "drives-0-serial")
+    assert re.search(r"<details\s+open", html)  # the drives' box opens on its error
+    assert page.inputs["brand"]["value"] == "Dell" and page.inputs["drives-0-model"]["value"] == "ST500"
+    assert "data-autofocus" not in page.inputs["intake-code"]  # the summary takes the focus, not the scan field
+
+
+def test_a_refused_form_among_several_on_a_page_links_its_prefixed_field(client, ctx):
+    user = make_user("supervisor")
+    login_as(client, user)
+    device = make_device(make_donation(make_donor(user.structure)))
+    response = client.post(f"/devices/{device.tag}/void", data={"void-reason": "x" * 2001, "void-confirm": "y"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    _assert_summary_leads_to_fields(html, "void-reason")
+    assert "type" in _Page(html).inputs and "aria-invalid" not in _Page(html).inputs["type"]
