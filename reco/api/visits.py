@@ -1,11 +1,12 @@
 """API of installation visits and partner reports."""
-from flask import jsonify
+from flask import jsonify, request
 
 from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body, without_nulls
 from reco.core.permissions import acting_user, permission_required
+from reco.core.submissions import recorded_before
 from reco.extensions import db
 from reco.prescriptions.models import Account, DigitalLevel, FirstStep, FollowUp, Visit, VisitStatus
 from reco.prescriptions.partner_reports import submit_partner_report
@@ -38,13 +39,15 @@ def request_visit_api(prescription_id: int):
 @bp.route("/visits/<id:visit_id>/report", methods=["POST"])
 @permission_required("visit.report")
 def report_visit_api(visit_id: int):
-    """Report a visit: the device is delivered and the household equipped."""
+    """Report a visit: the device is delivered and the household equipped; sent again with its key, said so."""
     visit = load_visit(visit_id, "visit.report")
     data = json_body()
-    report_visit(visit, by=acting_user(), **{name: data.get(name) for name in (
+    key = request.headers.get("Idempotency-Key") or data.get("submission_key")
+    already = recorded_before(lambda: report_visit(visit, by=acting_user(), submission_key=key, **{
+        name: data.get(name) for name in (
         "installed_working", "internet_connected", "internet_problem", "accounts", "first_steps", "digital_level",
-        "follow_ups", "receipt_signed", "comments") if data.get(name) is not None})
-    return jsonify(visit_json(visit))
+        "follow_ups", "receipt_signed", "comments") if data.get(name) is not None}))
+    return jsonify(visit_json(visit) | {"already_recorded": already})
 
 
 @bp.route("/partner-reports", methods=["POST"])
@@ -72,8 +75,13 @@ SCHEMAS.update({
         "id": {"type": "integer"}, "prescription_id": {"type": "integer"}, "household": {"type": "string"},
         "installer_id": {"type": "integer"}, "status": {"type": "string", "enum": [s.value for s in VisitStatus]},
         "scheduled_on": {"type": ["string", "null"]}, "slot": {"type": ["string", "null"]},
-        "device": {"type": "string"}}},
+        "device": {"type": "string"},
+        "already_recorded": {"type": "boolean", "description": "Reports: an earlier sending with the same key "
+                                                               "had recorded it"}}},
     "VisitReportIn": {"type": "object", "required": ["installed_working"], "properties": {
+        "submission_key": {"type": "string", "minLength": 8, "maxLength": 64,
+                           "description": "One key per report (or the Idempotency-Key header): sent again, the "
+                                          "report is recorded once and answered with already_recorded"},
         "installed_working": {"type": "boolean", "description": "Must be true: otherwise call the workshop"},
         "internet_connected": {"type": "boolean"},
         "internet_problem": {"type": "string", "description": "Required when not connected"},

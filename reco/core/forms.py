@@ -1,4 +1,5 @@
 """Helpers shared by the forms of every feature."""
+import secrets
 from contextlib import contextmanager
 
 from flask import flash
@@ -6,7 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.utils import unset_value
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from reco.core.errors import DomainError, ValidationFailed
@@ -77,3 +80,16 @@ class VerifyFileForm(FlaskForm):
     """Send the PDF file of a document to check that it is exactly what Reco issued."""
 
     file = FileField(_l("PDF file of the document"), validators=[FileRequired(_l("Choose the PDF file to check."))])
+
+
+class SubmissionKeyField(HiddenField):
+    """The key a form is recorded once with: a new one on each blank form, the one sent back otherwise."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validators=[Optional(), Length(max=64)], **kwargs)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        """Make a new key for a blank form; keep the sent one (or none) for a form sent."""
+        super().process(formdata, data, extra_filters)
+        if formdata is None and not self.data:
+            self.data = secrets.token_hex(16)

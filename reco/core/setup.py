@@ -27,7 +27,7 @@ def init_config(app: Flask, overrides) -> None:
 
 #: Modules that add routes to the blueprints; imported before the blueprints are registered.
 ROUTE_MODULES = (
-    "reco.core.views",
+    "reco.core.views", "reco.core.offline",
     "reco.accounts.loader", "reco.accounts.views", "reco.accounts.admin_views",
     "reco.donations.views", "reco.donations.import_views",
     "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",

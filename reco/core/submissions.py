@@ -29,14 +29,12 @@ class Submission(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class AlreadySubmitted(DomainError):
-    """This form was recorded already: nothing was done again, and that is a success."""
-
-    status = 200
-    code = "already_recorded"
+class AlreadySubmitted(Exception):
+    """This form was recorded already: nothing was done again, and the sender is told it succeeded."""
 
     def __init__(self, submission: Submission):
-        super().__init__(str(_l("This was already recorded; it was not recorded twice.")))
+        self.message = str(_l("This was already recorded; it was not recorded twice."))
+        super().__init__(self.message)
         self.submission = submission
 
 
@@ -85,3 +83,12 @@ def claim_submission(key, *, by, action: str, obj) -> Submission | None:
         _check_earlier(db.session.scalar(select(Submission).where(Submission.key == key)), by, action, obj)
         raise
     return submission
+
+
+def recorded_before(action) -> bool:
+    """Run ``action``; return True when an earlier sending of the same form had recorded it, False when it did."""
+    try:
+        action()
+    except AlreadySubmitted:
+        return True
+    return False

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from reco.core.forms import MultiCheckboxField
+from reco.core.forms import MultiCheckboxField, SubmissionKeyField
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
 from reco.prescriptions.models import CHILDREN_FIELDS
@@ -137,6 +137,7 @@ class MissedForm(FlaskForm):
                          description=_l("For example: nobody answered, wrong address."))
     new_date = DateField(_l("New date (if already agreed)"), validators=[Optional()])
     new_slot = RadioField(_l("Time of day"), choices=_choices(SLOT_LABELS), default="morning")
+    submission_key = SubmissionKeyField()
 
 
 class VisitReportForm(FlaskForm):
@@ -154,6 +155,7 @@ class VisitReportForm(FlaskForm):
     receipt_signed = BooleanField(_l("The handover receipt is signed"))
     comments = TextAreaField(_l("Comments"), validators=[Optional(), Length(max=5000)],
                              description=_l("No health or social details."))
+    submission_key = SubmissionKeyField()
 
 
 class ReturnForm(FlaskForm):

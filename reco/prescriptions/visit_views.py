@@ -9,10 +9,12 @@ from sqlalchemy import case, select
 
 from reco.accounts.models import Role, Structure
 from reco.core.audit import events_for
+from reco.core.drafts import form_page, from_draft, record_once, refused
 from reco.core.forms import form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required, require
+from reco.core.submissions import AlreadySubmitted
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
@@ -69,14 +71,13 @@ def handover(prescription_id: int):
     """Record that the household took its device at the workshop."""
     prescription = load_prescription(prescription_id, "handover.record")
     form = VisitReportForm()
-    if form.validate_on_submit():
-        with refusal_on_form(form):
-            record_handover(prescription, by=current_user,
-                            **{f: form[f].data for f in REPORT_FIELDS if f != "installed_working"})
-            flash(_("Household %(code)s is equipped.", code=prescription.code), "success")
-            return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
-    return render_template("prescriptions/report.html", form=form, visit=None, prescription=prescription), \
-        form_status(form)
+    return record_once(form, lambda: record_handover(
+        prescription, by=current_user, submission_key=form.submission_key.data,
+        **{f: form[f].data for f in REPORT_FIELDS if f != "installed_working"}),
+        success=_("Household %(code)s is equipped.", code=prescription.code),
+        location=url_for("prescriptions.prescription", prescription_id=prescription.id)) or \
+        form_page(form, lambda: render_template("prescriptions/report.html", form=form, visit=None,
+                                                prescription=prescription))
 
 
 @bp.route("/visits")
@@ -143,10 +144,18 @@ def missed(visit_id: int):
     """Record that the household was not there, with a new date if one is agreed."""
     visit = load_visit(visit_id, "visit.schedule")
     form = MissedForm()
-    run_small_form(form, lambda: mark_missed(visit, by=current_user, reason=form.reason.data or "",
-                                             new_date=form.new_date.data, slot=form.new_slot.data),
-                   _("Missed visit recorded."))
-    return redirect(url_for("prescriptions.visit", visit_id=visit.id))
+    back = url_for("prescriptions.visit", visit_id=visit.id)
+
+    def action():
+        mark_missed(visit, by=current_user, reason=form.reason.data or "", new_date=form.new_date.data,
+                    slot=form.new_slot.data, submission_key=form.submission_key.data)
+    if from_draft():
+        return record_once(form, action, success=_("Missed visit recorded."), location=back) or refused(form)
+    try:
+        run_small_form(form, action, _("Missed visit recorded."))
+    except AlreadySubmitted as done:
+        flash(done.message, "success")
+    return redirect(back)
 
 
 @bp.route("/visits/<id:visit_id>/cancel", methods=["POST"])
@@ -165,17 +174,16 @@ def cancel_visit_view(visit_id: int):
 def report(visit_id: int):
     """Report the visit at the family's door: the device is delivered and the family equipped."""
     visit = load_visit(visit_id, "visit.report")
-    if not visit.is_open:
+    form = VisitReportForm()
+    if not visit.is_open and not form.is_submitted():  # a report sent again is answered by report_visit
         flash(_("This visit is closed: it can no longer be reported."), "error")
         return redirect(url_for("prescriptions.visit", visit_id=visit.id))
-    form = VisitReportForm()
-    if form.validate_on_submit():
-        with refusal_on_form(form):
-            report_visit(visit, by=current_user, **{f: form[f].data for f in REPORT_FIELDS})
-            flash(_("Thank you: household %(code)s is equipped.", code=visit.prescription.code), "success")
-            return redirect(url_for("prescriptions.visits"))
-    return render_template("prescriptions/report.html", form=form, visit=visit, prescription=visit.prescription), \
-        form_status(form)
+    return record_once(form, lambda: report_visit(visit, by=current_user, submission_key=form.submission_key.data,
+                                                  **{f: form[f].data for f in REPORT_FIELDS}),
+                       success=_("Thank you: household %(code)s is equipped.", code=visit.prescription.code),
+                       location=url_for("prescriptions.visits")) or \
+        form_page(form, lambda: render_template("prescriptions/report.html", form=form, visit=visit,
+                                                prescription=visit.prescription))
 
 
 @bp.route("/devices/<tag>/return", methods=["GET", "POST"])

@@ -46,6 +46,7 @@ ROUTES = [
     ("core.home", "GET", "/", {}, 200, 302),
     ("core.scan", "GET", "/scan", {Role.ADMIN: 200, Role.SUPERVISOR: 200, Role.TECHNICIAN: 200}, 403, 302),
     ("core.set_language", "POST", "/lang/en", {}, 302, 302),
+    ("core.service_worker", "GET", "/sw.js", {}, 200, 200),
     ("accounts.login", "GET", "/login", {}, 302, 200),
     ("accounts.logout", "POST", "/logout", {}, 302, 302),
     ("accounts.account", "GET", "/account", {}, 200, 302),
