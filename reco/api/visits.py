@@ -10,6 +10,7 @@ from reco.core.submissions import recorded_before
 from reco.extensions import db
 from reco.prescriptions.models import Account, DigitalLevel, FirstStep, FollowUp, Visit, VisitStatus
 from reco.prescriptions.partner_reports import submit_partner_report
+from reco.prescriptions.signature import MAX_HEIGHT, MAX_KB, MAX_WIDTH, MIN_HEIGHT, MIN_WIDTH
 from reco.prescriptions.views import load_prescription
 from reco.prescriptions.visit_views import load_visit
 from reco.prescriptions.visits import report_visit, request_visit
@@ -46,7 +47,7 @@ def report_visit_api(visit_id: int):
     already = recorded_before(lambda: report_visit(visit, by=acting_user(), submission_key=key, **{
         name: data.get(name) for name in (
         "installed_working", "internet_connected", "internet_problem", "accounts", "first_steps", "digital_level",
-        "follow_ups", "receipt_signed", "comments") if data.get(name) is not None}))
+        "follow_ups", "signature", "signer_name", "no_signature_reason", "comments") if data.get(name) is not None}))
     return jsonify(visit_json(visit) | {"already_recorded": already})
 
 
@@ -87,7 +88,13 @@ SCHEMAS.update({
         "internet_problem": {"type": "string", "description": "Required when not connected"},
         "accounts": _list_of(Account), "first_steps": _list_of(FirstStep),
         "digital_level": {"type": ["string", "null"], "enum": [d.value for d in DigitalLevel] + [None]},
-        "follow_ups": _list_of(FollowUp), "receipt_signed": {"type": "boolean"}, "comments": {"type": "string"}}},
+        "follow_ups": _list_of(FollowUp), "comments": {"type": "string"},
+        "signature": {"type": "string", "description": "The family's signature drawn on the screen: a PNG data URL "
+                      f"(data:image/png;base64,...), {MIN_WIDTH}×{MIN_HEIGHT} to {MAX_WIDTH}×{MAX_HEIGHT} pixels, "
+                      f"{MAX_KB} KB at most. It is printed on a signed copy of the handover receipt"},
+        "signer_name": {"type": "string", "description": "The family member who signed"},
+        "no_signature_reason": {"type": "string", "description": "Required without a signature: why the family "
+                                "did not sign"}}},
     "PartnerReportIn": {"type": "object", "required": ["month", "lines"], "properties": {
         "month": {"type": "string", "description": "YYYY-MM, this month or earlier"},
         "lines": {"type": "array", "items": {"type": "object", "required": ["insee_code", "device_type", "families"],

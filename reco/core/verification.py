@@ -17,6 +17,7 @@ KIND_LABELS = {
     "collection_receipt": _l("Collection receipt"),
     "donation_attestation": _l("Donation attestation"),
     "handover_receipt": _l("Handover receipt"),
+    "signed_handover_receipt": _l("Signed handover receipt"),
     "donor_report": _l("Donor report and certificate of sanitization"),
     "annual_report": _l("Activity report"),
 }

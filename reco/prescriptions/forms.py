@@ -9,6 +9,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     MonthField,
     RadioField,
@@ -152,7 +153,14 @@ class VisitReportForm(FlaskForm):
     digital_level = RadioField(_l("The household's ease with computers, as you saw it"),
                                choices=_choices(DIGITAL_LEVEL_LABELS), validators=[Optional()])
     follow_ups = MultiCheckboxField(_l("Follow-up needed"), choices=_choices(FOLLOW_UP_LABELS))
-    receipt_signed = BooleanField(_l("The handover receipt is signed"))
+    #: The family's signature drawn on the screen, as a PNG data URL (reco/static/signature.js fills it).
+    signature = HiddenField()
+    signer_name = StringField(_l("Name of the person who signs"), validators=[Optional(), Length(max=120)],
+                              description=_l("The family member who signs on the screen."))
+    no_signature_reason = StringField(_l("If the family does not sign, why?"),
+                                      validators=[Optional(), Length(max=500)],
+                                      description=_l("For example: the family could not sign; the paper receipt "
+                                                     "was signed instead."))
     comments = TextAreaField(_l("Comments"), validators=[Optional(), Length(max=5000)],
                              description=_l("No health or social details."))
     submission_key = SubmissionKeyField()

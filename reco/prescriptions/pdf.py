@@ -1,16 +1,27 @@
 """The handover receipt (attestation de remise) given to the family with its device."""
 from __future__ import annotations
 
+import hashlib
+import io
+from datetime import datetime
+
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import Image, Spacer
 
-from reco.core.documents import Document, DocumentMeta, issue_document
+from reco.core.documents import Document, DocumentMeta, documents_about, issue_document
 from reco.core.pdf import build_pdf, paragraph, table
 from reco.core.printed import number
 from reco.inventory.models import Device
 from reco.inventory.vocabulary import ACCESSORY_LABELS, GRADE_LABELS, TYPE_LABELS
-from reco.prescriptions.models import Prescription
+from reco.prescriptions.models import Prescription, VisitReport
+from reco.prescriptions.signature import png_size
+
+#: The kind of the copy of a handover receipt that carries the family's signature drawn on the screen.
+SIGNED_RECEIPT = "signed_handover_receipt"
+#: The largest the signature is drawn in its box.
+SIGNATURE_BOX = (80 * mm, 26 * mm)
 
 
 def _specs(device: Device) -> str:
@@ -42,7 +53,7 @@ def receipt_content(prescription: Prescription, device: Device, contact_name: st
     }
 
 
-def handover_receipt_pdf(content: dict, meta: DocumentMeta) -> bytes:
+def handover_receipt_pdf(content: dict, meta: DocumentMeta, signature_png: bytes | None = None) -> bytes:
     """Build the handover receipt: device, accessories, warranty, support contact, household, signatures."""
     device = content["device"]
     accessories = ", ".join(str(ACCESSORY_LABELS.get(a, a)) for a in content["accessories"]) or _("none")
@@ -71,9 +82,34 @@ def handover_receipt_pdf(content: dict, meta: DocumentMeta) -> bytes:
         Spacer(1, 8 * mm),
         table([[_("For the household (name, date, signature)"), _("For the workshop or the installer (name, date, "
                                                                    "signature)")],
-               ["\n\n\n\n", "\n\n\n\n"]], [87 * mm, 87 * mm]),
+               _signature_cells(content.get("signed"), signature_png)], [87 * mm, 87 * mm]),
     ]
+    if content.get("signed"):
+        story[:0] = _signed_copy_notice(content["signed"])
     return build_pdf(meta, story)
+
+
+def _signed_copy_notice(signed: dict) -> list:
+    """Return the lines that say which receipt this copy signs, when, and the signature image's fingerprint."""
+    return [paragraph(_("Signed copy of the handover receipt No. %(number)s, signed on the screen on %(date)s.",
+                        number=signed["receipt_number"],
+                        date=format_datetime(datetime.fromisoformat(signed["signed_at"]), "short"))),
+            paragraph(_("Fingerprint of the receipt signed: %(fingerprint)s",
+                        fingerprint=signed["receipt_fingerprint"]), "small"),
+            paragraph(_("SHA-256 of the signature image: %(sha)s", sha=signed["signature_sha256"]), "small")]
+
+
+def _signature_cells(signed: dict | None, signature_png: bytes | None) -> list:
+    """Return the signature box's cells: blank to sign by hand, or the signature drawn and who collected it."""
+    if signed is None or signature_png is None:
+        return ["\n\n\n\n", "\n\n\n\n"]
+    when = format_datetime(datetime.fromisoformat(signed["signed_at"]), "short")
+    width, height = png_size(signature_png)
+    scale = min(SIGNATURE_BOX[0] / width, SIGNATURE_BOX[1] / height)
+    image = Image(io.BytesIO(signature_png), width=width * scale, height=height * scale, hAlign="LEFT")
+    return [[paragraph(f"{signed['signer_name'] or '—'}, {when}", "cell"), image],
+            [paragraph(f"{signed['collected_by']}, {when}", "cell"),
+             paragraph(_("Signature collected on the screen by this person."), "small")]]
 
 
 def issue_handover_receipt(prescription: Prescription, *, by, with_contact: bool) -> Document:
@@ -83,3 +119,23 @@ def issue_handover_receipt(prescription: Prescription, *, by, with_contact: bool
     return issue_document(kind="handover_receipt", code="AR", title=_("Handover receipt"),
                           structure=prescription.workshop, obj=prescription, content=content, by=by,
                           build=lambda meta: handover_receipt_pdf(content, meta))
+
+
+def current_handover_receipt(prescription: Prescription) -> Document | None:
+    """Return the handover receipt issued since the device in force was reserved, if any."""
+    reserved_at = prescription.reservation.reserved_at
+    return next((d for d in documents_about(prescription)
+                 if d.kind == "handover_receipt" and d.issued_at >= reserved_at), None)
+
+
+def issue_signed_receipt(prescription: Prescription, receipt: Document, report: VisitReport, *, by,
+                         with_contact: bool) -> Document:
+    """Issue the signed copy of ``receipt``: a new numbered document with the family's signature in its box."""
+    device = prescription.reservation.device
+    content = receipt_content(prescription, device, prescription.contact_name if with_contact else "") | {
+        "signed": {"receipt_number": receipt.number, "receipt_fingerprint": receipt.fingerprint,
+                   "signer_name": report.signer_name, "signed_at": report.signed_at.isoformat(),
+                   "collected_by": by.name, "signature_sha256": hashlib.sha256(report.signature_png).hexdigest()}}
+    return issue_document(kind=SIGNED_RECEIPT, code="ARS", title=_("Signed handover receipt"),
+                          structure=prescription.workshop, obj=prescription, content=content, by=by,
+                          build=lambda meta: handover_receipt_pdf(content, meta, report.signature_png))

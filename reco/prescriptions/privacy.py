@@ -21,9 +21,9 @@ from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
 #: Free-text and contact fields of a prescription that name or locate the household.
 PERSONAL_FIELDS = ("contact_name", "contact_phone", "address", "urgency_reason", "comment", "decline_reason",
                    "cancel_reason")
-#: Free-text fields of visits and visit reports, which may say who lives where.
+#: Free-text fields of visits and visit reports, which may say who lives where, and the name of who signed.
 VISIT_TEXTS = ("note", "cancel_reason")
-REPORT_TEXTS = ("comments", "internet_problem")
+REPORT_TEXTS = ("comments", "internet_problem", "signer_name", "no_signature_reason")
 #: Events that show personal data leaving the prescribing structure, or being erased.
 ACCESS_ACTIONS = ("personal_data_viewed", "personal_data_erased")
 #: The reason the purge gives its erasures, followed by the number of months.
@@ -62,6 +62,7 @@ def erase_personal_data(prescription: Prescription, *, by: User | None, reason: 
         if visit.report is not None:
             for name in REPORT_TEXTS:
                 setattr(visit.report, name, "")
+            visit.report.signature_png = None
     for document in db.session.scalars(select(Document).where(
             Document.object_type == prescription.audit_type, Document.object_id == str(prescription.id))):
         _erase_document(document)

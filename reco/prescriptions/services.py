@@ -329,6 +329,7 @@ def describe_prescription_event(event: Event) -> str:
 def household_export(prescription: Prescription) -> dict:
     """Return everything Reco holds about one household, for its right of access."""
     from reco.core.audit import events_for
+    from reco.prescriptions.handover import signatures_export
 
     fields = {name: getattr(prescription, name) for name in FIELDS}
     for name, value in fields.items():
@@ -350,6 +351,7 @@ def household_export(prescription: Prescription) -> dict:
         "reservations": [{"device": r.device.tag, "reserved_at": r.reserved_at.isoformat(),
                           "released_at": r.released_at.isoformat() if r.released_at else None}
                          for r in prescription.reservations],
+        "handover_signatures": signatures_export(prescription),
         "history": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor.name if e.actor else None,
                      "details": e.details} for e in reversed(events_for(prescription))],
         "exported_at": utcnow().isoformat(),

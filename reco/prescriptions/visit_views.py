@@ -36,7 +36,7 @@ add_nav_entry(NavEntry("prescriptions.visits", _l("Visits"), "visit.view",
                        _l("Installation visits at the households' homes: plan them, report them."), 35))
 
 REPORT_FIELDS = ("installed_working", "internet_connected", "internet_problem", "accounts", "first_steps",
-                 "digital_level", "follow_ups", "receipt_signed", "comments")
+                 "digital_level", "follow_ups", "signature", "signer_name", "no_signature_reason", "comments")
 #: Open visits first, the soonest first; then the others, the latest first.
 OPEN_FIRST = case((Visit.status.in_([s.value for s in OPEN_VISITS]), 0), else_=1)
 

@@ -30,6 +30,7 @@ from reco.prescriptions.models import (
     VisitReport,
     VisitStatus,
 )
+from reco.prescriptions.handover import keep_receipt, signature_answers
 from reco.prescriptions.services import change_status, lock_prescription
 from reco.prescriptions.vocabulary import SLOT_LABELS
 
@@ -205,7 +206,7 @@ def _report(fields: dict) -> dict:
     """Return the report's answers, checked."""
     errors: dict[str, list[str]] = {}
     clean = {}
-    for name in ("installed_working", "internet_connected", "receipt_signed"):
+    for name in ("installed_working", "internet_connected"):
         value = fields.get(name, False)
         if not isinstance(value, bool):
             errors[name] = [str(_l("yes or no expected"))]
@@ -227,6 +228,7 @@ def _report(fields: dict) -> dict:
         clean["digital_level"] = DigitalLevel(level) if level not in (None, "") else None
     except (ValueError, TypeError):
         errors["digital_level"] = [str(_l("choose one of the answers offered"))]
+    clean.update(signature_answers(fields, errors))
     if errors:
         raise ValidationFailed(str(_l("Some answers need a correction: see the fields marked.")), errors)
     for name in CHECKLISTS:
@@ -245,6 +247,7 @@ def report_visit(visit: Visit, *, by: User, submission_key: str | None = None, *
     answers = _report(fields)
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
     db.session.add(report)
+    keep_receipt(report, visit, by=by)
     visit.status, visit.closed_at = V.DONE, utcnow()
     db.session.flush()
     _record(visit, by, "reported", tell=False, receipt_signed=report.receipt_signed)
@@ -269,6 +272,7 @@ def record_handover(prescription: Prescription, *, by: User, submission_key: str
     db.session.flush()
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
     db.session.add(report)
+    keep_receipt(report, visit, by=by)
     _record(visit, by, "handed_over", tell=False, receipt_signed=report.receipt_signed)
     _deliver(prescription, by=by, reservation_id=visit.reservation_id)
     return report

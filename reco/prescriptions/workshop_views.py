@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, select
 
-from reco.core.documents import Document, documents_about
+from reco.core.documents import Document
 from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
@@ -19,7 +19,7 @@ from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
 from reco.prescriptions.forms import DecisionForm, ReasonForm, ReserveForm
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Urgency
-from reco.prescriptions.pdf import issue_handover_receipt
+from reco.prescriptions.pdf import SIGNED_RECEIPT, current_handover_receipt, issue_handover_receipt
 from reco.prescriptions.reservations import fit_from_shelf, ready_count, release_reservation, reserve_device, shelf
 from reco.prescriptions.services import decide_prescription, note_personal_data_access
 from reco.prescriptions.views import load_prescription
@@ -134,9 +134,7 @@ def handover_receipt(prescription_id: int):
     if prescription.status is not P.RESERVED:
         flash(_("A handover receipt needs a device reserved for the household."), "error")
         return _back(prescription)
-    reserved_at = prescription.reservation.reserved_at
-    document = next((d for d in documents_about(prescription)
-                     if d.kind == "handover_receipt" and d.issued_at >= reserved_at), None)
+    document = current_handover_receipt(prescription)
     if document is None:
         document = issue_handover_receipt(prescription, by=current_user,
                                           with_contact=can(current_user, "prescription.contact", prescription))
@@ -146,15 +144,17 @@ def handover_receipt(prescription_id: int):
 @bp.route("/prescriptions/<id:prescription_id>/documents/<id:document_id>.pdf")
 @permission_required("prescription.allocate")
 def document_pdf(prescription_id: int, document_id: int):
-    """Download a document issued about the prescription, as it was printed."""
+    """Download a document issued about the prescription, as it was printed: the receipt to sign while the device is
+    reserved, the copy the family signed at any time after."""
     prescription = load_prescription(prescription_id, "prescription.allocate")
     document = db.get_or_404(Document, document_id)
     if document.object_type != prescription.audit_type or document.object_id != str(prescription.id):
         abort(404)
-    if prescription.status is not P.RESERVED:
+    signed = document.kind == SIGNED_RECEIPT
+    if prescription.status is not P.RESERVED and not signed:
         flash(_("The handover receipt can be printed only while the device is reserved for the household."), "error")
         return _back(prescription)
-    if can(current_user, "prescription.contact", prescription):
-        note_personal_data_access(current_user, prescription, "handover_receipt")
+    if signed or can(current_user, "prescription.contact", prescription):
+        note_personal_data_access(current_user, prescription, document.kind)
     return send_file(io.BytesIO(document.pdf), mimetype="application/pdf", download_name=f"{document.number}.pdf",
                      as_attachment=False)

@@ -74,7 +74,8 @@ SETTINGS = settings(
 LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
 MONTH_BEFORE = (LAST_MONTH - timedelta(days=1)).replace(day=1)
 GOOD_REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email"],
-               "first_steps": ["turn_on"], "digital_level": "assistance", "follow_ups": [], "receipt_signed": True}
+               "first_steps": ["turn_on"], "digital_level": "assistance", "follow_ups": [],
+               "no_signature_reason": "Attestation papier signée"}
 
 
 @dataclass

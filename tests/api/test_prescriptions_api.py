@@ -163,8 +163,8 @@ def test_null_stands_for_an_absent_field_in_prescriptions_visits_and_partner_rep
     reserve_device(prescription, make_ready_device(sides["workshop"]), by=sides["supervisor"])
     visit = request_visit(prescription, by=sides["supervisor"], installer=installer_org)
     db.session.commit()
-    report = {"installed_working": True, "internet_connected": True, "receipt_signed": None, "accounts": None,
-              "comments": None}
+    report = {"installed_working": True, "internet_connected": True, "signature": None, "accounts": None,
+              "comments": None, "no_signature_reason": "Attestation papier signée"}
     reported = client.post(f"/api/v1/visits/{visit.id}/report", json=report,
                            headers={"Authorization": f"Bearer {make_token(mediator)}"})
     assert reported.status_code == 200 and reported.get_json()["status"] == "done"

@@ -141,7 +141,7 @@ def test_a_drive_from_a_returned_device_is_not_erased_because_it_went_to_the_ban
     device = make_ready_device(two["here"])
     prescription = make_prescription(workshop=two["here"], status="accepted")
     reserve_device(prescription, device, by=two["me"])
-    record_handover(prescription, by=two["me"], internet_connected=True)
+    record_handover(prescription, by=two["me"], internet_connected=True, no_signature_reason="Attestation papier signée")
     return_device(device, by=two["me"], reason="Clavier", replacement=False)
     drive = device.drives[0]
     assert not drive.is_sanitized

@@ -25,7 +25,7 @@ P = PrescriptionStatus
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 REPORT = {"installed_working": True, "internet_connected": False, "internet_problem": "Box chez la voisine Mme Diop",
           "accounts": ["email"], "first_steps": ["turn_on"], "digital_level": "training", "follow_ups": [],
-          "receipt_signed": True, "comments": "Mme Awa Diop, 3e étage, code 1234"}
+          "no_signature_reason": "Attestation papier signée", "comments": "Mme Awa Diop, 3e étage, code 1234"}
 
 
 @pytest.fixture

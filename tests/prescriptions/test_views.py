@@ -303,8 +303,8 @@ def test_one_receipt_per_reservation_and_only_while_reserved(client, network):
     first = client.post(f"/prescriptions/{prescription.id}/handover-receipt").location
     second = client.post(f"/prescriptions/{prescription.id}/handover-receipt").location
     assert first == second and len(db.session.scalars(select(Document)).all()) == 1
-    record_handover(db.session.get(Prescription, prescription.id), by=network["supervisor"], receipt_signed=True,
-                    internet_connected=True)
+    record_handover(db.session.get(Prescription, prescription.id), by=network["supervisor"],
+                    no_signature_reason="Attestation papier signée", internet_connected=True)
     db.session.commit()
     assert client.get(first).status_code == 302
 

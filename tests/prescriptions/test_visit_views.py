@@ -63,7 +63,7 @@ def test_the_mediator_plans_and_reports_on_a_phone(client, chain):
     assert refused.status_code == 422
     done = client.post(f"/visits/{visit.id}/report", data={
         "installed_working": "y", "internet_connected": "y", "accounts": ["email", "school"],
-        "first_steps": ["turn_on"], "digital_level": "training", "receipt_signed": "y"})
+        "first_steps": ["turn_on"], "digital_level": "training", "no_signature_reason": "Attestation papier signée"})
     assert done.status_code == 302
     db.session.refresh(chain["prescription"])
     assert chain["prescription"].status is PrescriptionStatus.EQUIPPED
@@ -102,7 +102,7 @@ def test_handover_at_the_workshop_and_the_device_brought_back(client, chain):
     page = client.get(f"/prescriptions/{chain['prescription'].id}/handover")
     assert page.status_code == 200
     response = client.post(f"/prescriptions/{chain['prescription'].id}/handover",
-                           data={"internet_connected": "y", "receipt_signed": "y"})
+                           data={"internet_connected": "y", "no_signature_reason": "Attestation papier signée"})
     assert response.status_code == 302
     db.session.refresh(chain["device"])
     assert chain["device"].state is DeviceState.DELIVERED
@@ -130,7 +130,10 @@ def test_the_api_asks_for_and_reports_visits(client, chain):
     stranger = {"Authorization": f"Bearer {make_token(make_user(Role.INSTALLER))}"}
     assert client.post(report_url, headers=stranger, json={"installed_working": True}).status_code == 404
     assert client.post(report_url, headers=mediator, json={"installed_working": "y"}).status_code == 422
-    done = client.post(report_url, headers=mediator, json={"installed_working": True, "internet_connected": True})
+    unsigned = {"installed_working": True, "internet_connected": True}
+    assert client.post(report_url, headers=mediator, json=unsigned).status_code == 422
+    done = client.post(report_url, headers=mediator,
+                       json=unsigned | {"no_signature_reason": "Attestation papier signée"})
     assert done.status_code == 200 and done.get_json()["status"] == "done"
     assert client.post(report_url, headers=mediator, json={"installed_working": True}).status_code == 409
 

@@ -30,7 +30,7 @@ P, V = PrescriptionStatus, VisitStatus
 TOMORROW = date.today() + timedelta(days=1)
 GOOD_REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email", "school"],
                "first_steps": ["turn_on", "school_portal"], "digital_level": "assistance",
-               "follow_ups": ["workshop_session"], "receipt_signed": True, "comments": "Tout va bien."}
+               "follow_ups": ["workshop_session"], "no_signature_reason": "Attestation papier signée", "comments": "Tout va bien."}
 
 
 @pytest.fixture
@@ -149,16 +149,18 @@ def test_a_visit_is_reported_once(chain):
 
 def test_a_handover_at_the_workshop_equips_the_household_without_a_visit(chain):
     record_handover(chain["prescription"], by=chain["supervisor"], internet_connected=False,
-                    internet_problem="Pas de box", receipt_signed=True)
+                    internet_problem="Pas de box", no_signature_reason="Attestation papier signée")
     assert chain["prescription"].status is P.EQUIPPED and chain["device"].state is DeviceState.DELIVERED
     with pytest.raises(DomainError):
-        record_handover(chain["prescription"], by=chain["supervisor"], internet_connected=True)
+        record_handover(chain["prescription"], by=chain["supervisor"], internet_connected=True,
+                        no_signature_reason="Attestation papier signée")
 
 
 def test_a_handover_is_refused_while_a_visit_is_planned(chain):
     _visit(chain)
     with pytest.raises(DomainError):
-        record_handover(chain["prescription"], by=chain["supervisor"], internet_connected=True)
+        record_handover(chain["prescription"], by=chain["supervisor"], internet_connected=True,
+                        no_signature_reason="Attestation papier signée")
 
 
 def test_a_device_brought_back_goes_to_the_workbench_and_the_household_may_wait_for_another(chain):

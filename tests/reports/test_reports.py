@@ -49,7 +49,7 @@ def network(ctx):
                                          visit_wanted=False)
         device = make_ready_device(workshop)
         reserve_device(prescription, device, by=supervisor)
-        record_handover(prescription, by=supervisor, internet_connected=True, receipt_signed=True)
+        record_handover(prescription, by=supervisor, internet_connected=True, no_signature_reason="Attestation papier signée")
         equipped.append(prescription)
     db.session.commit()
     return {"workshop": workshop, "supervisor": supervisor, "prescriber": prescriber, "donation": donation,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.columns import enum_column
@@ -135,10 +135,22 @@ class VisitReport(db.Model):
     digital_level: Mapped[DigitalLevel | None] = mapped_column(enum_column(DigitalLevel, "digital_level"))
     #: FollowUp values needed.
     follow_ups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The family signed the handover receipt on the screen (``signature_png`` is kept).
     receipt_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     comments: Mapped[str] = mapped_column(Text, default="")
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Who made the report, and so collected the family's signature.
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The family's signature as drawn on the screen (PNG), until its personal data are erased.
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    #: The family member who signed.
+    signer_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why the family did not sign on the screen, when it did not.
+    no_signature_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: The handover receipt handed over: its number and fingerprint (SHA-256), as printed on it.
+    receipt_number: Mapped[str | None] = mapped_column(String(40))
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64))
 
     visit: Mapped[Visit] = relationship(back_populates="report")
     reported_by = relationship("User")
