@@ -62,7 +62,7 @@ def test_the_family_signs_on_a_phone_and_the_workshop_downloads_the_signed_recei
     for selector in ("#installed_working", "#internet_connected"):
         mobile.locator(selector).check()
     mobile.locator("form.report-form button[type=submit]").click()
-    assert "Faites signer la famille" in mobile.locator(".has-error").inner_text()
+    mobile.locator("p.error", has_text="Faites signer la famille").wait_for()
 
     _draw(mobile, [[(0.08, 0.6), (0.2, 0.25), (0.35, 0.75), (0.5, 0.3)], [(0.6, 0.5), (0.9, 0.45)]])
     signature = mobile.evaluate(SIGNATURE_VALUE)
