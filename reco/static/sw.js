@@ -1,6 +1,6 @@
 // Service worker of Reco, served at /sw.js (reco/core/offline.py). It keeps the visit pages the mediator
-// opened, and the style and scripts, so that a page opened or reloaded without network still shows its form,
-// with the draft reco/static/drafts.js saved on the phone. Everything else always goes to the network.
+// opened, and the static files (style, scripts), so that a page opened or reloaded without network still
+// shows its form, with the draft reco/static/drafts.js saved on the phone. Everything else goes to the network.
 "use strict";
 
 var CACHE = "reco-visit-pages-v1";
@@ -76,7 +76,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") {
     return;
   }
-  if (ASSETS.indexOf(url.pathname) >= 0) {
+  if (url.pathname.indexOf("/static/") === 0) {  // style, scripts and icons: never anybody's data
     event.respondWith(networkFirst(request, url.pathname));
   } else if (request.mode === "navigate" && VISIT_PAGE.test(url.pathname)) {
     event.respondWith(networkFirst(request, url.pathname));

@@ -95,7 +95,9 @@ def test_a_report_tapped_four_times_at_once_is_recorded_once(app, live_server, v
     url = f"{live_server}/visits/{visit['id']}/report"
     answers = _at_once([_post(opener, url, REPORT | {"submission_key": "d" * 32})] * 4)
     assert [(status, final) for status, final, _body in answers] == [(200, f"{live_server}/visits")] * 4
-    assert sum("déjà enregistré" in body for _status, _final, body in answers) == 3
+    # One session for the four (one phone): which page shows which message is a matter of timing, but none
+    # is a refusal.
+    assert not any("flash-error" in body for _status, _final, body in answers)
     assert _counts(app, visit["id"]) | {"missed_count": 0} == {
         "reports": 1, "submissions": 1, "reported": 1, "missed": 0, "rescheduled": 0, "missed_count": 0}
     with app.app_context():
