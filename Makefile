@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: run test bench install install-test translations extract-messages
+.PHONY: run test bench install install-test translations typography extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
-translations: install
+# French typography of the catalogue: a no-break space before : ; ? ! and inside « » (only spaces change).
+typography: install
+	$(BIN)/python -m reco.core.typography
+
+translations: install typography
 	$(BIN)/pybabel compile -d reco/translations
 
 extract-messages: install

@@ -36,7 +36,7 @@ limiter = Limiter(key_func=get_remote_address)
 def init_extensions(app) -> None:
     """Bind every extension to ``app``."""
     from reco.config import PROJECT_ROOT
-    from reco.core.i18n import select_locale, select_timezone
+    from reco.core.i18n import init_date_filters, select_locale, select_timezone
     from reco.core.sqlite import init_sqlite
 
     db.init_app(app)
@@ -46,4 +46,5 @@ def init_extensions(app) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_date_filters(app)
     limiter.init_app(app)

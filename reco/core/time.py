@@ -1,12 +1,34 @@
 """Time helpers: every stored timestamp is timezone-aware UTC."""
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import DateTime, TypeDecorator
 
 
 def utcnow() -> datetime:
     """Return the current time in UTC."""
     return datetime.now(timezone.utc)
+
+
+def local_zone() -> ZoneInfo:
+    """Return the network's time zone (RECO_TIMEZONE), in which days are counted."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
+
+
+def local_date(moment: datetime) -> date:
+    """Return the calendar day of a moment in the network's time zone."""
+    return moment.astimezone(local_zone()).date()
+
+
+def local_today() -> date:
+    """Return today's date in the network's time zone."""
+    return local_date(utcnow())
+
+
+def local_day_start(day: date) -> datetime:
+    """Return the moment (UTC) a calendar day of the network's time zone begins."""
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

@@ -16,7 +16,7 @@ from reco.core.permissions import can, permission_required
 from reco.core.safe_redirect import safe_next
 from reco.core.scanning import clean_code, resolve_scan
 from reco.core.verification import KIND_LABELS, VERIFY_MAX_BYTES, VERIFY_MAX_MB, check_file
-from reco.core.vocabulary import DETAIL_LABELS, EVENT_LABELS
+from reco.core.vocabulary import DETAIL_LABELS, EVENT_LABELS, detail_value
 
 
 @bp.route("/")
@@ -68,6 +68,7 @@ def layout_context():
         "current_locale": str(get_locale()),
         "event_labels": EVENT_LABELS,
         "detail_labels": DETAIL_LABELS,
+        "detail_value": detail_value,
         "languages": LANGUAGES,
     }
 

@@ -1,4 +1,9 @@
 """Names of audit-event actions and of their details in the user's language, for the timelines."""
+import re
+from datetime import date
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 EVENT_LABELS = {
@@ -83,6 +88,7 @@ DETAIL_LABELS = {
     "number": _l("number"),
     "on": _l("date"),
     "origin": _l("taken from"),
+    "planned": _l("date planned"),
     "part": _l("part"),
     "quantity": _l("quantity"),
     "reason": _l("reason"),
@@ -102,3 +108,56 @@ DETAIL_LABELS = {
     "witness": _l("witness"),
     "workshop": _l("workshop"),
 }
+
+#: Names of the values details take, by detail name or, for one kind of object only, by "object_type.detail";
+#: each feature registers its vocabularies (e.g. "slot": SLOT_LABELS).
+DETAIL_VALUE_LABELS: dict[str, dict] = {}
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _value_labels(object_type: str, key: str) -> dict:
+    """Return the names of the values of detail ``key`` of an ``object_type`` event."""
+    return DETAIL_VALUE_LABELS.get(f"{object_type}.{key}") or DETAIL_VALUE_LABELS.get(key) or {}
+
+
+def _field_name(object_type: str, name: str) -> str:
+    """Return the name of a field or a detail met inside a detail (what changed, what moved)."""
+    labels = _value_labels(object_type, "fields")
+    return str(labels[name]) if name in labels else str(DETAIL_LABELS.get(name, name))
+
+
+def _change(object_type: str, name: str, item) -> str:
+    """Return an item of a detail: a change as « before → after », else the value."""
+    if isinstance(item, dict) and set(item) == {"before", "after"}:
+        item = [item["before"], item["after"]]
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        return " → ".join(detail_value(object_type, name, v) for v in item)
+    return detail_value(object_type, name, item)
+
+
+def detail_value(object_type: str, key: str, value) -> str:
+    """Return a detail's value as people read it: named, yes or no, dates and numbers in the user's language."""
+    from reco.core.i18n import format_day
+
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (int, float)):
+        return format_decimal(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(detail_value(object_type, key, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(_("%(key)s: %(value)s", key=_field_name(object_type, name),
+                           value=_change(object_type, name, item)) for name, item in value.items())
+    if value is None:
+        return "—"
+    text = str(value)
+    labels = _value_labels(object_type, key)
+    if text in labels:
+        return str(labels[text])
+    if _ISO_DATE.fullmatch(text):
+        return format_day(date.fromisoformat(text), "EEEE d MMMM y")
+    if _ISO_MONTH.fullmatch(text):
+        return format_day(date.fromisoformat(f"{text}-01"), "MMMM y")
+    return text

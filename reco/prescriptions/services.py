@@ -12,7 +12,7 @@ from reco.accounts.models import Role, Structure, User
 from reco.core.audit import Event, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.notices import describes, notify, path_for
-from reco.core.time import utcnow
+from reco.core.time import local_day_start, local_today, utcnow
 from reco.core.validators import insee_valid
 from reco.extensions import db
 from reco.prescriptions.models import (
@@ -321,6 +321,12 @@ def describe_prescription_event(event: Event) -> str:
     text = str(_l("now « %(status)s »", status=to))
     if event.details.get("device"):
         text += " — " + str(_l("device %(tag)s", tag=event.details["device"]))
+        if event.details.get("to") == P.EQUIPPED.value:
+            from reco.prescriptions.visits import equipping_report, report_summary
+
+            report = equipping_report(int(event.object_id), event.details["device"])
+            if report is not None:
+                text += " — " + report_summary(report)
     if event.details.get("reason"):
         text += " — " + str(event.details["reason"])
     return text
@@ -359,6 +365,13 @@ def household_export(prescription: Prescription) -> dict:
 
 
 def note_personal_data_access(user: User, prescription: Prescription, what: str) -> None:
-    """Log that someone outside the prescribing structure saw the household's personal data."""
-    if user.structure_id != prescription.structure_id:
+    """Log that someone outside the prescribing structure saw the household's personal data: once a day per
+    person, household and kind of page, however often they load it."""
+    if user.structure_id == prescription.structure_id:
+        return
+    seen_today = db.session.scalars(select(Event.details).where(
+        Event.object_type == prescription.audit_type, Event.object_id == str(prescription.id),
+        Event.action == "personal_data_viewed", Event.actor_id == user.id,
+        Event.at >= local_day_start(local_today())))
+    if not any(details.get("what") == what for details in seen_today):
         record_event(user, prescription, "personal_data_viewed", what=what)

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, or_, select
 
 from reco.accounts.models import Role, Structure
 from reco.core.audit import events_for
@@ -15,6 +15,7 @@ from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required, require
 from reco.core.submissions import AlreadySubmitted
+from reco.core.time import local_day_start, local_today
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
@@ -25,6 +26,7 @@ from reco.prescriptions.views import load_prescription, visit_request_form
 from reco.prescriptions.visits import (
     cancel_visit,
     mark_missed,
+    prescribers_to_call,
     record_handover,
     report_visit,
     request_visit,
@@ -97,18 +99,22 @@ def visits():
 @permission_required("visit.view")
 def week():
     """Show the planned visits of one week, day by day."""
+    today = local_today()
     try:
         start = date.fromisoformat(request.args.get("start", ""))
     except ValueError:
-        start = date.today()
-    if abs((start - date.today()).days) > 5 * 366:  # far away weeks are typing mistakes
-        start = date.today()
+        start = today
+    if abs((start - today).days) > 5 * 366:  # far away weeks are typing mistakes
+        start = today
     start -= timedelta(days=start.weekday())
     days = [start + timedelta(days=n) for n in range(7)]
-    planned = db.session.scalars(_visits_query().where(Visit.scheduled_on >= days[0], Visit.scheduled_on <= days[-1],
-                                                       Visit.status != VisitStatus.CANCELLED)
-                                 .order_by(Visit.scheduled_on, Visit.slot, Visit.id)).all()
-    by_day = {day: [v for v in planned if v.scheduled_on == day] for day in days}
+    planned = Visit.status.not_in([VisitStatus.DONE, VisitStatus.CANCELLED])
+    done = and_(Visit.status == VisitStatus.DONE, Visit.closed_at >= local_day_start(days[0]),
+                Visit.closed_at < local_day_start(days[-1] + timedelta(days=1)))
+    shown = db.session.scalars(_visits_query().where(or_(
+        and_(planned, Visit.scheduled_on >= days[0], Visit.scheduled_on <= days[-1]), done))
+        .order_by(Visit.scheduled_on, Visit.slot, Visit.id)).all()
+    by_day = {day: [v for v in shown if v.shown_on == day] for day in days}
     return render_template("prescriptions/week.html", days=days, by_day=by_day,
                            previous=days[0] - timedelta(days=7), following=days[0] + timedelta(days=7))
 
@@ -123,7 +129,8 @@ def visit(visit_id: int):
         note_personal_data_access(current_user, visit.prescription, "visit")
     schedule_form = ScheduleForm(scheduled_on=visit.scheduled_on, slot=visit.slot.value if visit.slot else "morning")
     return render_template("prescriptions/visit.html", visit=visit, prescription=visit.prescription,
-                           show_contact=show_contact, schedule_form=schedule_form, missed_form=MissedForm(),
+                           show_contact=show_contact, prescribers=prescribers_to_call(visit),
+                           schedule_form=schedule_form, missed_form=MissedForm(),
                            reason_form=ReasonForm(), history=events_for(visit), today=date.today())
 
 

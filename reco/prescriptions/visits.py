@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.accounts.models import Role, Structure, User
 from reco.core.audit import Event, record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.i18n import format_day
 from reco.core.notices import describes, notify, path_for
 from reco.core.submissions import claim_submission
 from reco.core.time import utcnow
@@ -32,7 +32,7 @@ from reco.prescriptions.models import (
 )
 from reco.prescriptions.handover import keep_receipt, signature_answers
 from reco.prescriptions.services import change_status, lock_prescription
-from reco.prescriptions.vocabulary import SLOT_LABELS
+from reco.prescriptions.vocabulary import ACCOUNT_LABELS, FOLLOW_UP_LABELS, SLOT_LABELS
 
 V = VisitStatus
 P = PrescriptionStatus
@@ -88,6 +88,19 @@ def request_visit(prescription: Prescription, *, by: User, installer: Structure 
     event = _record(visit, by, "requested", installer=installer.name)
     _notify_installers(visit, event)
     return visit
+
+
+def prescribers_to_call(visit: Visit) -> list[User]:
+    """Return whom the mediator calls at the prescribing structure while the visit is open: the social worker who
+    wrote the prescription, else the structure's active prescribers."""
+    if not visit.is_open:
+        return []
+    author = visit.prescription.created_by
+    if author is not None and author.active and author.structure_id == visit.prescription.structure_id:
+        return [author]
+    return list(db.session.scalars(select(User).where(User.structure_id == visit.prescription.structure_id,
+                                                      User.role == Role.PRESCRIBER, User.active.is_(True))
+                                   .order_by(User.name)))
 
 
 def _check_open(visit: Visit) -> None:
@@ -150,10 +163,11 @@ def mark_missed(visit: Visit, *, by: User, reason: str, new_date=None, slot=None
         raise DomainError(str(_l("Only a planned visit can be missed.")))
     visit.missed_count += 1
     visit.status = V.MISSED
-    _record(visit, by, "missed", tell=not new_date, reason=reason[:500])
+    again = {"on": new_date.isoformat(), "slot": slot.value} if new_date else {}
+    _record(visit, by, "missed", reason=reason[:500], planned=visit.scheduled_on.isoformat(), **again)
     if new_date:
         visit.scheduled_on, visit.slot, visit.status = new_date, slot, V.SCHEDULED
-        _record(visit, by, "rescheduled", on=new_date.isoformat(), slot=slot.value)
+        _record(visit, by, "rescheduled", tell=False, **again)
     return visit
 
 
@@ -351,6 +365,11 @@ VISIT_EVENT_LABELS = {
     "reported": _l("visit done, device installed"),
     "handed_over": _l("device handed over at the workshop"),
 }
+#: A missed visit told with the day it was planned for, and the new date when one was agreed.
+MISSED_LABELS = {
+    False: _l("visit missed on %(planned)s: %(reason)s"),
+    True: _l("visit missed on %(planned)s: %(reason)s; new date: %(on)s, %(slot)s"),
+}
 
 
 @describes("visit")
@@ -359,7 +378,32 @@ def describe_visit_event(event: Event) -> str:
     details = {key: str(value) for key, value in event.details.items()}
     if "slot" in details:
         details["slot"] = str(SLOT_LABELS.get(details["slot"], details["slot"]))
-    if "on" in details:
-        details["on"] = format_date(date.fromisoformat(details["on"]), "full")
+    for key in ("on", "planned"):
+        if key in details:
+            details[key] = format_day(date.fromisoformat(details[key]), "EEEE d MMMM")
     template = VISIT_EVENT_LABELS.get(event.action)
+    if event.action == "missed" and "planned" in details:
+        template = MISSED_LABELS["on" in details]
     return str(template) % details if template is not None else event.action
+
+
+def equipping_report(prescription_id: int, device_tag: str) -> VisitReport | None:
+    """Return the report of the visit or handover that gave the household device ``device_tag``."""
+    return db.session.scalar(
+        select(VisitReport).join(Visit, Visit.id == VisitReport.visit_id)
+        .join(Reservation, Reservation.id == Visit.reservation_id).join(Device, Device.id == Reservation.device_id)
+        .where(Visit.prescription_id == prescription_id, Device.tag == device_tag)
+        .order_by(VisitReport.id.desc()).limit(1))
+
+
+def report_summary(report: VisitReport) -> str:
+    """Tell the prescriber what the report says: installed, internet, accounts set up, follow-up needed."""
+    if report.internet_connected:
+        internet = str(_l("connected"))
+    else:
+        internet = str(_l("not connected (%(problem)s)", problem=report.internet_problem or "—"))
+    accounts = ", ".join(str(ACCOUNT_LABELS.get(a, a)) for a in report.accounts) or str(_l("none"))
+    follow_ups = ", ".join(str(FOLLOW_UP_LABELS.get(f, f)) for f in report.follow_ups) or str(_l("none"))
+    return str(_l("%(installed)s; internet: %(internet)s; accounts set up: %(accounts)s; follow-up: %(follow_ups)s",
+                  installed=_l("handed over at the workshop") if report.visit.at_workshop
+                  else _l("installed and working"), internet=internet, accounts=accounts, follow_ups=follow_ups))

@@ -1,6 +1,7 @@
 """Names of the prescription vocabularies in the user's language."""
 from flask_babel import lazy_gettext as _l
 
+from reco.core.vocabulary import DETAIL_VALUE_LABELS
 from reco.prescriptions.models import (
     Account,
     DigitalLevel,
@@ -99,3 +100,41 @@ FOLLOW_UP_LABELS = {
     FollowUp.WORKSHOP_SESSION: _l("A group session"),
     FollowUp.DIGITAL_ADVISOR: _l("Referral to a conseiller numérique"),
 }
+
+#: What someone outside the prescribing structure saw the household's contact on (``personal_data_viewed``).
+PERSONAL_DATA_SEEN_LABELS = {
+    "contact": _l("contact and address"),
+    "visit": _l("visit address"),
+    "handover_receipt": _l("handover receipt"),
+    "signed_handover_receipt": _l("signed handover receipt"),
+}
+
+#: Names of a prescription's fields, for the history of what was changed.
+PRESCRIPTION_FIELD_LABELS = {
+    "contact_name": _l("Person to contact"),
+    "contact_phone": _l("Phone"),
+    "address": _l("Address"),
+    "postcode": _l("Postcode"),
+    "commune": _l("Commune"),
+    "insee_code": _l("INSEE code of the commune"),
+    "qpv": _l("priority neighbourhood (QPV)"),
+    "adults": _l("Adults"),
+    **CHILDREN_LABELS,
+    "needs": _l("What the computer is for"),
+    "digital_level": _l("Ease with computers"),
+    "equipment": _l("Equipment wanted"),
+    "internet": _l("Internet at home"),
+    "visit_wanted": _l("Installation"),
+    "urgency": _l("Urgency"),
+    "urgency_reason": _l("Why is it urgent?"),
+    "comment": _l("Comment"),
+    "consent_on": _l("Day the household agreed"),
+}
+
+DETAIL_VALUE_LABELS.update({
+    "slot": SLOT_LABELS,
+    "what": PERSONAL_DATA_SEEN_LABELS,
+    "prescription.from": PRESCRIPTION_STATUS_LABELS,
+    "prescription.to": PRESCRIPTION_STATUS_LABELS,
+    "prescription.fields": PRESCRIPTION_FIELD_LABELS,
+})

@@ -13,7 +13,6 @@ from reco.core.forms import flash_form_errors, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required
-from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
@@ -50,7 +49,7 @@ def _back(prescription: Prescription):
 @permission_required("prescription.decide")
 def inbox():
     """List the prescriptions submitted to the workshop and not decided yet."""
-    return render_template("prescriptions/inbox.html", page=paginate(_addressed(P.SUBMITTED)), now=utcnow())
+    return render_template("prescriptions/inbox.html", page=paginate(_addressed(P.SUBMITTED)))
 
 
 @bp.route("/prescriptions/<id:prescription_id>/decision", methods=["POST"])
@@ -85,7 +84,7 @@ def waiting_list():
     workshop = current_user.structure
     groups = shelf(workshop)
     fits = {p.id: fit_from_shelf(p, groups) for p in page.items}
-    return render_template("prescriptions/waiting_list.html", page=page, fits=fits, now=utcnow(),
+    return render_template("prescriptions/waiting_list.html", page=page, fits=fits,
                            ready_count=ready_count(workshop.id))
 
 

@@ -31,7 +31,7 @@ from reco.reports.figures import (
 from reco.reports.figures import waiting_list as waiting
 from reco.reports.forms import FactorForm
 from reco.reports.models import ImpactFactor
-from reco.reports.tables import TABLES, build_tables
+from reco.reports.tables import TABLES, build_tables, families_month
 
 add_nav_entry(NavEntry("reports.dashboard", _l("Figures"), "report.view",
                        _l("Families equipped, devices, drives, parts and impact, with charts and exports."), 38))
@@ -63,6 +63,19 @@ def dashboard():
                            factors=impact_figures(audience, period)["factors"],
                            median=median_days(audience, period), waiting=waiting(audience),
                            parts=parts_exchanged(audience, period), shown=shown, today_year=date.today().year)
+
+
+@bp.route("/impact")
+@permission_required("report.view")
+def impact():
+    """Show, per month, the families equipped through the pipeline and, for the network, declared by partners."""
+    try:
+        audience, period = _scope()
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("reports.impact"))
+    return render_template("reports/impact.html", period=period, audience=audience,
+                           table=families_month(audience, period))
 
 
 @bp.route("/reports/tables/<key>.<fmt>")

@@ -3,6 +3,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from reco.config import PROJECT_ROOT
+from reco.core.typography import catalog_messages, fix_catalog, fix_french, typography_faults
 from tests.conftest import login_as
 from tests.factories import make_user
 
@@ -60,3 +61,23 @@ def test_choosing_a_language_never_redirects_elsewhere(client):
     assert client.post("/lang/fr", data={"next": "https://evil.example"}).headers["Location"] == "/"
     assert client.post("/lang/xx").status_code == 302
 
+
+
+def test_french_messages_have_a_no_break_space_before_high_punctuation_and_inside_guillemets():
+    messages = catalog_messages(CATALOG.read_text(encoding="utf-8"))
+    faults = sorted({fault for message in messages for fault in typography_faults(message)})
+    assert messages and not faults, f"run `make typography` (then `make translations`) to fix: {faults[:20]}"
+
+
+def test_the_typography_fix_changes_only_spaces_and_can_be_run_again():
+    assert fix_french("Motif: « absent »; pourquoi? Vu!") == "Motif\xa0: «\xa0absent\xa0»\xa0; pourquoi\xa0? Vu\xa0!"
+    for kept in ("9:00–12:00", "https://reco.example/verify", "?page=2", "Content-Type: application/json",
+                 "Motif\u202f: oui", "(9 h – 12 h)"):
+        assert fix_french(kept) == kept and not typography_faults(kept)
+    po = ('msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\nmsgid "Reason: %(r)s"\n'
+          'msgstr "Motif : %(r)s"\n\nmsgid "long"\nmsgstr ""\n"Un texte long « "\n"cité » et une question "\n"?"\n')
+    fixed = fix_catalog(po)
+    assert fixed.split("\n")[:3] == po.split("\n")[:3]  # the header is not French text
+    assert 'msgstr "Motif\xa0: %(r)s"' in fixed and '"Un texte long «\xa0"\n"cité\xa0» et une question\xa0"\n"?"' in fixed
+    assert fix_catalog(fixed) == fixed and len(fixed.split("\n")) == len(po.split("\n"))
+    assert not [f for m in catalog_messages(fixed) for f in typography_faults(m)]

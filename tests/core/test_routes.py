@@ -269,6 +269,8 @@ ROUTES = [
      403, 302),
     ("reports.dashboard", "GET", "/reports?from=2026-12-31&to=2026-01-01", {r: 302 for r in REPORTERS},
      403, 302),
+    ("reports.impact", "GET", "/impact?from=2026-01-01&to=2026-12-31", REPORTERS, 403, 302),
+    ("reports.impact", "GET", "/impact?from=2026-12-31&to=2026-01-01", {r: 302 for r in REPORTERS}, 403, 302),
     ("reports.export_table", "GET", "/reports/tables/families_commune.csv", REPORTERS,
      403, 302),
     ("reports.export_table", "GET", "/reports/tables/devices_type.xlsx", REPORTERS,

@@ -3,12 +3,12 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import format_date
 from sqlalchemy import func, select
 
 from reco.accounts.models import Role
 from reco.core.audit import Event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.i18n import format_day
 from reco.core.notices import Notice
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState
@@ -61,7 +61,7 @@ def test_the_chain_ends_with_the_family_equipped_and_the_prescriber_told(chain):
     assert chain["prescription"].status is P.EQUIPPED and chain["prescription"].equipped_at is not None
     db.session.flush()
     texts = [n.text for n in db.session.scalars(select(Notice).where(Notice.user_id == chain["prescriber"].id))]
-    assert "foyer équipé" in texts[-1] and any(format_date(TOMORROW, "full") in t for t in texts)
+    assert "foyer équipé" in texts[-1] and any(format_day(TOMORROW, "EEEE d MMMM") in t for t in texts)
 
 
 def test_a_visit_needs_a_reserved_device_and_an_installer(chain):

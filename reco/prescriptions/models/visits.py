@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.columns import enum_column
-from reco.core.time import UTCDateTime, utcnow
+from reco.core.time import UTCDateTime, local_date, utcnow
 from reco.extensions import db
 from reco.prescriptions.models.prescriptions import DigitalLevel
 
@@ -113,6 +113,18 @@ class Visit(db.Model):
     def is_open(self) -> bool:
         """Tell whether the visit is still to be made."""
         return self.status in OPEN_VISITS
+
+    @property
+    def done_on(self) -> date | None:
+        """Return the day the visit was done (reported), in the network's time zone; None if it was not."""
+        if self.status is not VisitStatus.DONE or self.closed_at is None:
+            return None
+        return local_date(self.closed_at)
+
+    @property
+    def shown_on(self) -> date | None:
+        """Return the day a visit is shown on: the day it was done, else the day it is planned for."""
+        return self.done_on or self.scheduled_on
 
 
 class VisitReport(db.Model):
