@@ -120,14 +120,16 @@ def decide_prescription_api(prescription_id: int):
 @bp.route("/prescriptions/<id:prescription_id>/reservation", methods=["POST"])
 @permission_required("prescription.allocate")
 def reserve_device_api(prescription_id: int):
-    """Reserve a ready device of the workshop, by asset tag, for an accepted prescription."""
+    """Reserve a ready device of the workshop, by asset tag, for an accepted prescription; one that does not fit
+    the household only with "confirm_mismatch": true."""
     prescription = load_prescription(prescription_id, "prescription.allocate")
     data = json_body()
     tag = field(data, "tag", str, required=True)
+    confirm = field(data, "confirm_mismatch", bool, default=False)
     device = workshop_device(tag, prescription.workshop_id)
     if device is None:
         return jsonify(error="not_found", message=_("No device %(tag)s in this workshop.", tag=tag[:40])), 404
-    reserve_device(prescription, device, by=acting_user())
+    reserve_device(prescription, device, by=acting_user(), confirm_mismatch=confirm)
     return jsonify(prescription_json(prescription))
 
 
@@ -166,7 +168,11 @@ SCHEMAS.update({
         "contact": {"type": ["object", "null"], "description": "Only for those who need the contact details"}}},
     "DecisionIn": {"type": "object", "required": ["accept"], "properties": {
         "accept": {"type": "boolean"}, "reason": {"type": "string", "description": "Required to decline"}}},
-    "ReservationIn": {"type": "object", "required": ["tag"], "properties": {"tag": {"type": "string"}}},
+    "ReservationIn": {"type": "object", "required": ["tag"], "properties": {
+        "tag": {"type": "string"},
+        "confirm_mismatch": {"type": "boolean", "description": "Reserve a device that does not fit the household "
+                             "(no webcam for school, under the workshop's minimums, another type); without it, 422 "
+                             "device_mismatch with the reasons in mismatches. Default false"}}},
 })
 
 _ID = [{"name": "prescription_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
@@ -186,7 +192,9 @@ PATHS.update({
         "responses": {"200": json_response("The prescription", "Prescription")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},
     "/prescriptions/{prescription_id}/reservation": {"post": {
-        "summary": "Reserve a ready device for an accepted prescription; 409 if either is not free",
+        "summary": "Reserve a ready device for an accepted prescription; 409 if either is not free (device_taken "
+                   "when another household just got the device), 422 device_mismatch if it does not fit unless "
+                   "confirmed",
         "operationId": "reserveDevice", "parameters": _ID, "requestBody": json_body_of("ReservationIn"),
         "responses": {"200": json_response("The prescription", "Prescription")},
         "errors": ["400", "401", "403", "404", "409", "422"]}},

@@ -83,6 +83,7 @@ DETAIL_LABELS = {
     "lines": _l("lines"),
     "log_sha256": _l("log fingerprint (SHA-256)"),
     "method": _l("method"),
+    "mismatch_confirmed": _l("reserved though it does not fit"),
     "month": _l("month"),
     "name": _l("name"),
     "number": _l("number"),

@@ -5,6 +5,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from reco.core.confirm import confirm_field
 from reco.inventory.corrections import MAX_REASON
 from reco.inventory.vocabulary import TYPE_LABELS
 
@@ -32,6 +33,7 @@ class VoidForm(FlaskForm):
 
     reason = TextAreaField(_l("Why is it voided?"), validators=[
         DataRequired(message=_l("Say why the device is voided.")), Length(max=MAX_REASON)])
+    confirm = confirm_field()
 
 
 class MergeForm(FlaskForm):

@@ -148,12 +148,17 @@ def _record_exit(device: Device, to: DeviceState, details: dict, by) -> None:
         notes=str(details.get("notes") or "")[:2000], by_id=getattr(by, "id", None)))
 
 
-def transition_device(device: Device, to, *, by, **details) -> Device:
-    """Move ``device`` to state ``to`` if its guard allows it; otherwise raise with every reason."""
-    to = parse_state(to)
+def lock_device(device: Device) -> None:
+    """Lock the device's row until the transaction ends and read it afresh."""
     db.session.flush()
     db.session.execute(select(Device.id).where(Device.id == device.id).with_for_update())
     db.session.refresh(device)
+
+
+def transition_device(device: Device, to, *, by, **details) -> Device:
+    """Move ``device`` to state ``to`` if its guard allows it; otherwise raise with every reason."""
+    to = parse_state(to)
+    lock_device(device)
     problems = guard_problems(device, to, details)
     if problems:
         raise DomainError(" ".join(problems), problems=problems)

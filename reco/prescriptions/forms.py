@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from reco.core.confirm import confirm_field
 from reco.core.forms import MultiCheckboxField, SubmissionKeyField
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
@@ -96,9 +97,10 @@ class DecisionForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    """Give a reason for withdrawing, cancelling or releasing."""
+    """Give a reason for withdrawing, cancelling or releasing, and confirm it with the button that says so."""
 
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    confirm = confirm_field()
 
 
 class EraseForm(FlaskForm):
@@ -114,6 +116,7 @@ class ReserveForm(FlaskForm):
 
     tag = StringField(_l("Asset tag"), validators=[InputRequired(_l("Scan or type the asset tag.")),
                                                    Length(max=80)])
+    confirm_mismatch = BooleanField(_l("Reserve it anyway"))
 
 
 class VisitRequestForm(FlaskForm):

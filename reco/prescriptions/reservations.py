@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, case, cast, func, select
 
 from reco.accounts.models import Structure, User
-from reco.core.errors import DomainError
+from reco.core.errors import DomainError, ValidationFailed
 from reco.core.time import utcnow
 from reco.extensions import db
-from reco.inventory.lifecycle import transition_device
+from reco.inventory.lifecycle import lock_device, transition_device
 from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Grade, Location
+from reco.inventory.vocabulary import STATE_LABELS, TYPE_LABELS
 from reco.prescriptions.models import EquipmentWanted, Need, Prescription, PrescriptionStatus, Reservation
 from reco.prescriptions.services import change_status, lock_prescription
-from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
+from reco.prescriptions.vocabulary import EQUIPMENT_LABELS, NEED_LABELS, PRESCRIPTION_STATUS_LABELS
 
 GIB = 1024 ** 3
 GB = 1000 ** 3
@@ -27,6 +29,10 @@ TYPES_FOR = {
     EquipmentWanted.ANY: (DeviceType.LAPTOP, DeviceType.ALL_IN_ONE, DeviceType.DESKTOP, DeviceType.TABLET),
 }
 GRADE_ORDER = {Grade.A: 0, Grade.B: 1, Grade.C: 2}
+#: Needs that take a webcam (video lessons and calls with the teachers).
+WEBCAM_NEEDS = (Need.SCHOOL,)
+#: How long after a reservation another person trying the device hears it was « just » reserved.
+JUST_RESERVED = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -65,15 +71,70 @@ def ready_count(workshop_id: int) -> int:
                                                                  Device.state == DeviceState.READY)) or 0
 
 
+def webcam_need(prescription: Prescription) -> Need | None:
+    """Return the first need of the household that takes a webcam, if any."""
+    return next((need for need in WEBCAM_NEEDS if need.value in prescription.needs), None)
+
+
+def misfits(prescription: Prescription, device: ReadyDevice, workshop: Structure) -> list[str]:
+    """Return what keeps ``device`` from fitting: "type", "webcam", "ram", "storage"; empty when it fits."""
+    found = []
+    if device.type not in TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]:
+        found.append("type")
+    if webcam_need(prescription) and not device.has_webcam:
+        found.append("webcam")
+    if workshop.min_ram_gb and (device.ram_bytes or 0) < workshop.min_ram_gb * GIB * 0.95:
+        found.append("ram")
+    if workshop.min_storage_gb and device.storage_bytes < workshop.min_storage_gb * GB * 0.95:
+        found.append("storage")
+    return found
+
+
 def fits(prescription: Prescription, device: ReadyDevice, workshop: Structure) -> bool:
     """Tell whether ``device`` answers the prescription and meets the workshop's minimums."""
-    if device.type not in TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]:
-        return False
-    if Need.SCHOOL.value in prescription.needs and not device.has_webcam:
-        return False
-    if workshop.min_ram_gb and (device.ram_bytes or 0) < workshop.min_ram_gb * GIB * 0.95:
-        return False
-    return not (workshop.min_storage_gb and device.storage_bytes < workshop.min_storage_gb * GB * 0.95)
+    return not misfits(prescription, device, workshop)
+
+
+def as_ready_device(device: Device) -> ReadyDevice:
+    """Return what matching needs to know of one device, whatever its state."""
+    return ReadyDevice(device.id, device.tag, device.type, device.brand, device.model, device.grade, device.ram_bytes,
+                       device.storage_bytes, device.has_webcam, device.received_at,
+                       device.location.name if device.location else None)
+
+
+def _gigabytes(count: int, unit: int) -> str:
+    """Return a size in gigabytes in the user's language."""
+    return str(_l("%(n)s GB", n=format_decimal(count / unit, "#,##0.#")))
+
+
+def mismatches(prescription: Prescription, device: Device) -> list[str]:
+    """Return one sentence per way ``device`` does not fit the household or the workshop's minimums."""
+    workshop = prescription.workshop
+    sentences = []
+    for misfit in misfits(prescription, as_ready_device(device), workshop):
+        if misfit == "type" and prescription.equipment not in (None, EquipmentWanted.ANY):
+            sentences.append(_l("It is a « %(type)s »; the household asked for « %(wanted)s ».",
+                                type=TYPE_LABELS[device.type], wanted=EQUIPMENT_LABELS[prescription.equipment]))
+        elif misfit == "type":
+            sentences.append(_l("It is a « %(type)s », not a computer or a tablet.", type=TYPE_LABELS[device.type]))
+        elif misfit == "webcam":
+            need = NEED_LABELS[webcam_need(prescription)]
+            sentences.append(_l("It has no webcam; the household needs one for « %(need)s ».", need=need)
+                             if device.has_webcam is False else
+                             _l("Its webcam was not checked; the household needs one for « %(need)s ».", need=need))
+        elif misfit == "ram" and device.ram_bytes:
+            sentences.append(_l("Its memory (%(ram)s) is under the workshop's minimum of %(min)d GB.",
+                                ram=_gigabytes(device.ram_bytes, GIB), min=workshop.min_ram_gb))
+        elif misfit == "ram":
+            sentences.append(_l("Its memory is not recorded; the workshop's minimum is %(min)d GB.",
+                                min=workshop.min_ram_gb))
+        elif device.storage_bytes:
+            sentences.append(_l("Its storage (%(storage)s) is under the workshop's minimum of %(min)d GB.",
+                                storage=_gigabytes(device.storage_bytes, GB), min=workshop.min_storage_gb))
+        else:
+            sentences.append(_l("It has no storage recorded; the workshop's minimum is %(min)d GB.",
+                                min=workshop.min_storage_gb))
+    return [str(sentence) for sentence in sentences]
 
 
 def _fit_rank(prescription: Prescription, device: ReadyDevice) -> tuple:
@@ -127,25 +188,66 @@ def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
 def fit_from_shelf(prescription: Prescription, groups: list[tuple[ReadyDevice, int]]) -> Fit:
     """Return how many devices of the shelf fit the prescription, and the best fit."""
     types = TYPES_FOR[prescription.equipment or EquipmentWanted.ANY]
-    webcam = Need.SCHOOL.value in prescription.needs
+    webcam = webcam_need(prescription) is not None
     matching = [(best, size) for best, size in groups if best.type in types and (best.has_webcam or not webcam)]
     best = min((device for device, _size in matching), key=lambda d: _fit_rank(prescription, d), default=None)
     return Fit(sum(size for _device, size in matching), best)
 
 
-def reserve_device(prescription: Prescription, device: Device, *, by: User) -> Reservation:
-    """Set ``device`` aside for the accepted ``prescription``; of two people reserving at once, one only wins."""
+class DeviceTaken(DomainError):
+    """The device is reserved for another household: of two people reserving it at once, this one lost."""
+
+    code = "device_taken"
+    shown_details = ("tag",)
+
+    def __init__(self, device: Device):
+        reservation = reservation_of(device)
+        just = reservation is None or utcnow() - reservation.reserved_at < JUST_RESERVED
+        message = (_l("%(tag)s was just reserved for another household.", tag=device.tag) if just
+                   else _l("%(tag)s is already reserved for another household.", tag=device.tag))
+        super().__init__(str(message), tag=device.tag)
+
+
+class DeviceMismatch(ValidationFailed):
+    """The device does not fit the household or the workshop's minimums: reserved only once confirmed."""
+
+    code = "device_mismatch"
+    shown_details = ("tag", "mismatches")
+
+    def __init__(self, device: Device, reasons: list[str]):
+        super().__init__(str(_l("%(tag)s does not fit this household: %(reasons)s Reserve it anyway only if you "
+                                "mean to.", tag=device.tag, reasons=" ".join(reasons))),
+                         {"confirm_mismatch": reasons})
+        self.details = {"tag": device.tag, "mismatches": reasons}
+
+
+def reserve_device(prescription: Prescription, device: Device, *, by: User,
+                   confirm_mismatch: bool = False) -> Reservation:
+    """Set ``device`` aside for the accepted ``prescription``; of two people reserving at once, one only wins.
+
+    A device that does not fit the household is reserved only with ``confirm_mismatch``, and the event says why.
+    """
     lock_prescription(prescription)
     if prescription.status is not PrescriptionStatus.ACCEPTED:
         raise DomainError(str(_l("Only an accepted prescription waiting for a device can get one; this one is "
                                  "« %(status)s ».", status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
     if device.workshop_id != prescription.workshop_id:
         raise DomainError(str(_l("Device %(tag)s belongs to another workshop.", tag=device.tag)))
+    lock_device(device)
+    if device.state is DeviceState.RESERVED:
+        raise DeviceTaken(device)
+    if device.state is not DeviceState.READY:
+        raise DomainError(str(_l("%(tag)s is not ready to be given: it is « %(state)s ».", tag=device.tag,
+                                 state=STATE_LABELS[device.state])))
+    reasons = mismatches(prescription, device)
+    if reasons and not confirm_mismatch:
+        raise DeviceMismatch(device, reasons)
     transition_device(device, DeviceState.RESERVED, by=by, by_service=True, reason=prescription.code)
     reservation = Reservation(prescription=prescription, device_id=device.id, reserved_by_id=by.id)
     db.session.add(reservation)
     db.session.flush()
-    change_status(prescription, PrescriptionStatus.RESERVED, by=by, device=device.tag)
+    change_status(prescription, PrescriptionStatus.RESERVED, by=by, device=device.tag,
+                  mismatch_confirmed=" ".join(reasons))
     return reservation
 
 

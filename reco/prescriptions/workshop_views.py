@@ -19,7 +19,14 @@ from reco.prescriptions import bp
 from reco.prescriptions.forms import DecisionForm, ReasonForm, ReserveForm
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Urgency
 from reco.prescriptions.pdf import SIGNED_RECEIPT, current_handover_receipt, issue_handover_receipt
-from reco.prescriptions.reservations import fit_from_shelf, ready_count, release_reservation, reserve_device, shelf
+from reco.prescriptions.reservations import (
+    DeviceMismatch,
+    fit_from_shelf,
+    ready_count,
+    release_reservation,
+    reserve_device,
+    shelf,
+)
 from reco.prescriptions.services import decide_prescription, note_personal_data_access
 from reco.prescriptions.views import load_prescription
 
@@ -91,7 +98,8 @@ def waiting_list():
 @bp.route("/prescriptions/<id:prescription_id>/reservation", methods=["POST"])
 @permission_required("prescription.allocate")
 def reserve(prescription_id: int):
-    """Reserve a ready device of the workshop for an accepted prescription."""
+    """Reserve a ready device of the workshop for an accepted prescription; one that does not fit the household
+    is reserved only from the page that says why, once confirmed."""
     prescription = load_prescription(prescription_id, "prescription.allocate")
     form = ReserveForm()
     if not form.validate_on_submit():
@@ -102,7 +110,11 @@ def reserve(prescription_id: int):
         flash(_("No device %(tag)s in this workshop.", tag=form.tag.data.strip()[:40]), "error")
         return _back(prescription)
     try:
-        reserve_device(prescription, device, by=current_user)
+        reserve_device(prescription, device, by=current_user, confirm_mismatch=form.confirm_mismatch.data)
+    except DeviceMismatch as error:
+        db.session.rollback()
+        return render_template("prescriptions/reserve_confirm.html", prescription=prescription, device=device,
+                               reasons=error.details["mismatches"], form=form)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -136,7 +136,8 @@ def test_reservations_refused_with_409_or_404(client, sides):
                        json={"tag": 5}).status_code == 422
     assert reserve(accepted, ready.tag).status_code == 200
     again = reserve(make_prescription(sides["prescriber"], workshop, status="accepted"), ready.tag)
-    assert again.status_code == 409 and again.get_json()["error"] == "conflict"
+    assert again.status_code == 409 and again.get_json()["error"] == "device_taken"
+    assert again.get_json()["tag"] == ready.tag and "autre foyer" in again.get_json()["message"]
     db.session.refresh(accepted)
     assert accepted.status is PrescriptionStatus.RESERVED and accepted.reservation.device_id == ready.id
 

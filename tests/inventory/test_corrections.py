@@ -369,7 +369,8 @@ def test_a_supervisor_corrects_voids_and_merges_through_the_pages(client, bench)
     assert f'href="/devices/{kept.tag}"' in scanned
     mistaken = _receive(bench, brand="Acer")
     assert client.post(f"/devices/{mistaken.tag}/void", data={"void-reason": ""}).status_code == 422
-    assert client.post(f"/devices/{mistaken.tag}/void", data={"void-reason": "Erreur"}).status_code == 302
+    assert client.post(f"/devices/{mistaken.tag}/void", data={"void-reason": "Erreur", "void-confirm": "y"}
+                       ).status_code == 302
     assert _reload(mistaken).state is DeviceState.VOIDED
     assert "reçu par erreur" in client.get(f"/devices/{mistaken.tag}").get_data(as_text=True)
 
@@ -407,18 +408,21 @@ def test_technicians_correct_and_void_what_they_received_today_supervisors_anyth
     assert "/correct" in client.get(f"/devices/{today.tag}").get_data(as_text=True)
     for device in (yesterday, colleagues):
         assert client.get(f"/devices/{device.tag}/correct").status_code == 403
-        assert client.post(f"/devices/{device.tag}/void", data={"void-reason": "Erreur"}).status_code == 403
+        assert client.post(f"/devices/{device.tag}/void", data={"void-reason": "Erreur", "void-confirm": "y"}
+                           ).status_code == 403
         assert "/correct" not in client.get(f"/devices/{device.tag}").get_data(as_text=True)
     assert client.get(f"/devices/{elsewhere.tag}/correct").status_code == 404
     assert client.post(f"/devices/{today.tag}/merge", data={"merge-other": yesterday.tag}).status_code == 403
     assert client.post(f"/devices/{today.tag}/correct", data={"type": "desktop", "brand": "HP"}).status_code == 302
-    assert client.post(f"/devices/{today.tag}/void", data={"void-reason": "Erreur"}).status_code == 302
+    assert client.post(f"/devices/{today.tag}/void", data={"void-reason": "Erreur", "void-confirm": "y"}
+                       ).status_code == 302
     _as(client, supervisor)
     for device in (yesterday, colleagues):
         assert client.get(f"/devices/{device.tag}/correct").status_code == 200
     assert client.post(f"/devices/{yesterday.tag}/correct", data={"type": "tablet"}).status_code == 302
     assert client.get(f"/devices/{elsewhere.tag}/correct").status_code == 404
-    assert client.post(f"/devices/{elsewhere.tag}/void", data={"void-reason": "Erreur"}).status_code == 404
+    assert client.post(f"/devices/{elsewhere.tag}/void", data={"void-reason": "Erreur", "void-confirm": "y"}
+                       ).status_code == 404
     assert (_reload(today).state, _reload(yesterday).type.value) == (DeviceState.VOIDED, "tablet")
     assert _reload(elsewhere).state is DeviceState.RECEIVED
 
@@ -430,7 +434,8 @@ def test_a_refused_page_form_writes_nothing(client, bench):
     for data in ({"type": "spaceship", "brand": "HP"}, {"type": "laptop", "serial": "S" * 81},
                  {"type": "laptop", "brand": "B" * 81}):
         assert client.post(f"/devices/{device.tag}/correct", data=data).status_code == 422
-    assert client.post(f"/devices/{device.tag}/void", data={"void-reason": "R" * 501}).status_code == 422
+    assert client.post(f"/devices/{device.tag}/void", data={"void-reason": "R" * 501, "void-confirm": "y"}
+                       ).status_code == 422
     assert client.post(f"/devices/{device.tag}/merge", data={"merge-other": ""}).status_code == 422
     device = _reload(device)
     assert (device.brand, device.serial, device.state) == ("HP", "SN-9", DeviceState.RECEIVED)

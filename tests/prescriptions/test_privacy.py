@@ -190,7 +190,8 @@ def test_the_admin_sees_who_saw_personal_data_outside_the_prescribing_structure(
     assert HOUSEHOLD["contact_name"] in client.get(f"/prescriptions/{prescription.id}").get_data(as_text=True)
     views = db.session.scalars(select(Event).where(Event.action == "personal_data_viewed")).all()
     assert [e.actor_id for e in views] == [equipped["supervisor"].id]
-    assert client.post(f"/prescriptions/{prescription.id}/cancel", data={"reason": "parti"}).status_code == 302
+    cancelled = client.post(f"/prescriptions/{prescription.id}/cancel", data={"reason": "parti", "confirm": "y"})
+    assert cancelled.status_code == 302
     db.session.expire_all()
     assert prescription.status is P.CANCELLED
     erase_personal_data(prescription, by=equipped["prescriber"], reason="demande du foyer")

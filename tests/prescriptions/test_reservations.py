@@ -1,16 +1,24 @@
 """Which ready devices fit a prescription, and reserving one: the guards, the release, and two people at once."""
+import http.cookiejar
 import json
+import threading
+import urllib.parse
+import urllib.request
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from reco.accounts.models import Role
+from reco.core.audit import events_for
 from reco.core.errors import DomainError
 from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Reservation
 from reco.prescriptions.reservations import (
+    DeviceMismatch,
+    DeviceTaken,
     fit_from_shelf,
     fitting_devices,
     ready_devices,
@@ -19,7 +27,9 @@ from reco.prescriptions.reservations import (
     shelf,
 )
 from reco.prescriptions.services import cancel_prescription
+from tests.conftest import login_as
 from tests.factories import (
+    PASSWORD,
     make_device,
     make_donation,
     make_donor,
@@ -138,7 +148,10 @@ def test_eight_supervisors_reserving_one_device_at_once_one_wins(app, live_serve
     for prescription_id, token in zip(ids, tokens):
         results.append((f"{live_server}/api/v1/prescriptions/{prescription_id}/reservation", token))
     statuses = _race(results, json.dumps({"tag": tags[0]}).encode())
-    assert sorted(statuses) == [200] + [409] * 7
+    assert sorted(status for status, _body in statuses) == [200] + [409] * 7
+    assert all(body["error"] == "device_taken" and body["tag"] == tags[0]
+               and body["message"] == f"{tags[0]} vient d'être réservé pour un autre foyer."
+               for status, body in statuses if status == 409)
     with app.app_context():
         assert db.session.scalar(select(func.count(Reservation.id))) == 1
         assert db.session.scalar(select(func.count(Prescription.id)).where(Prescription.status == P.RESERVED)) == 1
@@ -157,10 +170,8 @@ def test_one_prescription_reserved_eight_times_at_once_gets_one_device(app, live
 
 
 def _race(targets, body):
-    """Post ``body`` to each (url, token) at the same moment and return the statuses."""
-    import threading
+    """Post ``body`` to each (url, token) at the same moment and return the (status, json) of each."""
     import urllib.error
-    import urllib.request
 
     statuses, barrier = [], threading.Barrier(len(targets))
 
@@ -170,9 +181,9 @@ def _race(targets, body):
         barrier.wait(timeout=30)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                statuses.append(response.status)
+                statuses.append((response.status, json.load(response)))
         except urllib.error.HTTPError as error:
-            statuses.append(error.code)
+            statuses.append((error.code, json.load(error)))
 
     threads = [threading.Thread(target=post, args=target) for target in targets]
     for thread in threads:
@@ -199,3 +210,161 @@ def test_the_waiting_lists_grouped_shelf_agrees_with_the_full_matching(ctx):
             fit = fit_from_shelf(prescription, groups)
             assert fit.count == len(expected), (equipment, needs)
             assert (fit.best.id if fit.best else None) == (expected[0].id if expected else None), (equipment, needs)
+
+
+def test_a_device_reserved_for_another_household_says_so(workshop):
+    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+    device = make_ready_device(workshop)
+    first, second = (make_prescription(workshop=workshop, status="accepted") for _ in range(2))
+    reserve_device(first, device, by=supervisor)
+    with pytest.raises(DeviceTaken) as taken:
+        reserve_device(second, device, by=supervisor)
+    assert taken.value.message == f"{device.tag} vient d'être réservé pour un autre foyer."
+    assert taken.value.details == {"tag": device.tag} and second.status is P.ACCEPTED
+    first.reservation.reserved_at -= timedelta(hours=2)
+    with pytest.raises(DeviceTaken, match=f"^{device.tag} est déjà réservé pour un autre foyer.$"):
+        reserve_device(second, device, by=supervisor)
+
+
+def test_a_device_not_ready_says_its_state(workshop):
+    received = make_device(make_donation(make_donor(workshop)))
+    prescription = make_prescription(workshop=workshop, status="accepted")
+    refusal = f"^{received.tag} n'est pas prêt à être donné\xa0: il est «\xa0Réceptionné\xa0».$"
+    with pytest.raises(DomainError, match=refusal):
+        reserve_device(prescription, received, by=make_user(Role.SUPERVISOR, structure=workshop))
+
+
+def test_the_loser_of_the_form_reads_that_the_device_was_just_reserved(client, workshop):
+    """The sequential case of the race, as the supervisor who loses it reads it, in French and in English."""
+    device = make_ready_device(workshop)
+    first, second, third = (make_prescription(workshop=workshop, status="accepted") for _ in range(3))
+    login_as(client, make_user(Role.SUPERVISOR, structure=workshop))
+    client.post(f"/prescriptions/{first.id}/reservation", data={"tag": device.tag})
+    page = client.post(f"/prescriptions/{second.id}/reservation", data={"tag": device.tag},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"{device.tag} vient d&#39;être réservé pour un autre foyer." in page and "ne peut pas passer" not in page
+    login_as(client, make_user(Role.SUPERVISOR, structure=workshop, locale="en"))
+    page = client.post(f"/prescriptions/{third.id}/reservation", data={"tag": device.tag},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"{device.tag} was just reserved for another household." in page
+    assert [p.status for p in (first, second, third)] == [P.RESERVED, P.ACCEPTED, P.ACCEPTED]
+
+
+def _log_in(live_server: str, email: str) -> urllib.request.OpenerDirector:
+    """Log in through the login form and return an opener that keeps the session's cookie."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    data = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
+    with opener.open(f"{live_server}/login", data=data, timeout=30) as response:
+        assert response.url.rstrip("/") == live_server
+    return opener
+
+
+@pytest.mark.committed
+def test_two_supervisors_reserving_one_device_for_two_households_at_once(app, live_server):
+    with app.app_context():
+        workshop = make_structure("workshop")
+        tag = make_ready_device(workshop).tag
+        ids = [make_prescription(workshop=workshop, status="accepted").id for _ in range(2)]
+        emails = [make_user(Role.SUPERVISOR, structure=workshop).email for _ in range(2)]
+    openers = [_log_in(live_server, email) for email in emails]
+    fields = {"tag": tag}
+    pages, barrier = {}, threading.Barrier(2)
+
+    def reserve(opener, prescription_id):
+        barrier.wait(timeout=30)
+        url = f"{live_server}/prescriptions/{prescription_id}/reservation"
+        with opener.open(url, data=urllib.parse.urlencode(fields).encode(), timeout=60) as response:
+            pages[prescription_id] = response.read().decode()
+
+    threads = [threading.Thread(target=reserve, args=pair) for pair in zip(openers, ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        (reservation,) = db.session.scalars(select(Reservation)).all()
+        winner, loser = sorted(ids, key=lambda i: i != reservation.prescription_id)
+        assert db.session.get(Prescription, loser).status is P.ACCEPTED
+    assert f"{tag} vient d&#39;être réservé pour un autre foyer." in pages[loser]
+    assert "ne peut pas passer" not in pages[loser]
+    assert "vient d&#39;être réservé" not in pages[winner]
+
+
+@pytest.fixture
+def school(workshop):
+    return make_prescription(workshop=workshop, status="accepted", needs=["school", "job_search"], equipment="laptop")
+
+
+def test_a_device_that_does_not_fit_is_reserved_only_once_confirmed(workshop, school):
+    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+    device = make_ready_device(workshop, webcam=False, ram_gb="2", storage_gb="64")
+    with pytest.raises(DeviceMismatch) as refused:
+        reserve_device(school, device, by=supervisor)
+    reasons = refused.value.details["mismatches"]
+    assert reasons == ["Il n'a pas de webcam\xa0; le foyer en a besoin pour «\xa0Suivi scolaire\xa0».",
+                       "Sa mémoire (2 Go) est en dessous du minimum de l'atelier, 4 Go.",
+                       "Son stockage (64 Go) est en dessous du minimum de l'atelier, 120 Go."]
+    assert refused.value.status == 422 and refused.value.fields == {"confirm_mismatch": reasons}
+    assert device.state is DeviceState.READY and school.status is P.ACCEPTED
+    reserve_device(school, device, by=supervisor, confirm_mismatch=True)
+    assert device.state is DeviceState.RESERVED and school.status is P.RESERVED
+    (event,) = [e for e in events_for(school) if e.details.get("to") == "reserved"]
+    assert event.details["mismatch_confirmed"] == " ".join(reasons) and event.details["device"] == device.tag
+
+
+def test_an_unchecked_webcam_another_type_or_unknown_specs_ask_too(workshop, school):
+    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+    desktop = make_ready_device(workshop, type="desktop", webcam=None, ram_gb=None)
+    with pytest.raises(DeviceMismatch) as refused:
+        reserve_device(school, desktop, by=supervisor)
+    assert refused.value.details["mismatches"] == [
+        "Cet appareil est de type «\xa0Ordinateur fixe\xa0»\xa0; le foyer a demandé «\xa0Ordinateur portable\xa0».",
+        "Sa webcam n'a pas été testée\xa0; le foyer en a besoin pour «\xa0Suivi scolaire\xa0».",
+        "Sa mémoire n'est pas renseignée\xa0; le minimum de l'atelier est de 4 Go."]
+    fitting = make_ready_device(workshop)
+    reservation = reserve_device(school, fitting, by=supervisor, confirm_mismatch=True)
+    assert reservation.device_id == fitting.id
+    assert "mismatch_confirmed" not in [e for e in events_for(school) if e.details.get("to") == "reserved"][0].details
+
+
+def test_without_a_webcam_need_or_minimums_nothing_is_asked(workshop):
+    job = make_prescription(workshop=workshop, status="accepted", needs=["job_search"], equipment="any")
+    workshop.min_ram_gb = workshop.min_storage_gb = None
+    device = make_ready_device(workshop, webcam=False, ram_gb="2", storage_gb="64")
+    reserve_device(job, device, by=make_user(Role.SUPERVISOR, structure=workshop))
+    assert job.status is P.RESERVED
+
+
+def test_the_page_shows_what_does_not_fit_and_reserves_only_when_confirmed(client, workshop, school):
+    device = make_ready_device(workshop, webcam=False)
+    login_as(client, make_user(Role.SUPERVISOR, structure=workshop))
+    response = client.post(f"/prescriptions/{school.id}/reservation", data={"tag": device.tag})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Cet appareil ne convient pas au foyer" in page
+    assert "Il n&#39;a pas de webcam\xa0; le foyer en a besoin pour «\xa0Suivi scolaire\xa0»." in page
+    assert "Réserver quand même" in page and 'name="confirm_mismatch" value="y"' in page
+    assert f'href="/prescriptions/{school.id}"' in page
+    db.session.refresh(device)
+    assert device.state is DeviceState.READY and db.session.get(Prescription, school.id).status is P.ACCEPTED
+    confirmed = client.post(f"/prescriptions/{school.id}/reservation",
+                            data={"tag": device.tag, "confirm_mismatch": "y"}, follow_redirects=True)
+    assert "réservé pour le foyer" in confirmed.get_data(as_text=True)
+    db.session.refresh(device)
+    assert device.state is DeviceState.RESERVED
+    history = client.get(f"/prescriptions/{school.id}").get_data(as_text=True)
+    assert "réservé bien qu'il ne convienne pas" in history and "Il n&#39;a pas de webcam" in history
+
+
+def test_the_api_refuses_a_device_that_does_not_fit_unless_confirmed(client, workshop, school):
+    device = make_ready_device(workshop, storage_gb="64")
+    headers = {"Authorization": f"Bearer {make_token(make_user(Role.SUPERVISOR, structure=workshop))}"}
+    url = f"/api/v1/prescriptions/{school.id}/reservation"
+    refused = client.post(url, headers=headers, json={"tag": device.tag})
+    body = refused.get_json()
+    assert refused.status_code == 422 and body["error"] == "device_mismatch" and body["tag"] == device.tag
+    assert body["mismatches"] == ["Son stockage (64 Go) est en dessous du minimum de l'atelier, 120 Go."]
+    assert body["fields"] == {"confirm_mismatch": body["mismatches"]}
+    assert client.post(url, headers=headers, json={"tag": device.tag, "confirm_mismatch": "yes"}).status_code == 422
+    assert db.session.get(Device, device.id).state is DeviceState.READY
+    reserved = client.post(url, headers=headers, json={"tag": device.tag, "confirm_mismatch": True})
+    assert reserved.status_code == 200 and reserved.get_json()["device"] == device.tag

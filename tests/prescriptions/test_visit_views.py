@@ -89,7 +89,7 @@ def test_the_supervisor_cancels_and_the_household_goes_back_to_the_waiting_list(
     visit = _ask(client, chain)
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "Awa Diop" not in page  # the workshop does not hand over: no contact details
-    client.post(f"/visits/{visit.id}/cancel", data={"reason": "Écran cassé au transport"})
+    client.post(f"/visits/{visit.id}/cancel", data={"reason": "Écran cassé au transport", "confirm": "y"})
     db.session.refresh(visit)
     db.session.refresh(chain["device"])
     assert visit.status is VisitStatus.CANCELLED and chain["device"].state is DeviceState.READY
@@ -141,7 +141,7 @@ def test_the_api_asks_for_and_reports_visits(client, chain):
 def test_a_report_on_a_cancelled_visit_is_refused(client, chain):
     mediator = {"Authorization": f"Bearer {make_token(chain['mediator'])}"}
     visit = _ask(client, chain)
-    client.post(f"/visits/{visit.id}/cancel", data={"reason": "Famille partie"})
+    client.post(f"/visits/{visit.id}/cancel", data={"reason": "Famille partie", "confirm": "y"})
     refused = client.post(f"/api/v1/visits/{visit.id}/report", headers=mediator, json={"installed_working": True})
     assert refused.status_code == 409 and refused.get_json()["message"]
 
