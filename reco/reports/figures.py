@@ -11,6 +11,7 @@ from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, tr
 
 from reco.accounts.models import Role, Structure
 from reco.core.errors import ValidationFailed
+from reco.core.time import local_today
 from reco.core.validators import insee_valid
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
@@ -90,7 +91,7 @@ class Period:
 
 def parse_period(first, last) -> Period:
     """Return the period from two YYYY-MM-DD texts (default: the last twelve months), or refuse."""
-    today = date.today()
+    today = local_today()
     try:
         last_day = date.fromisoformat(last) if last else today
         first_day = date.fromisoformat(first) if first else (last_day - timedelta(days=365))
