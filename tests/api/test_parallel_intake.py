@@ -67,7 +67,7 @@ def _one_device_answered_four_times(app, results) -> None:
     assert created["declared_line"] == 1
     refused = [answer for status, answer in results if status == 409]
     assert {(a["error"], a["tag"]) for a in refused} == {("already_received", created["tag"])}
-    assert all(f"Déjà reçu : {created['tag']}" in a["message"] for a in refused)
+    assert all(f"Déjà reçu\u00a0: {created['tag']}" in a["message"] for a in refused)
     with app.app_context():
         assert db.session.scalars(select(Device.tag)).all() == [created["tag"]]
 

@@ -109,6 +109,7 @@ PAGES = {
     "prescriptions.new_partner_report": ["/partner-reports/new"],
     "prescriptions.partner_report": ["/partner-reports/{partner_report}"],
     "reports.dashboard": ["/reports"],
+    "reports.impact": ["/impact"],
     "reports.factors": ["/admin/impact-factors"],
 }
 

@@ -46,7 +46,7 @@ def _said(page) -> str:
     """Wait for the page that answers a scan and return what its messages say."""
     page.wait_for_load_state("load")
     wait_until(page, "document.activeElement && document.activeElement.id === 'intake-code'")
-    return page.locator(".flashes, .already-received, [role=status]").all_inner_texts().__str__()
+    return " | ".join(page.locator(".flashes, .already-received, [role=status]").all_inner_texts())
 
 
 def _count(app) -> int:
@@ -75,7 +75,7 @@ def test_twenty_intakes_with_a_scanner_make_twenty_devices_on_their_own_lines(ap
         _scan(page, serial if tag == "INV-DUP" else tag.lower())
         page.wait_for_url(re.compile(r".*auto=1&last=SCN-\d{6}$"))
         said = _said(page)
-        assert re.search(r"Réceptionné : SCN-\d{6}, ligne|Déjà reçu : SCN-\d{6}", said), said
+        assert re.search(r"Réceptionné\u00a0: SCN-\d{6}, ligne|Déjà reçu\u00a0: SCN-\d{6}", said), said
         assert _count(app) == n
         if n in (3, 9, 12):  # the same machine scanned again a moment later
             _scan(page, LINES[n - 2][0])
@@ -102,7 +102,7 @@ def test_twenty_intakes_with_a_scanner_make_twenty_devices_on_their_own_lines(ap
             else:
                 page.keyboard.press("Control+Enter")
         page.wait_for_url(re.compile(r".*/intake\?last=SCN-\d{6}$"))
-        assert re.search(rf"Réceptionné : SCN-\d{{6}}, ligne {n} |Déjà reçu : SCN-\d{{6}}", _said(page))
+        assert re.search(rf"Réceptionné\u00a0: SCN-\d{{6}}, ligne {n} |Déjà reçu\u00a0: SCN-\d{{6}}", _said(page))
         assert _count(app) == n
     _scan(page, "SN-020")  # a machine already received is opened, not received again
     page.wait_for_url(re.compile(r".*code=SN-020$"))

@@ -72,7 +72,7 @@ def test_the_same_form_sent_twice_makes_one_device_and_says_already_received(cli
     assert first.status_code == second.status_code == 302
     assert second.headers["Location"].endswith(f"last={device.tag}")
     shown = client.get(second.headers["Location"]).get_data(as_text=True)
-    assert f"Déjà reçu : {device.tag} (ligne 1 de la liste du donateur)" in shown
+    assert f"Déjà reçu\u00a0: {device.tag} (ligne 1 de la liste du donateur)" in shown
     assert _intake_key(shown) != form["intake_key"]  # the next machine gets a new form
 
 
@@ -99,7 +99,7 @@ def test_our_tag_of_another_collection_is_said_not_received_again(client, bench)
     other = make_device(make_donation(donation.donor), serial="ELSEWHERE")
     page = client.get(f"/donations/{donation.id}/intake", query_string={"code": other.tag.lower()})
     text = _text(page)
-    assert f"« {other.tag} » est notre étiquette d'un appareil déjà reçu" in text
+    assert f"«\u00a0{other.tag}\u00a0» est notre étiquette d'un appareil déjà reçu" in text
     assert "pas sur la liste du donateur" not in text
 
 
@@ -163,7 +163,7 @@ def test_scan_to_receive_receives_each_scan_once_and_confirms_it(client, bench):
     assert device.declared_item.line_number == 1 and device.received_by_id == technician.id
     assert response.headers["Location"].endswith(f"auto=1&last={device.tag}")
     shown = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"Réceptionné : {device.tag}, ligne 1 de la liste du donateur (Ordinateur portable Dell E5530)" in shown
+    assert f"Réceptionné\u00a0: {device.tag}, ligne 1 de la liste du donateur (Ordinateur portable Dell E5530)" in shown
     # The second Enter of a CR+LF scanner sends the same form again; a re-scan later finds the machine.
     again = client.post(f"/donations/{donation.id}/intake/scan", data={"code": "inv-1", "intake_key": key})
     later = client.post(f"/donations/{donation.id}/intake/scan", data={"code": "SN1", "intake_key": "k2"})
@@ -176,14 +176,14 @@ def test_scan_to_receive_sends_an_unknown_code_to_the_manual_form(client, bench)
     response = client.post(f"/donations/{donation.id}/intake/scan", data={"code": "zz-404"})
     assert response.headers["Location"].endswith("intake?code=zz-404")
     page = _text(client.get(response.headers["Location"]))
-    assert "« ZZ-404 » n'est pas sur la liste du donateur : vérifiez-le et recevez-le à la main." in page
+    assert "«\u00a0ZZ-404\u00a0» n'est pas sur la liste du donateur\u00a0: vérifiez-le et recevez-le à la main." in page
     assert 'value="ZZ-404"' in page and _devices() == []
 
 
 def test_scan_to_receive_refuses_a_donor_tag_shared_by_two_lines(client, bench):
     _technician, donation = bench
     response = client.post(f"/donations/{donation.id}/intake/scan", data={"code": "INV-9"}, follow_redirects=True)
-    assert "Les lignes 2, 3 de la liste du donateur ont le numéro d'inventaire « INV-9 »" in _text(response)
+    assert "Les lignes 2, 3 de la liste du donateur ont le numéro d'inventaire «\u00a0INV-9\u00a0»" in _text(response)
     assert _devices() == []
     client.post(f"/donations/{donation.id}/intake/scan", data={"code": "SN3"})
     assert [d.declared_item.line_number for d in _devices()] == [3]

@@ -66,7 +66,7 @@ def test_a_serial_received_in_this_collection_is_another_machine_only_when_said(
     first = make_device(donation, serial="DUP-1")
     response = client.post(f"/donations/{donation.id}/intake", data={"type": "laptop", "serial": "DUP-1"},
                            follow_redirects=True)
-    assert f"Déjà reçu : {first.tag}" in response.get_data(as_text=True)
+    assert f"Déjà reçu\u00a0: {first.tag}" in response.get_data(as_text=True)
     assert len(db.session.scalars(select(Device).where(Device.serial == "DUP-1")).all()) == 1
     page = client.get(f"/donations/{donation.id}/intake", query_string={"code": "dup-1", "again": 1})
     assert "un autre appareil avec le même code" in page.get_data(as_text=True)
