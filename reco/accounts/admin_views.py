@@ -24,7 +24,7 @@ from reco.core.pagination import paginate
 from reco.core.permissions import can, permission_required, require
 from reco.extensions import db
 
-STRUCTURE_FORM_FIELDS = ("name", "address", "postcode", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation",
+STRUCTURE_FORM_FIELDS = ("name", "address", "postcode", "phone", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation",
                          "min_ram_gb", "min_storage_gb", "warranty_months", "support_contact",
                          "prescribers_request_visits")
 

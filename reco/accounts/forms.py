@@ -63,6 +63,9 @@ class StructureForm(FlaskForm):
     address = StringField(_l("Street address (optional)"), validators=[Optional(), Length(max=200)],
                           description=_l("Printed on the documents the structure issues, e.g. 12 rue de Brest."))
     postcode = StringField(_l("Postcode (optional)"), validators=[Optional(), Length(max=5)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=30)],
+                        description=_l("Shown to the mediator of a visit the structure prescribed, when the family "
+                                       "does not answer."))
     commune = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
     insee_code = StringField(_l("INSEE code of the commune"), validators=[DataRequired(), Length(max=5)],
                              description=_l("5 characters, e.g. 35238 for Rennes."))

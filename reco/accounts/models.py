@@ -63,6 +63,8 @@ class Structure(db.Model):
     #: Street address (number and street), printed with the postcode and commune on the documents it issues.
     address: Mapped[str] = mapped_column(String(200), default="", server_default="")
     postcode: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    #: Switchboard number, shown to the mediator of a visit this structure prescribed when the family does not answer.
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
     commune: Mapped[str] = mapped_column(String(120))
     #: INSEE code of the commune (5 characters, 2A/2B for Corsica).
     insee_code: Mapped[str] = mapped_column(String(5))

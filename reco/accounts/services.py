@@ -30,10 +30,11 @@ from reco.extensions import db
 
 PASSWORD_MIN_LENGTH = 10
 TAG_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
+PHONE_RE = re.compile(r"\+?[0-9][0-9 .()-]{5,28}")
 TOKEN_PREFIX = "reco_"
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 
-STRUCTURE_FIELDS = ("name", "kinds", "address", "postcode", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation",
+STRUCTURE_FIELDS = ("name", "kinds", "address", "postcode", "phone", "commune", "insee_code", "siret", "tag_prefix", "sanitization_needs_validation",
                     "min_ram_gb", "min_storage_gb", "warranty_months", "support_contact", "usual_workshop",
                     "usual_installer", "prescribers_request_visits")
 USER_FIELDS = ("email", "name", "structure", "role", "locale")
@@ -75,6 +76,9 @@ def _check_structure(structure: Structure) -> None:
     structure.postcode = (structure.postcode or "").strip()
     if structure.postcode and not re.fullmatch(r"[0-9]{5}", structure.postcode):
         _fail("postcode", _l("The postcode has 5 digits, e.g. 35000."))
+    structure.phone = " ".join((structure.phone or "").split())
+    if structure.phone and not PHONE_RE.fullmatch(structure.phone):
+        _fail("phone", _l("Give the phone number with digits only, e.g. 02 99 00 00 00 or +33 2 99 00 00 00."))
     structure.insee_code = (structure.insee_code or "").strip().upper()
     if not insee_valid(structure.insee_code):
         _fail("insee_code", _l("The INSEE code has 5 characters, e.g. 35238 (2A004 in Corsica)."))
@@ -117,13 +121,13 @@ def _check_workshop_settings(structure: Structure) -> None:
 
 
 def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_code: str,
-                     address: str = "", postcode: str = "", siret: str | None = None, tag_prefix: str | None = None,
+                     address: str = "", postcode: str = "", phone: str = "", siret: str | None = None, tag_prefix: str | None = None,
                      sanitization_needs_validation: bool = False, min_ram_gb: int | None = None,
                      min_storage_gb: int | None = None, warranty_months: int | None = 6, support_contact: str = "",
                      usual_workshop: Structure | None = None, usual_installer: Structure | None = None,
                      prescribers_request_visits: bool = False) -> Structure:
     """Create a structure of the network."""
-    structure = Structure(name=name, address=address, postcode=postcode, commune=commune.strip(),
+    structure = Structure(name=name, address=address, postcode=postcode, phone=phone, commune=commune.strip(),
                           insee_code=insee_code, siret=siret,
                           tag_prefix=tag_prefix, sanitization_needs_validation=bool(sanitization_needs_validation),
                           min_ram_gb=min_ram_gb, min_storage_gb=min_storage_gb, warranty_months=warranty_months,

@@ -184,3 +184,17 @@ def test_a_structure_keeps_its_street_address_and_refuses_a_bad_postcode(ctx):
         db.session.rollback()
     update_structure(structure, by=None, address="14 rue de Brest")
     assert events_for(structure)[0].details["changes"]["address"] == ["12 rue de Brest", "14 rue de Brest"]
+
+
+def test_a_structure_keeps_a_phone_written_with_digits_and_refuses_other_text(ctx):
+    structure = create_structure(by=None, name="CCAS Téléphone", kinds=["prescriber"], commune="Rennes",
+                                 insee_code="35238", phone="  02 99  00 12 34 ")
+    assert structure.phone == "02 99 00 12 34"
+    db.session.commit()
+    for phone in ("appelez-nous", "12", "=HYPERLINK(1)", "02 99 00 12 34 poste 5"):
+        with pytest.raises(ValidationFailed) as refusal:
+            update_structure(structure, by=None, phone=phone)
+        assert "phone" in refusal.value.fields
+        db.session.rollback()
+    update_structure(structure, by=None, phone="+33 2 99 00 12 34")
+    assert events_for(structure)[0].details["changes"]["phone"] == ["02 99 00 12 34", "+33 2 99 00 12 34"]

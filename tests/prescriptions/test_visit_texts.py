@@ -106,7 +106,11 @@ def test_the_mediator_sees_whom_to_call_at_the_prescribing_structure_while_the_v
     login_as(client, chain["mediator"])
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert chain["prescription"].structure.name in page and "Inès Martin" in page
-    assert 'href="mailto:ines.martin@ccas.example"' in page
+    assert 'href="mailto:ines.martin@ccas.example"' in page and "0299001234" not in page
+    chain["prescription"].structure.phone = "02 99 00 12 34"
+    db.session.commit()
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert '<a href="tel:0299001234">02 99 00 12 34</a>' in page
     chain["prescriber"].active = False
     colleague = make_user(Role.PRESCRIBER, structure=chain["prescriber"].structure, name="Paul Leroy")
     db.session.commit()
@@ -115,7 +119,7 @@ def test_the_mediator_sees_whom_to_call_at_the_prescribing_structure_while_the_v
     report_visit(visit, by=chain["mediator"], **REPORT)
     db.session.commit()
     closed = client.get(f"/visits/{visit.id}").get_data(as_text=True)
-    assert colleague.email not in closed and "Paul Leroy" not in closed
+    assert colleague.email not in closed and "Paul Leroy" not in closed and "0299001234" not in closed
 
 
 def _done_days_ago(chain, days: int) -> Visit:
