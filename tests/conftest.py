@@ -1,8 +1,10 @@
 """Fixtures: the application, a database that rolls back after each test, clients and logins."""
 from __future__ import annotations
 
+import json
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,11 +13,16 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from reco import create_app
+from reco.communes.models import Commune, CommunePostcode, Territory
+from reco.communes.source import store_registry
 from reco.config import database_url
 from reco.extensions import db, limiter
 from reco.reports.models import ensure_default_factors
 
 TEST_DATABASE_URL = os.environ.get("RECO_TEST_DATABASE_URL")
+#: A real subset of the communes registry (see fixtures/SOURCES.md), loaded once: reference data no test changes.
+COMMUNES = Path(__file__).parent / "fixtures" / "communes"
+REFERENCE_TABLES = {model.__tablename__ for model in (Commune, CommunePostcode, Territory)}
 
 
 class FreshContextClient(FlaskClient):
@@ -34,6 +41,9 @@ def _reset_schema(app) -> None:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
+        store_registry(*(json.loads((COMMUNES / f"{name}.json").read_text(encoding="utf-8"))
+                         for name in ("communes", "epci", "departements", "regions")))
+        db.session.commit()
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +70,7 @@ def _truncate_all(app) -> None:
     """Empty every table after a test that committed for real."""
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
         with db.engine.begin() as connection:
             if db.engine.dialect.name == "postgresql":
                 connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))

@@ -36,18 +36,19 @@ ROUTE_MODULES = (
     "reco.prescriptions.views", "reco.prescriptions.workshop_views", "reco.prescriptions.visit_views",
     "reco.prescriptions.partner_views", "reco.prescriptions.privacy_views", "reco.api.prescriptions", "reco.api.visits",
     "reco.parts.views", "reco.parts.bank_views", "reco.api.parts", "reco.reports.views", "reco.api.reports",
+    "reco.communes.models",
     "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
 )
 
 
 def init_blueprints(app: Flask) -> None:
     """Register every feature's blueprint, with the modules that add routes to it."""
-    from reco import accounts, api, core, donations, inventory, labels, parts, prescriptions, reports
+    from reco import accounts, api, communes, core, donations, inventory, labels, parts, prescriptions, reports
     from reco.extensions import csrf
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)
-    for feature in (core, accounts, donations, inventory, labels, prescriptions, parts, reports):
+    for feature in (core, accounts, communes, donations, inventory, labels, prescriptions, parts, reports):
         app.register_blueprint(feature.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)
