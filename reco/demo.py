@@ -8,6 +8,7 @@ from sqlalchemy import select
 from reco.accounts.services import create_structure, create_user, find_structure_by_name, find_user_by_email
 from reco.donations.inventory_import import Line, ParsedInventory
 from reco.donations.models import Donor
+from reco.core.time import local_today
 from reco.donations.services import create_donation, create_donor, import_declared_items, set_donation_status
 from reco.extensions import db
 from reco.inventory.diagnosis import record_diagnosis
@@ -97,7 +98,7 @@ def _load_donations() -> int:
     town = create_donor(by=supervisor, workshop=workshop, name="Mairie de Cesson-Sévigné", kind="public_body",
                         company_number="213500994", address="1 esplanade de l'Hôtel de Ville", postcode="35510",
                         city="Cesson-Sévigné", contact_name="Service informatique")
-    received = create_donation(by=supervisor, donor=company, planned_date=date.today() - timedelta(days=20),
+    received = create_donation(by=supervisor, donor=company, planned_date=local_today() - timedelta(days=20),
                                pickup_address="12 rue de la Donelière 35000 Rennes", declared_value="1800")
     import_declared_items(received, _lines(26, "ARM"), by=supervisor)
     set_donation_status(received, "collected", by=supervisor)
@@ -109,11 +110,11 @@ def _load_donations() -> int:
                                 "interface": "ata_hdd"}] if item.device_type is not DeviceType.SCREEN else [])
     receive_device(received, by=technician, type="laptop", brand="Toshiba", model="Portégé R700",
                    serial="ZZ123456Q", notes="Arrived with the lot, not on the company's list.")
-    collected = create_donation(by=supervisor, donor=company, planned_date=date.today() - timedelta(days=2),
+    collected = create_donation(by=supervisor, donor=company, planned_date=local_today() - timedelta(days=2),
                                 pickup_address="12 rue de la Donelière 35000 Rennes")
     import_declared_items(collected, _lines(6, "ARB"), by=supervisor)
     set_donation_status(collected, "collected", by=supervisor)
-    create_donation(by=supervisor, donor=town, planned_date=date.today() + timedelta(days=10),
+    create_donation(by=supervisor, donor=town, planned_date=local_today() + timedelta(days=10),
                     pickup_address="1 esplanade de l'Hôtel de Ville 35510 Cesson-Sévigné",
                     declared_counts={"laptop": 10, "screen": 5}, notes="Parking at the back, ask for Marc.")
     return 2
@@ -184,7 +185,7 @@ def _load_prescriptions() -> int:
             adults=adults, children_primary=children, needs=needs, digital_level="training", equipment=equipment,
             internet="yes", visit_wanted=True, urgency=urgency,
             urgency_reason="Brevet blanc dans deux semaines" if urgency != "normal" else "",
-            consent_on=date.today())
+            consent_on=local_today())
         if status in ("accepted", "visit"):
             decide_prescription(prescription, by=supervisor, accept=True)
         if status == "visit":
@@ -202,7 +203,7 @@ def _plan_visit(prescription, workshop, supervisor) -> None:
     reserve_device(prescription, db.session.get(Device, best.id), by=supervisor)
     visit = request_visit(prescription, by=supervisor, installer=workshop.usual_installer,
                           note="Interphone au nom de Kerboul.")
-    schedule_visit(visit, by=find_user_by_email("installer@demo.reco"), on=date.today() + timedelta(days=1),
+    schedule_visit(visit, by=find_user_by_email("installer@demo.reco"), on=local_today() + timedelta(days=1),
                    slot="afternoon")
 
 
@@ -210,7 +211,7 @@ def _report_partner_month() -> None:
     """Report last month's families equipped by the demo partner."""
     from reco.prescriptions.partner_reports import submit_partner_report
 
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    last_month = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     submit_partner_report(find_structure_by_name("Partenaire Inclusion"), by=find_user_by_email("partner@demo.reco"),
                           month=last_month, lines=[
                               {"insee_code": "35115", "commune": "Fougères", "device_type": "laptop", "families": 7,
@@ -257,7 +258,7 @@ def _load_parts() -> int:
               kind=MoveKind.RECEIVED, by=supervisor2)
     donor = create_donor(by=supervisor2, workshop=voisin, name="Lycée Jean Guéhenno", kind="public_body",
                          company_number="", city="Vitré")
-    donation = create_donation(by=supervisor2, donor=donor, planned_date=date.today() - timedelta(days=5))
+    donation = create_donation(by=supervisor2, donor=donor, planned_date=local_today() - timedelta(days=5))
     set_donation_status(donation, "collected", by=supervisor2)
     technician2 = find_user_by_email("technician2@demo.reco")
     for serial in ("VG-E5530-01", "VG-E5530-02"):

@@ -1,14 +1,12 @@
 """The device lifecycle: one transition table, a guard per move, refusals that say why and change nothing."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.time import utcnow
+from reco.core.time import local_today, utcnow
 from reco.extensions import db
 from reco.inventory.intake import parse_weight
 from reco.inventory.models import Device, DeviceExit, DeviceState, DeviceType, Drive, Grade
@@ -143,7 +141,7 @@ def _record_exit(device: Device, to: DeviceState, details: dict, by) -> None:
     weight = parse_weight(details["weight_kg"]) if to is S.RECYCLED else None
     parts = [str(p).strip()[:200] for p in details.get("parts") or [] if str(p).strip()][:100]
     db.session.add(DeviceExit(
-        device=device, kind=to.value, on=details.get("on") or date.today(), parts=parts if to is S.HARVESTED else [],
+        device=device, kind=to.value, on=details.get("on") or local_today(), parts=parts if to is S.HARVESTED else [],
         weight_kg=weight, slip_number=str(details.get("slip_number") or "").strip()[:60],
         notes=str(details.get("notes") or "")[:2000], by_id=getattr(by, "id", None)))
 

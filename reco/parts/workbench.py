@@ -9,6 +9,7 @@ from sqlalchemy import and_, select
 from reco.accounts.models import User
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.models import (
@@ -37,7 +38,7 @@ def harvest_device(device: Device, *, by: User, lines, drives_to_bank: bool, oth
     names = [f"{quantity} × {part_type.name}" for part_type, quantity, _condition in checked]
     names += [str(_l("drive %(serial)s to the bank", serial=d.serial or f"#{d.id}")) for d in drives]
     names += [p.strip()[:200] for p in other_parts if p and p.strip()]
-    transition_device(device, DeviceState.HARVESTED, by=by, parts=names, notes=notes, on=on or date.today())
+    transition_device(device, DeviceState.HARVESTED, by=by, parts=names, notes=notes, on=on or local_today())
     for drive in drives:
         remove_drive(drive, by=by)
     return [add_stock(device.workshop, part_type, quantity=quantity, condition=condition, kind=MoveKind.HARVESTED,

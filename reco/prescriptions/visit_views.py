@@ -131,7 +131,7 @@ def visit(visit_id: int):
     return render_template("prescriptions/visit.html", visit=visit, prescription=visit.prescription,
                            show_contact=show_contact, prescribers=prescribers_to_call(visit),
                            schedule_form=schedule_form, missed_form=MissedForm(),
-                           reason_form=ReasonForm(), history=events_for(visit), today=date.today())
+                           reason_form=ReasonForm(), history=events_for(visit), today=local_today())
 
 
 @bp.route("/visits/<id:visit_id>/schedule", methods=["POST"])

@@ -12,7 +12,7 @@ from reco.core.errors import DomainError, ValidationFailed
 from reco.core.i18n import format_day
 from reco.core.notices import describes, notify, path_for
 from reco.core.submissions import claim_submission
-from reco.core.time import utcnow
+from reco.core.time import local_today, utcnow
 from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.models import Device, DeviceState
@@ -115,10 +115,10 @@ def _check_date(on, field: str = "scheduled_on") -> date:
     """Return a visit date that is today or later, or refuse."""
     if not isinstance(on, date):
         raise ValidationFailed(str(_l("Give the date of the visit.")), {field: [str(_l("date expected"))]})
-    if on < date.today():
+    if on < local_today():
         raise ValidationFailed(str(_l("The date of the visit cannot be in the past.")),
                                {field: [str(_l("today or later"))]})
-    if (on - date.today()).days > 366:
+    if (on - local_today()).days > 366:
         raise ValidationFailed(str(_l("The visit is more than a year away: check the date.")),
                                {field: [str(_l("within a year"))]})
     return on
@@ -281,7 +281,7 @@ def record_handover(prescription: Prescription, *, by: User, submission_key: str
         raise DomainError(str(_l("An installation visit is planned: cancel it first, or let the installer report.")))
     visit = Visit(prescription_id=prescription.id, reservation_id=prescription.reservation.id,
                   workshop_id=prescription.workshop_id, installer_id=prescription.workshop_id, at_workshop=True,
-                  status=V.DONE, requested_by_id=by.id, closed_at=utcnow(), scheduled_on=date.today())
+                  status=V.DONE, requested_by_id=by.id, closed_at=utcnow(), scheduled_on=local_today())
     db.session.add(visit)
     db.session.flush()
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
