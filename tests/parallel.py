@@ -1,8 +1,12 @@
 """Requests sent at the same moment, one thread and one person each."""
+import http.cookiejar
 import json
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
+
+from tests.factories import PASSWORD
 
 
 def post_many(url: str, bodies: list[tuple[bytes, str]], tokens: list[str]) -> list[tuple[int, dict]]:
@@ -25,3 +29,38 @@ def post_many(url: str, bodies: list[tuple[bytes, str]], tokens: list[str]) -> l
     for thread in threads:
         thread.join()
     return results
+
+
+def logged_in(live_server: str, email: str) -> urllib.request.OpenerDirector:
+    """Log in through the login form and return an opener that keeps the session's cookie."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    data = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
+    with opener.open(f"{live_server}/login", data=data, timeout=30) as response:
+        assert response.url.rstrip("/") == live_server
+    return opener
+
+
+def at_once(calls) -> list:
+    """Run the calls at the same moment, one thread each; return what each returned."""
+    barrier, results = threading.Barrier(len(calls)), []
+
+    def run(call):
+        barrier.wait(timeout=30)
+        results.append(call())
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def form_post(opener, url: str, fields: dict, headers: dict | None = None):
+    """Return a call that posts the form and gives (status, final URL, body)."""
+    def call():
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(fields, doseq=True).encode(),
+                                         headers=headers or {})
+        with opener.open(request, timeout=60) as response:
+            return response.status, response.url, response.read().decode()
+    return call

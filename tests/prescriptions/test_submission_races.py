@@ -1,10 +1,7 @@
 """One report or missed visit sent several times at the same moment (double tap, two tabs, a replay): recorded once."""
-import http.cookiejar
 import json
-import threading
-import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,16 +9,17 @@ from sqlalchemy import func, select
 from reco.accounts.models import Role
 from reco.core.audit import Event
 from reco.core.submissions import Submission
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import Visit, VisitReport
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.visits import request_visit, schedule_visit
-from tests.factories import PASSWORD, make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.parallel import at_once, form_post, logged_in
 
 pytestmark = pytest.mark.committed
 
-TOMORROW = date.today() + timedelta(days=1)
 REPORT = {"installed_working": "y", "internet_connected": "y", "accounts": "email",
           "no_signature_reason": "Reçu papier signé", "comments": "Tout va bien."}
 
@@ -38,45 +36,10 @@ def visit(app):
         device = make_ready_device(workshop)
         reserve_device(prescription, device, by=supervisor)
         planned = request_visit(prescription, by=supervisor, installer=installer_org)
-        schedule_visit(planned, by=mediator, on=TOMORROW, slot="morning")
+        schedule_visit(planned, by=mediator, on=local_today() + timedelta(days=1), slot="morning")
         token = make_token(mediator)
         db.session.commit()
-        return {"id": planned.id, "email": mediator.email, "token": token, "device": device.id}
-
-
-def _browser(live_server: str, email: str) -> urllib.request.OpenerDirector:
-    """Log in through the login form and return an opener that keeps the session's cookie."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    data = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
-    with opener.open(f"{live_server}/login", data=data, timeout=30) as response:
-        assert response.url.rstrip("/") == live_server
-    return opener
-
-
-def _at_once(calls) -> list:
-    """Run the calls at the same moment, one thread each; return what each returned."""
-    barrier, results = threading.Barrier(len(calls)), []
-
-    def run(call):
-        barrier.wait(timeout=30)
-        results.append(call())
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def _post(opener, url: str, fields: dict, headers: dict | None = None):
-    """Return a call that posts the form and gives (status, final URL, body)."""
-    def call():
-        request = urllib.request.Request(url, data=urllib.parse.urlencode(fields, doseq=True).encode(),
-                                         headers=headers or {})
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.url, response.read().decode()
-    return call
+        return {"id": planned.id, "email": mediator.email, "token": token, "device": device.id, "on": planned.scheduled_on}
 
 
 def _counts(app, visit_id: int) -> dict:
@@ -91,9 +54,9 @@ def _counts(app, visit_id: int) -> dict:
 
 
 def test_a_report_tapped_four_times_at_once_is_recorded_once(app, live_server, visit):
-    opener = _browser(live_server, visit["email"])
+    opener = logged_in(live_server, visit["email"])
     url = f"{live_server}/visits/{visit['id']}/report"
-    answers = _at_once([_post(opener, url, REPORT | {"submission_key": "d" * 32})] * 4)
+    answers = at_once([form_post(opener, url, REPORT | {"submission_key": "d" * 32})] * 4)
     assert [(status, final) for status, final, _body in answers] == [(200, f"{live_server}/visits")] * 4
     # One session for the four (one phone): which page shows which message is a matter of timing, but none
     # is a refusal.
@@ -105,9 +68,9 @@ def test_a_report_tapped_four_times_at_once_is_recorded_once(app, live_server, v
 
 
 def test_a_draft_replayed_from_two_tabs_at_once_is_recorded_once(app, live_server, visit):
-    tabs = [_browser(live_server, visit["email"]) for _ in range(2)]
+    tabs = [logged_in(live_server, visit["email"]) for _ in range(2)]
     url = f"{live_server}/visits/{visit['id']}/report"
-    answers = _at_once([_post(tab, url, REPORT | {"submission_key": "e" * 32}, {"X-Reco-Draft": "1"})
+    answers = at_once([form_post(tab, url, REPORT | {"submission_key": "e" * 32}, {"X-Reco-Draft": "1"})
                         for tab in tabs])
     bodies = [json.loads(body) for status, _final, body in answers if status == 200]
     assert sorted(body["already"] for body in bodies) == [False, True]
@@ -116,10 +79,10 @@ def test_a_draft_replayed_from_two_tabs_at_once_is_recorded_once(app, live_serve
 
 
 def test_a_missed_visit_sent_four_times_at_once_is_recorded_and_planned_again_once(app, live_server, visit):
-    opener = _browser(live_server, visit["email"])
-    form = {"reason": "Personne", "new_date": (TOMORROW + timedelta(days=2)).isoformat(), "new_slot": "evening",
+    opener = logged_in(live_server, visit["email"])
+    form = {"reason": "Personne", "new_date": (visit["on"] + timedelta(days=2)).isoformat(), "new_slot": "evening",
             "submission_key": "f" * 32}
-    answers = _at_once([_post(opener, f"{live_server}/visits/{visit['id']}/missed", form)] * 4)
+    answers = at_once([form_post(opener, f"{live_server}/visits/{visit['id']}/missed", form)] * 4)
     assert [final for _status, final, _body in answers] == [f"{live_server}/visits/{visit['id']}"] * 4
     assert _counts(app, visit["id"]) == {"reports": 0, "submissions": 1, "reported": 0, "missed": 1,
                                          "rescheduled": 1, "missed_count": 1}
@@ -135,6 +98,6 @@ def test_the_api_report_sent_four_times_at_once_with_one_key_is_recorded_once(ap
             "Idempotency-Key": "g" * 32})
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.load(response)["already_recorded"]
-    answers = _at_once([call] * 4)
+    answers = at_once([call] * 4)
     assert sorted(answers) == [(200, False)] + [(200, True)] * 3
     assert _counts(app, visit["id"])["reports"] == 1 and _counts(app, visit["id"])["reported"] == 1
