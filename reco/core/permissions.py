@@ -91,7 +91,7 @@ RULES: dict[str, dict[Role, Scope]] = {
     "report.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN, _R.PRESCRIBER: Scope.OWN,
                     _R.PARTNER: Scope.ANY, _R.VIEWER: Scope.ANY, _R.ADMIN: Scope.ANY},
     "report.lists": {_R.SUPERVISOR: Scope.OWN},
-    # The coordinator's whole lists of the network: devices and erasures, never a household.
+    # The coordinator's whole lists of the network: devices, erasures and ORDS repairs, never a household.
     "report.network_lists": {_R.ADMIN: Scope.ANY},
     "impact.manage": {_R.ADMIN: Scope.ANY},
     # The parts bank: the shared catalogue, each workshop's own stock, requests between workshops.

@@ -1,5 +1,5 @@
 """Locations of the workshop, the scan batch page and the ORDS export of repairs."""
-from flask import Response, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -9,6 +9,7 @@ from reco.core.errors import DomainError
 from reco.core.forms import form_status, refusal_on_form
 from reco.core.navigation import add_nav_badge
 from reco.core.permissions import permission_required, require
+from reco.core.spreadsheet import sheet_response
 from reco.extensions import db
 from reco.inventory import bp
 from reco.inventory.batch import (SESSION_BATCH_KEY, add_scan, apply_to_batch, batch_items, batch_of, batch_size,
@@ -17,7 +18,7 @@ from reco.inventory.forms import LocationEditForm, LocationForm
 from reco.inventory.lifecycle import parse_state
 from reco.inventory.locations import create_location, find_location, update_location
 from reco.inventory.models import Device, DeviceState, Location
-from reco.inventory.repairs import ords_csv
+from reco.inventory.repairs import ords_list
 
 
 @bp.route("/locations", methods=["GET", "POST"])
@@ -127,9 +128,10 @@ def batch_apply():
     return _batch_page(left, outcomes)
 
 
-@bp.route("/repairs.csv")
+@bp.route("/repairs.<fmt>")
 @permission_required("repair.export")
-def repairs_csv():
-    """Download the workshop's closed repairs in the Open Repair Data Standard format."""
-    return Response(stream_with_context(ords_csv(current_user.structure)), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=repairs-ords.csv"})
+def repairs_export(fmt: str):
+    """Download the workshop's closed repairs in the Open Repair Data Standard format, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return sheet_response(ords_list(current_user.structure_id), fmt)

@@ -1,15 +1,13 @@
-"""Repair log of devices (Open Repair Data Standard) and its ORDS CSV export."""
+"""Repair log of devices (Open Repair Data Standard) and its ORDS export."""
 from __future__ import annotations
-
-import csv
-import io
-from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from reco.accounts.models import Structure
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.spreadsheet import PLAIN, Column, Kind, Sheet
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
@@ -23,9 +21,15 @@ ORDS_CATEGORIES = {
 }
 ORDS_STATUS = {RepairStatus.FIXED: "Fixed", RepairStatus.REPAIRABLE: "Repairable",
                RepairStatus.END_OF_LIFE: "End of life"}
-ORDS_COLUMNS = ["id", "data_provider", "country", "partner_product_category", "product_category", "brand",
-                "year_of_manufacture", "product_age", "repair_status", "repair_barrier_if_end_of_life",
-                "group_identifier", "event_date", "problem", "fault_type"]
+#: The standard's columns, in its order and with its names; the group is the workshop, the date the day (Paris)
+#: the repair was closed. Its CSV keeps the standard's commas, ISO dates and decimal points (PLAIN), for the
+#: programs that read it (?sep=semicolon for French Excel), and its English vocabulary.
+ORDS_COLUMNS = [
+    Column("id", Kind.IDENTIFIER), Column("data_provider"), Column("country"),
+    Column("partner_product_category", Kind.IDENTIFIER), Column("product_category"), Column("brand"),
+    Column("year_of_manufacture", Kind.NUMBER), Column("product_age", Kind.DECIMAL), Column("repair_status"),
+    Column("repair_barrier_if_end_of_life"), Column("group_identifier"), Column("event_date", Kind.DATE),
+    Column("problem"), Column("fault_type", Kind.IDENTIFIER)]
 
 
 def _fail(field_name: str, message) -> None:
@@ -105,30 +109,18 @@ def close_repair(repair: Repair, *, by, status, barrier=None, actions: str | Non
     return repair
 
 
-def ords_rows(workshop_id: int, prefix: str, name: str) -> Iterator[list[str]]:
-    """Yield the workshop's closed repairs as ORDS rows, header first."""
-    yield ORDS_COLUMNS
+def ords_list(workshop_id: int | None) -> Sheet:
+    """Return the workshop's closed repairs (None: the network's) as ORDS rows, each grouped under its workshop."""
     query = (select(Repair.id, Repair.status, Repair.barrier, Repair.closed_at, Repair.problem, Repair.fault_type,
-                    Device.type, Device.brand)
-             .join(Repair.device).where(Device.workshop_id == workshop_id, Repair.status.is_not(None))
-             .order_by(Repair.id))
-    for row in db.session.execute(query.execution_options(yield_per=500)):
-        yield [f"{prefix}-R{row.id}", "Reco", "FRA", row.type.value, ORDS_CATEGORIES[row.type], row.brand, "", "",
-               ORDS_STATUS[row.status], row.barrier.value.replace("_", " ").capitalize() if row.barrier else "",
-               name, row.closed_at.date().isoformat(), row.problem, row.fault_type.value]
-
-
-def ords_csv(workshop) -> Iterator[str]:
-    """Return the ORDS export as CSV text, line by line; the workshop is read now, the rows as they stream."""
-    return _csv_lines(ords_rows(workshop.id, workshop.tag_prefix, workshop.name))
-
-
-def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
-    """Yield each row as a line of CSV text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+                    Device.type, Device.brand, Structure.tag_prefix, Structure.name)
+             .join(Repair.device).join(Structure, Structure.id == Device.workshop_id)
+             .where(Repair.status.is_not(None)).order_by(Repair.id))
+    if workshop_id is not None:
+        query = query.where(Device.workshop_id == workshop_id)
+    rows = ([f"{row.tag_prefix}-R{row.id}", "Reco", "FRA", row.type.value, ORDS_CATEGORIES[row.type], row.brand,
+             None, None, ORDS_STATUS[row.status],
+             row.barrier.value.replace("_", " ").capitalize() if row.barrier else "", row.name, row.closed_at,
+             row.problem, row.fault_type.value]
+            for row in db.session.execute(query.execution_options(yield_per=500)))
+    return Sheet("repairs-ords" if workshop_id is not None else "repairs-ords-network", ORDS_COLUMNS, rows,
+                 dialect=PLAIN)

@@ -16,6 +16,7 @@ from reco.inventory.models import (
     RepairStatus,
     SanitizationLevel,
     SanitizationResult,
+    SanitizationTool,
     Technique,
     Verification,
 )
@@ -131,3 +132,7 @@ DESTRUCTION_LABELS = {DestructionMethod.SHRED: _l("Shredded"), DestructionMethod
                       DestructionMethod.CRUSH: _l("Crushed"), DestructionMethod.DEGAUSS: _l("Degaussed")}
 
 LOCATION_KIND_LABELS = {LocationKind.SHELF: _l("Shelf"), LocationKind.BIN: _l("Bin"), LocationKind.AREA: _l("Area")}
+
+#: Erasure programs keep their own names; « other » is said in the user's language.
+TOOL_LABELS = {SanitizationTool.NWIPE: "nwipe", SanitizationTool.HDPARM: "hdparm",
+               SanitizationTool.NVME_CLI: "nvme-cli", SanitizationTool.OTHER: _l("Other")}

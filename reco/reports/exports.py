@@ -1,62 +1,56 @@
-"""Exports: CSV that opens correctly in French Excel, XLSX, and whole lists streamed row by row."""
+"""Exports: the whole lists and the dashboard's tables, each defined once as columns and written as CSV or XLSX."""
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Iterator
-
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from reco.accounts.models import Structure
+from reco.core.spreadsheet import Column, Kind, Sheet
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState, Drive, Sanitization
+from reco.inventory.repairs import ords_list
+from reco.inventory.vocabulary import (
+    GRADE_LABELS,
+    LEVEL_LABELS,
+    SANITIZATION_RESULT_LABELS,
+    STATE_LABELS,
+    TECHNIQUE_LABELS,
+    TOOL_LABELS,
+    TYPE_LABELS,
+    VERIFICATION_LABELS,
+)
 from reco.prescriptions.models import Prescription, PrescriptionStatus
+from reco.prescriptions.vocabulary import (
+    DIGITAL_LEVEL_LABELS,
+    EQUIPMENT_LABELS,
+    NEED_LABELS,
+    PRESCRIPTION_STATUS_LABELS,
+)
 
 BATCH = 1000
-#: The size of the pieces a streamed CSV is sent in, in characters.
-STREAM_PIECE = 1 << 16
+YES_NO = {"1": _l("yes"), "0": _l("no")}
+_COUNT = re.compile(r"[0-9]+")
 
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Return a cell value a spreadsheet will never run as a formula (text starting with = + - @ gets a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
-
-
-def csv_stream(rows: Iterable[list], separator: str = ";") -> Iterator[str]:
-    """Yield CSV text: a UTF-8 byte-order mark first, so that Excel reads the accents, then pieces of about 64 KB:
-    one write to the network per row would cost more than the row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
-        if buffer.tell() >= STREAM_PIECE:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
-
-
-def table_xlsx(table) -> bytes:
-    """Return one dashboard table as an XLSX workbook."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.key[:31])
-    sheet.append([safe_cell(table.title)])
-    sheet.append([safe_cell(c) for c in table.columns])
-    for row in table.rows:
-        sheet.append([int(v) if isinstance(v, str) and re.fullmatch(r"[0-9]{1,12}", v) else safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+DEVICE_COLUMNS = [
+    Column(_l("Asset tag"), Kind.IDENTIFIER), Column(_l("Type"), labels=TYPE_LABELS), Column(_l("Brand")),
+    Column(_l("Model")), Column(_l("Serial number"), Kind.IDENTIFIER), Column(_l("Donor's tag"), Kind.IDENTIFIER),
+    Column(_l("State"), labels=STATE_LABELS), Column(_l("Grade"), labels=GRADE_LABELS),
+    Column(_l("Received on"), Kind.DATE), Column(_l("Weight (kg)"), Kind.DECIMAL)]
+PRESCRIPTION_COLUMNS = [
+    Column(_l("Household"), Kind.IDENTIFIER), Column(_l("Status"), labels=PRESCRIPTION_STATUS_LABELS),
+    Column(_l("Commune")), Column(_l("INSEE code"), Kind.IDENTIFIER), Column("QPV", labels=YES_NO),
+    Column(_l("People"), Kind.NUMBER), Column(_l("Needs"), labels=NEED_LABELS),
+    Column(_l("Digital level"), labels=DIGITAL_LEVEL_LABELS), Column(_l("Equipment wanted"), labels=EQUIPMENT_LABELS),
+    Column(_l("Sent on"), Kind.DATE), Column(_l("Equipped on"), Kind.DATE)]
+SANITIZATION_COLUMNS = [
+    Column(_l("Asset tag"), Kind.IDENTIFIER), Column(_l("Drive serial"), Kind.IDENTIFIER), Column(_l("Drive model")),
+    Column(_l("Level"), labels=LEVEL_LABELS), Column(_l("Technique"), labels=TECHNIQUE_LABELS),
+    Column(_l("Tool"), labels=TOOL_LABELS), Column(_l("Verification"), labels=VERIFICATION_LABELS),
+    Column(_l("Result"), labels=SANITIZATION_RESULT_LABELS), Column(_l("Started"), Kind.DATETIME),
+    Column(_l("Ended"), Kind.DATETIME)]
+#: The first column of a network list.
+WORKSHOP_COLUMN = Column(_l("Workshop"))
 
 
 def _streamed(query):
@@ -64,45 +58,31 @@ def _streamed(query):
     return db.session.execute(query.execution_options(yield_per=BATCH))
 
 
-def _workshop_names(workshop_id: int | None) -> dict[int, str] | None:
-    """Return the names of the network's workshops for a network list (``workshop_id`` None), else None."""
-    if workshop_id is not None:
-        return None
+def workshop_names() -> dict[int, str]:
+    """Return the names of the network's workshops, for the first column of a network list."""
     return dict(db.session.execute(select(Structure.id, Structure.name).where(Structure.is_workshop)).all())
 
 
-def _header(names: dict | None, columns: list) -> list[str]:
-    """Return the header of a list, led by the workshop's column in a network list."""
-    return ([str(_l("Workshop"))] if names is not None else []) + [str(c) for c in columns]
+def _network(name: str, columns: list[Column], workshop_id: int | None, rows) -> Sheet:
+    """Return a workshop's list, or the network's (``workshop_id`` None) with each row led by its workshop."""
+    if workshop_id is not None:
+        return Sheet(name, columns, (row[1:] for row in rows))
+    names = workshop_names()
+    return Sheet(f"{name}-network", [WORKSHOP_COLUMN, *columns], ((names.get(row[0], ""), *row[1:]) for row in rows))
 
 
-def _lead(names: dict | None, workshop_id: int) -> list[str]:
-    """Return the first cell of a row of a network list, its workshop; nothing in a workshop's list."""
-    return [names.get(workshop_id, "")] if names is not None else []
-
-
-def device_rows(workshop_id: int | None) -> Iterator[list]:
-    """Yield the header and every device of the workshop but the voided ones (None: of the whole network)."""
-    names = _workshop_names(workshop_id)
-    yield _header(names, [_l("Asset tag"), _l("Type"), _l("Brand"), _l("Model"), _l("Serial number"),
-                          _l("Donor's tag"), _l("State"), _l("Grade"), _l("Received on"), _l("Weight (kg)")])
+def device_list(workshop_id: int | None) -> Sheet:
+    """Return every device of the workshop but the voided ones (None: of the whole network)."""
     query = (select(Device.workshop_id, Device.tag, Device.type, Device.brand, Device.model, Device.serial,
                     Device.donor_tag, Device.state, Device.grade, Device.received_at, Device.weight_kg)
              .where(Device.state != DeviceState.VOIDED).order_by(Device.id))
-    if names is None:
+    if workshop_id is not None:
         query = query.where(Device.workshop_id == workshop_id)
-    for row in _streamed(query):
-        yield _lead(names, row.workshop_id) + [
-            row.tag, row.type.value, row.brand, row.model, row.serial, row.donor_tag, row.state.value,
-            row.grade.value if row.grade else "", row.received_at.date().isoformat(),
-            str(row.weight_kg) if row.weight_kg is not None else ""]
+    return _network("devices", DEVICE_COLUMNS, workshop_id, _streamed(query))
 
 
-def prescription_rows(workshop_id: int) -> Iterator[list]:
-    """Yield the header and the prescriptions addressed to the workshop, by household code, without names."""
-    yield [str(_l("Household")), str(_l("Status")), str(_l("Commune")), str(_l("INSEE code")), "QPV",
-           str(_l("People")), str(_l("Needs")), str(_l("Digital level")), str(_l("Equipment wanted")),
-           str(_l("Sent on")), str(_l("Equipped on"))]
+def prescription_list(workshop_id: int) -> Sheet:
+    """Return the prescriptions addressed to the workshop, by household code, without names."""
     query = (select(Prescription.code, Prescription.status, Prescription.commune, Prescription.insee_code,
                     Prescription.qpv, Prescription.adults, Prescription.children_preschool,
                     Prescription.children_primary, Prescription.children_middle, Prescription.children_high,
@@ -110,29 +90,36 @@ def prescription_rows(workshop_id: int) -> Iterator[list]:
                     Prescription.submitted_at, Prescription.equipped_at)
              .where(Prescription.workshop_id == workshop_id, Prescription.status != PrescriptionStatus.DRAFT)
              .order_by(Prescription.id))
-    for row in _streamed(query):
-        people = sum(row[5:11])
-        yield [row.code, row.status.value, row.commune, row.insee_code, "1" if row.qpv else "0", people,
-               ",".join(row.needs or []), row.digital_level.value if row.digital_level else "",
-               row.equipment.value if row.equipment else "",
-               row.submitted_at.date().isoformat() if row.submitted_at else "",
-               row.equipped_at.date().isoformat() if row.equipped_at else ""]
+    rows = ([row.code, row.status, row.commune, row.insee_code, "1" if row.qpv else "0", sum(row[5:11]),
+             row.needs or None, row.digital_level, row.equipment, row.submitted_at, row.equipped_at]
+            for row in _streamed(query))
+    return Sheet("prescriptions", PRESCRIPTION_COLUMNS, rows)
 
 
-def sanitization_rows(workshop_id: int | None) -> Iterator[list]:
-    """Yield the header and every sanitization record of the workshop's drives (None: of the whole network)."""
-    names = _workshop_names(workshop_id)
-    yield _header(names, [_l("Asset tag"), _l("Drive serial"), _l("Drive model"), _l("Level"), _l("Technique"),
-                          _l("Tool"), _l("Verification"), _l("Result"), _l("Started"), _l("Ended")])
+def sanitization_list(workshop_id: int | None) -> Sheet:
+    """Return every sanitization record of the workshop's drives (None: of the whole network)."""
     query = (select(Drive.workshop_id, Device.tag, Drive.serial, Drive.model, Sanitization.level,
                     Sanitization.technique, Sanitization.tool, Sanitization.verification, Sanitization.result,
                     Sanitization.started_at, Sanitization.ended_at)
              .join(Drive, Drive.id == Sanitization.drive_id)
              .outerjoin(Device, Device.id == Sanitization.device_id).order_by(Sanitization.id))
-    if names is None:
+    if workshop_id is not None:
         query = query.where(Drive.workshop_id == workshop_id)
-    for row in _streamed(query):
-        yield _lead(names, row.workshop_id) + [
-            row.tag or "", row.serial or "", row.model, row.level.value, row.technique.value, row.tool.value,
-            row.verification.value, row.result.value,
-            row.started_at.isoformat() if row.started_at else "", row.ended_at.isoformat() if row.ended_at else ""]
+    return _network("sanitizations", SANITIZATION_COLUMNS, workshop_id, _streamed(query))
+
+
+def table_sheet(table, name: str) -> Sheet:
+    """Return one dashboard table as a list: its naming columns as text, its counts as numbers (« < 5 » as text)."""
+    columns = [Column(title, Kind.TEXT if i < table.label_columns else Kind.NUMBER)
+               for i, title in enumerate(table.columns)]
+    rows = [[int(v) if i >= table.label_columns and isinstance(v, str) and _COUNT.fullmatch(v) else v
+             for i, v in enumerate(row)] for row in table.rows]
+    return Sheet(name, columns, rows, title=table.title)
+
+
+#: Lists exported for the user's workshop.
+LISTS = {"devices": device_list, "prescriptions": prescription_list, "sanitizations": sanitization_list}
+
+
+#: The lists the coordinator exports for the whole network: none about households.
+NETWORK_LISTS = {"devices": device_list, "sanitizations": sanitization_list, "repairs": ords_list}

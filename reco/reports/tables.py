@@ -26,6 +26,8 @@ class Table:
     rows: list[list] = field(default_factory=list)
     #: The raw counts drawn as bars (hidden counts draw none); empty for a table without a chart.
     values: list[int] = field(default_factory=list)
+    #: How many leading columns name the row; the others hold counts (numbers in the exports).
+    label_columns: int = 1
 
 
 def _counted(key, title, label, rows, audience: Audience) -> Table:
@@ -108,7 +110,7 @@ def devices_donor(audience: Audience, period: Period) -> Table:
 def sanitization(audience: Audience, period: Period) -> Table:
     """Sanitization records per level, technique and result (failures and destructions included)."""
     table = Table("sanitization", str(_l("Drive sanitizations")),
-                  [str(_l("Level")), str(_l("Technique")), str(_l("Result")), str(_l("Count"))])
+                  [str(_l("Level")), str(_l("Technique")), str(_l("Result")), str(_l("Count"))], label_columns=3)
     for level, technique, result, count in figures.sanitizations_by(audience, period):
         table.rows.append([str(LEVEL_LABELS[level]), str(TECHNIQUE_LABELS[technique]),
                            str(SANITIZATION_RESULT_LABELS[result]), shown(count, audience.suppress)])

@@ -1,9 +1,8 @@
 """The dashboard, its exports, and the impact factors the coordinator keeps."""
 import io
 from datetime import date
-from itertools import chain
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,11 +11,12 @@ from reco.core.errors import ValidationFailed
 from reco.core.forms import form_status, show_errors
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.permissions import permission_required
+from reco.core.spreadsheet import sheet_response
 from reco.extensions import db
 from reco.inventory.models import DeviceType
 from reco.reports import bp
 from reco.reports.annual import annual_report
-from reco.reports.exports import csv_stream, device_rows, prescription_rows, sanitization_rows, table_xlsx
+from reco.reports.exports import LISTS, NETWORK_LISTS, table_sheet
 from reco.reports.factors import update_factor
 from reco.reports.figures import (
     audience_of,
@@ -36,10 +36,8 @@ from reco.reports.tables import TABLES, build_tables, families_month
 add_nav_entry(NavEntry("reports.dashboard", _l("Figures"), "report.view",
                        _l("Families equipped, devices, drives, parts and impact, with charts and exports."), 38))
 
-#: Lists exported row by row, streamed, for the user's workshop.
-LISTS = {"devices": device_rows, "prescriptions": prescription_rows, "sanitizations": sanitization_rows}
-#: The lists the coordinator exports for the whole network: none about households.
-NETWORK_LISTS = {"devices": device_rows, "sanitizations": sanitization_rows}
+#: The files a list is exported as.
+FORMATS = ("csv", "xlsx")
 
 
 def _scope():
@@ -81,44 +79,30 @@ def impact():
 @bp.route("/reports/tables/<key>.<fmt>")
 @permission_required("report.view")
 def export_table(key: str, fmt: str):
-    """Export one table of the dashboard, as CSV for French Excel (or ?sep=, ) or as XLSX."""
-    if fmt not in ("csv", "xlsx") or key not in TABLES:
+    """Export one table of the dashboard, as CSV for French Excel (or ?sep=comma) or as XLSX."""
+    if fmt not in FORMATS or key not in TABLES:
         abort(404)
     audience, period = _scope()
-    table = TABLES[key](audience, period)
     name = f"{key}-{period.first.isoformat()}-{period.last.isoformat()}"
-    if fmt == "xlsx":
-        return Response(table_xlsx(table), headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return _csv_response(name, [table.columns, *table.rows])
+    return sheet_response(table_sheet(TABLES[key](audience, period), name), fmt)
 
 
-@bp.route("/reports/lists/<name>.csv")
+@bp.route("/reports/lists/<name>.<fmt>")
 @permission_required("report.lists")
-def export_list(name: str):
-    """Export a whole list of the user's scope (devices, prescriptions without names, sanitizations), streamed."""
-    if name not in LISTS:
+def export_list(name: str, fmt: str):
+    """Export a whole list of the user's scope (devices, prescriptions without names, sanitizations), CSV streamed."""
+    if name not in LISTS or fmt not in FORMATS:
         abort(404)
-    return _csv_response(name, LISTS[name](current_user.structure_id))
+    return sheet_response(LISTS[name](current_user.structure_id), fmt)
 
 
-@bp.route("/reports/network/<name>.csv")
+@bp.route("/reports/network/<name>.<fmt>")
 @permission_required("report.network_lists")
-def export_network_list(name: str):
-    """Export a whole list of the network (devices, sanitizations), each row with its workshop, streamed."""
-    if name not in NETWORK_LISTS:
+def export_network_list(name: str, fmt: str):
+    """Export a whole list of the network (devices, sanitizations, ORDS repairs), each row with its workshop."""
+    if name not in NETWORK_LISTS or fmt not in FORMATS:
         abort(404)
-    return _csv_response(f"{name}-network", NETWORK_LISTS[name](None))
-
-
-def _csv_response(name: str, rows) -> Response:
-    """Stream rows as CSV: UTF-8 with BOM and ; for French Excel, or , with ?sep=comma."""
-    separator = "," if request.args.get("sep") in (",", "comma") else ";"
-    rows = iter(rows)
-    header = next(rows)  # now, while the request's user and language are at hand; the rows stream after
-    return Response(stream_with_context(csv_stream(chain([header], rows), separator)),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return sheet_response(NETWORK_LISTS[name](None), fmt)
 
 
 @bp.route("/reports/annual.pdf")

@@ -29,10 +29,10 @@ NOT_PAGES = {
     "donations.document_pdf": "a PDF document",
     "prescriptions.document_pdf": "a PDF document",
     "prescriptions.export": "a JSON download of the household's data",
-    "inventory.repairs_csv": "a CSV download",
+    "inventory.repairs_export": "a CSV or XLSX download",
     "reports.annual": "a PDF document",
-    "reports.export_list": "a CSV download",
-    "reports.export_network_list": "a CSV download",
+    "reports.export_list": "a CSV or XLSX download",
+    "reports.export_network_list": "a CSV or XLSX download",
     "reports.export_table": "a CSV or XLSX download",
 }
 #: The JSON API (/api/v1) is for scripts: no page there.

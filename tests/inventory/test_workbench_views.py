@@ -125,7 +125,7 @@ def test_repairs_open_close_and_export_in_ords(client, ctx):
     assert client.post(f"/devices/{device.tag}/repairs/{repair.id}", data={
         "status": "end_of_life", "barrier": "spare_parts_not_available", "minutes_spent": "30"}).status_code == 302
     export = client.get("/repairs.csv")
-    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["id", "data_provider", "country"]
     assert rows[1][4] == "Laptop" and rows[1][8] == "End of life" and rows[1][12] == "Charnière"
 

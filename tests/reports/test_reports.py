@@ -107,10 +107,11 @@ def test_exports_open_in_french_excel_and_in_xlsx(client, network):
     assert rows[1:] == [["Rennes (35238)", "2"], ["Vitré (35360)", "1"]]
     assert b"," in client.get("/reports/tables/families_commune.csv?sep=comma").data
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/reports/tables/families_commune.xlsx").data))
-    assert [c.value for c in list(workbook.active.iter_rows())[2]] == ["Rennes (35238)", 2]
+    assert [c.value for c in list(workbook.active.iter_rows())[1]] == ["Rennes (35238)", 2]
+    assert workbook.active.title == "Familles équipées par commune"
     assert client.get("/reports/tables/nothing.csv").status_code == 404
     devices = client.get("/reports/lists/devices.csv").data.decode("utf-8-sig").splitlines()
-    assert len(devices) == 7 and devices[0].startswith("N° d'inventaire;")
+    assert len(devices) == 7 and devices[0].startswith('"N° d\'inventaire";"Type";"Type (code)";')
     prescriptions = client.get("/reports/lists/prescriptions.csv").data.decode("utf-8-sig")
     assert network["equipped"][0].code in prescriptions and "Awa Diop" not in prescriptions
 
@@ -239,9 +240,13 @@ def test_the_coordinator_exports_the_devices_and_erasures_of_the_whole_network(c
     erasures = client.get("/reports/network/sanitizations.csv?sep=comma").get_data(as_text=True).splitlines()
     assert len(erasures) == 1 + 4 and sum("Atelier du Sud" in line for line in erasures) == 1
     assert client.get("/reports/network/prescriptions.csv").status_code == 404
-    assert "/reports/network/devices.csv" in client.get("/reports").get_data(as_text=True)
+    page = client.get("/reports").get_data(as_text=True)
+    assert "/reports/network/devices.csv" in page and "/reports/network/repairs.xlsx" in page
+    repairs = client.get("/reports/network/repairs.csv").data.decode("utf-8-sig").splitlines()
+    assert repairs[0].startswith('"id","data_provider","country",')
     login_as(client, network["supervisor"])
     assert client.get("/reports/network/devices.csv").status_code == 403
+    assert client.get("/reports/network/repairs.csv").status_code == 403
     assert "/reports/network/" not in client.get("/reports").get_data(as_text=True)
     own = client.get("/reports/lists/devices.csv").get_data(as_text=True).splitlines()
     assert len(own) == 1 + 6 and not any(line.startswith(other.tag_prefix) for line in own[1:])
@@ -264,4 +269,4 @@ def test_streamed_exports_reach_their_end_through_a_real_server(app, live_server
     lines = body.splitlines()
     assert len(lines) >= 1 and lines[0]
     if path == "/reports/lists/devices.csv":
-        assert len(lines) == 4 and all(line.count(";") == 9 for line in lines)
+        assert len(lines) == 4 and all(line.count(";") == 12 for line in lines)
