@@ -11,6 +11,9 @@ from reco.reports.donor_report import current_donor_report
 from reco.reports.figures import audience_of, parse_period, protect_summary, summary
 from reco.reports.kept import readable_document
 
+#: The figures drawn from devices rather than counted: null, and named in « not_published », under 5 devices.
+DERIVED = ("weight_diverted_kg", "co2e_avoided_kg")
+
 
 @bp.route("/reports/summary")
 @permission_required("report.view")
@@ -21,6 +24,7 @@ def reports_summary():
     figures = protect_summary(summary(audience, period), audience.suppress)
     return jsonify(figures | {"from": period.first.isoformat(), "to": period.last.isoformat(),
                               "small_counts_hidden": audience.suppress,
+                              "not_published": [name for name in DERIVED if figures[name] is None],
                               "scope": "workshop" if audience.workshop_id else
                               "prescriber" if audience.prescriber_id else "network"})
 
@@ -56,9 +60,13 @@ SCHEMAS["Summary"] = {"type": "object", "required": [
                               "properties": {"pipeline": _COUNT, "declared": _COUNT}},
         **{name: _COUNT for name in ("devices_received", "devices_ready", "devices_delivered", "devices_harvested",
                                      "devices_recycled", "drives_sanitized", "drives_destroyed")},
-        "co2e_avoided_kg": {"type": ["number", "null"]}, "weight_diverted_kg": {"type": ["number", "null"]},
+        **{name: {"type": ["number", "null"], "description": "For the whole network: rounded, null when drawn "
+                  "from fewer than 5 devices (given to households for CO2e, given or dismantled for weight)"}
+           for name in DERIVED},
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
         "small_counts_hidden": {"type": "boolean", "description": "Counts are rounded and those under 5 hidden"},
+        "not_published": {"type": "array", "items": {"type": "string", "enum": list(DERIVED)},
+                          "description": "Figures null because drawn from fewer than 5 devices (network only)"},
         "scope": {"type": "string", "enum": ["workshop", "prescriber", "network"]}}}
 
 PATHS["/reports/summary"] = {"get": {

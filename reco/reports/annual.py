@@ -68,7 +68,7 @@ def annual_report_pdf(content: dict, meta: DocumentMeta) -> bytes:
         return "< 5" if value is None else number(value, "#,##0")
 
     def amount(value) -> str:
-        return "—" if value is None else number(value)
+        return _("not published (fewer than 5 devices)") if value is None else number(value)
 
     headline = [[_("Families equipped through the pipeline"), count(data["families_equipped"]["pipeline"])]]
     if content["network"]:

@@ -17,7 +17,7 @@ from reco.inventory.models import Device, DeviceState, Drive
 from reco.inventory.vocabulary import TYPE_LABELS
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Reservation
 from reco.reports.certificate import certificate_story, drive_content
-from reco.reports.figures import SMALL_CELL
+from reco.reports.figures import SMALL_CELL, derived
 from reco.reports.kept import current_document
 from reco.reports.models import factors_by_type
 
@@ -31,6 +31,11 @@ def _outcome_label(outcome: str) -> str:
             "recycled": _("recycled (WEEE)"), "in_progress": _("in progress")}[outcome]
 
 
+def _impact(value: float | None, unit: str) -> str:
+    """Return a weight or CO2e as printed, or why it is not."""
+    return _("not published (fewer than 5 devices)") if value is None else f"{number(value)} {unit}"
+
+
 def report_content(donation: Donation) -> dict:
     """Return what the report states: devices with their outcome, drives with their records, families, impact."""
     devices = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id,
@@ -38,13 +43,16 @@ def report_content(donation: Donation) -> dict:
     drives = list(db.session.scalars(select(Drive).where(Drive.donation_id == donation.id).order_by(Drive.id)))
     factors = factors_by_type()
     weight = co2e = 0.0
+    reused = delivered = 0
     for device in devices:
         factor = factors.get(device.type)
         if device.state in (DeviceState.DELIVERED, DeviceState.HARVESTED):
+            reused += 1
             weight += float(device.weight_kg) if device.weight_kg is not None else float(
                 factor.weight_kg if factor else 0)
-        if device.state is DeviceState.DELIVERED and factor is not None:
-            co2e += float(factor.co2e_avoided_kg)
+        if device.state is DeviceState.DELIVERED:
+            delivered += 1
+            co2e += float(factor.co2e_avoided_kg) if factor is not None else 0.0
     communes = Counter(dict(db.session.execute(
         select(Prescription.commune, func.count(Prescription.id))
         .join(Reservation, Reservation.prescription_id == Prescription.id)
@@ -65,7 +73,9 @@ def report_content(donation: Donation) -> dict:
         "families": {commune or "—": count for commune, count in sorted(communes.items()) if count >= SMALL_CELL},
         "families_elsewhere": any(count < SMALL_CELL for count in communes.values()),
         "sources": sorted({f.source for f in factors.values() if f.source}),
-        "weight_kg": round(weight, 1), "co2e_kg": round(co2e, 1),
+        # the donor is outside the workshop: the rule of the network's figures, whoever issues the report
+        "weight_kg": derived(round(weight, 1), reused, True, -1),
+        "co2e_kg": derived(round(co2e, 1), delivered, True, -2),
     }
 
 
@@ -93,8 +103,8 @@ def donor_report_pdf(content: dict, meta: DocumentMeta) -> bytes:
         table(families, [120 * mm, 54 * mm]) if len(families) > 1 else paragraph(_("None yet.")),
         paragraph(_("Communes with fewer than 5 families are not named, to protect the households."), "small"),
         paragraph(_("Impact"), "h2"),
-        paragraph(_("Weight kept out of waste: %(kg)s kg. Greenhouse gases avoided: %(co2)s kg CO2e.",
-                    kg=number(content["weight_kg"]), co2=number(content["co2e_kg"]))),
+        paragraph(_("Weight kept out of waste: %(weight)s. Greenhouse gases avoided: %(co2)s.",
+                    weight=_impact(content["weight_kg"], "kg"), co2=_impact(content["co2e_kg"], "kg CO2e"))),
         paragraph(_("Factors used are those of the network's figures page. Sources: %(sources)s",
                     sources="; ".join(content["sources"]) or "—"), "small"),
         PageBreak(),

@@ -127,6 +127,16 @@ def shown(count, suppress: bool = True) -> str:
     return "< 5" if value is None else f"{value}"
 
 
+def derived(value: float | None, over: int, suppress: bool, ndigits: int | None = None) -> float | None:
+    """Return a median, a longest wait, a weight or a CO2e drawn from ``over`` households or devices as it may leave
+    its structure: None from fewer than 5 of them, else rounded to ``ndigits`` (as round() does); exact inside."""
+    if not suppress:
+        return value
+    if value is None or over < SMALL_CELL:
+        return None
+    return value if ndigits is None else round(value, ndigits)
+
+
 def _households(audience: Audience):
     """Return the condition on the prescriptions the audience sees."""
     conditions = []
@@ -274,9 +284,8 @@ def protect_summary(figures: dict, suppress: bool) -> dict:
     result = {key: protected(value, True) if isinstance(value, int) else value for key, value in figures.items()}
     result["families_equipped"] = {k: protected(v, True) for k, v in figures["families_equipped"].items()}
     reused = figures["devices_delivered"] + figures["devices_harvested"]
-    hidden = figures["devices_delivered"] < SMALL_CELL or reused < SMALL_CELL
-    result["co2e_avoided_kg"] = None if hidden else round(figures["co2e_avoided_kg"], -2)
-    result["weight_diverted_kg"] = None if hidden else round(figures["weight_diverted_kg"], -1)
+    result["co2e_avoided_kg"] = derived(figures["co2e_avoided_kg"], figures["devices_delivered"], True, -2)
+    result["weight_diverted_kg"] = derived(figures["weight_diverted_kg"], reused, True, -1)
     return result
 
 
@@ -356,26 +365,31 @@ def devices_by_donor(audience: Audience, period: Period) -> list[tuple]:
 
 
 def median_days(audience: Audience, period: Period) -> float | None:
-    """Return the median days from acceptance to equipment of the households equipped in the period."""
+    """Return the median days from acceptance to equipment of the households equipped in the period, as the
+    audience may see it (None when there is none, or fewer than 5 households outside their structure)."""
     equipped = (_equipped(audience, period), Prescription.decided_at.is_not(None))
     if db.session.get_bind().dialect.name == "postgresql":  # the median in the database, not 100,000 rows read
         days = func.extract("epoch", Prescription.equipped_at - Prescription.decided_at) / 86400
-        median = db.session.scalar(select(func.percentile_cont(0.5).within_group(days)).where(*equipped))
-        return None if median is None else round(float(median), 1)
+        median, households = db.session.execute(
+            select(func.percentile_cont(0.5).within_group(days), func.count()).where(*equipped)).one()
+        return derived(None if median is None else round(float(median), 1), households, audience.suppress)
     waits = sorted((equipped_at - decided).total_seconds() / 86400 for decided, equipped_at in db.session.execute(
         select(Prescription.decided_at, Prescription.equipped_at).where(*equipped)))
     if not waits:
         return None
     middle = len(waits) // 2
-    return round(waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2, 1)
+    median = round(waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2, 1)
+    return derived(median, len(waits), audience.suppress)
 
 
 def waiting_list(audience: Audience) -> dict:
-    """Return how many accepted households wait for a device now, and since how many days at most."""
+    """Return how many accepted households wait for a device now, and since how many days at most (None when
+    fewer than 5 wait and the figure leaves their structure); the count is exact, protect it before it leaves."""
     count, oldest = db.session.execute(select(func.count(Prescription.id), func.min(Prescription.decided_at))
                                        .where(_households(audience),
                                               Prescription.status == PrescriptionStatus.ACCEPTED)).one()
-    return {"count": count, "oldest_days": (datetime.now(timezone.utc) - oldest).days if oldest else 0}
+    days = (datetime.now(timezone.utc) - oldest).days if oldest else 0
+    return {"count": count, "oldest_days": derived(days, count, audience.suppress) if count else None}
 
 
 def parts_exchanged(audience: Audience, period: Period) -> dict:
