@@ -22,8 +22,15 @@ from reco.prescriptions.visits import record_handover
 from reco.reports.figures import derived
 from reco.reports.tables import TABLES
 from tests.conftest import login_as
-from tests.factories import make_donation, make_donor, make_prescription, make_ready_device, make_structure, \
-    make_token, make_user
+from tests.factories import (
+    make_donation,
+    make_donor,
+    make_prescription,
+    make_ready_device,
+    make_structure,
+    make_token,
+    make_user,
+)
 
 DEVICES_HIDDEN = "non publié (moins de 5 appareils)"
 HOUSEHOLDS_HIDDEN = "non publié (moins de 5 foyers)"
