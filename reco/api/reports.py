@@ -10,6 +10,7 @@ from reco.donations.models import Donation
 from reco.reports.donor_report import current_donor_report
 from reco.reports.figures import audience_of, parse_period, protect_summary, summary
 from reco.reports.kept import readable_document
+from reco.reports.places import place_label
 
 #: The figures drawn from devices rather than counted: null, and named in « not_published », under 5 devices.
 DERIVED = ("weight_diverted_kg", "co2e_avoided_kg")
@@ -20,10 +21,10 @@ DERIVED = ("weight_diverted_kg", "co2e_avoided_kg")
 def reports_summary():
     """Return the summary figures of ?from=YYYY-MM-DD&to=YYYY-MM-DD (default: the last twelve months)."""
     period = parse_period(request.args.get("from", ""), request.args.get("to", ""))
-    audience = audience_of(acting_user(), request.args.get("commune", ""))
+    audience = audience_of(acting_user(), *(request.args.get(name, "") for name in ("commune", "epci", "departement")))
     figures = protect_summary(summary(audience, period), audience.suppress)
     return jsonify(figures | {"from": period.first.isoformat(), "to": period.last.isoformat(),
-                              "small_counts_hidden": audience.suppress,
+                              "small_counts_hidden": audience.suppress, "place": place_label(audience.places) or None,
                               "not_published": [name for name in DERIVED if figures[name] is None],
                               "scope": "workshop" if audience.workshop_id else
                               "prescriber" if audience.prescriber_id else "network"})
@@ -65,6 +66,8 @@ SCHEMAS["Summary"] = {"type": "object", "required": [
            for name in DERIVED},
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
         "small_counts_hidden": {"type": "boolean", "description": "Counts are rounded and those under 5 hidden"},
+        "place": {"type": ["string", "null"], "description": "The commune, EPCI and/or département the figures are "
+                  "limited to, named (e.g. « Rennes (35238), Rennes Métropole »); null: everywhere"},
         "not_published": {"type": "array", "items": {"type": "string", "enum": list(DERIVED)},
                           "description": "Figures null because drawn from fewer than 5 devices (network only)"},
         "scope": {"type": "string", "enum": ["workshop", "prescriber", "network"]}}}
@@ -77,7 +80,14 @@ PATHS["/reports/summary"] = {"get": {
                     "schema": {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}}
                    for name, default in (("from", "a year before « to »"), ("to", "today"))] + [
         {"name": "commune", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "INSEE code: only the households of this commune"}],
+         "description": "INSEE code of a commune of the registry: only the households of this commune as it is today "
+                        "(its former codes and districts count for it); unknown: 422"},
+        {"name": "epci", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "SIREN of an EPCI (métropole, communauté) of the registry, e.g. 243500139 for Rennes "
+                        "Métropole: only the households of its communes; unknown: 422"},
+        {"name": "departement", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "Code of a département of the registry, e.g. 35 or 2A: only the households of its communes; "
+                        "unknown: 422"}],
     "responses": {"200": json_response("The figures", "Summary")}, "errors": ["401", "403", "422"]}}
 
 PATHS["/documents/{number}.pdf"] = {"get": {

@@ -19,8 +19,8 @@ from reco.reports.kept import current_document
 from reco.reports.tables import TABLES
 
 #: The tables of the dashboard the report carries, in its order.
-SECTIONS = ("families_commune", "families_qpv", "families_prescriber", "families_level", "devices_type",
-            "sanitization")
+SECTIONS = ("families_commune", "families_epci", "families_departement", "families_qpv", "families_prescriber",
+            "families_level", "devices_type", "sanitization")
 
 
 def _printed(cell) -> str:

@@ -12,7 +12,6 @@ from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, tr
 from reco.accounts.models import Role, Structure
 from reco.core.errors import ValidationFailed
 from reco.core.time import local_today
-from reco.core.validators import insee_valid
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Sanitization, SanitizationLevel
@@ -25,6 +24,7 @@ from reco.prescriptions.models import (
     Reservation,
 )
 from reco.reports.models import factors_by_type
+from reco.reports.places import PlaceFilter, codes_within, group_by_place, parse_places
 
 #: Counts under this threshold are shown as "< 5" when they leave the structure they come from.
 SMALL_CELL = 5
@@ -43,27 +43,35 @@ class Audience:
     prescriber_id: int | None
     #: The figures leave the structures they come from: counts rounded, those under 5 hidden.
     suppress: bool
-    #: Only the households of this commune (INSEE code), or None.
+    #: Only the households of this commune (its current INSEE code: its former codes count for it), or None.
     insee_code: str | None = None
+    #: Only the households of the communes of this EPCI (SIREN), or None.
+    epci_code: str | None = None
+    #: Only the households of the communes of this département, or None.
+    departement_code: str | None = None
 
     @property
     def network(self) -> bool:
         """Tell whether the audience sees the whole network."""
         return self.workshop_id is None and self.prescriber_id is None
 
+    @property
+    def places(self) -> PlaceFilter:
+        """Return the communes the audience is limited to (empty: everywhere)."""
+        return PlaceFilter(self.insee_code, self.epci_code, self.departement_code)
 
-def audience_of(user, insee_code: str | None = None) -> Audience:
-    """Return what ``user`` sees: their workshop or structure in full, the network protected; refuse a bad commune."""
-    if insee_code:
-        insee_code = insee_code.strip().upper()
-        if not insee_valid(insee_code):
-            raise ValidationFailed(str(_l("This is not an INSEE commune code.")),
-                                   {"commune": [str(_l("unknown commune"))]})
+
+def audience_of(user, insee_code: str | None = None, epci: str | None = None,
+                departement: str | None = None) -> Audience:
+    """Return what ``user`` sees: their workshop or structure in full, the network protected, limited to a commune,
+    an EPCI or a département of the registry; refuse one the registry does not know."""
+    places = parse_places(insee_code, epci, departement)
+    where = (places.commune, places.epci, places.departement)
     if user.role in (Role.SUPERVISOR, Role.TECHNICIAN):
-        return Audience(user.structure_id, None, False, insee_code or None)
+        return Audience(user.structure_id, None, False, *where)
     if user.role is Role.PRESCRIBER:
-        return Audience(None, user.structure_id, False, insee_code or None)
-    return Audience(None, None, True, insee_code or None)
+        return Audience(None, user.structure_id, False, *where)
+    return Audience(None, None, True, *where)
 
 
 def _zone() -> ZoneInfo:
@@ -144,8 +152,8 @@ def _households(audience: Audience):
         conditions.append(Prescription.workshop_id == audience.workshop_id)
     if audience.prescriber_id:
         conditions.append(Prescription.structure_id == audience.prescriber_id)
-    if audience.insee_code:
-        conditions.append(Prescription.insee_code == audience.insee_code)
+    if audience.places:
+        conditions.append(Prescription.insee_code.in_(codes_within(audience.places)))
     return and_(true(), *conditions)
 
 
@@ -161,7 +169,7 @@ def _devices(audience: Audience, period: Period):
                      Device.state != DeviceState.VOIDED)
     if audience.workshop_id:
         condition = and_(condition, Device.workshop_id == audience.workshop_id)
-    if audience.prescriber_id or audience.insee_code:  # only the devices its households received
+    if audience.prescriber_id or audience.places:  # only the devices its households received
         given = select(Reservation.device_id).join(Prescription).where(_households(audience),
                                                                        Reservation.released_at.is_(None))
         condition = and_(condition, Device.id.in_(given))
@@ -173,7 +181,7 @@ def _sanitizations(audience: Audience, period: Period):
     condition = and_(Sanitization.created_at >= period.start, Sanitization.created_at < period.end)
     if audience.workshop_id:
         condition = and_(condition, Drive.workshop_id == audience.workshop_id)
-    if audience.prescriber_id or audience.insee_code:
+    if audience.prescriber_id or audience.places:
         condition = and_(condition, Sanitization.device_id.in_(select(Device.id).where(
             _devices(audience, Period(date(2000, 1, 1), date.today())))))
     return condition
@@ -228,8 +236,8 @@ def _declared(period: Period, audience: Audience, *columns):
              .join(PartnerReport, PartnerReport.id == PartnerReportLine.report_id)
              .where(PartnerReport.current.is_(True), PartnerReport.month >= period.first.replace(day=1),
                     PartnerReport.month <= period.last))
-    if audience.insee_code:
-        query = query.where(PartnerReportLine.insee_code == audience.insee_code)
+    if audience.places:
+        query = query.where(PartnerReportLine.insee_code.in_(codes_within(audience.places)))
     return query.group_by(*columns) if columns else query
 
 
@@ -310,20 +318,17 @@ def families_by(audience: Audience, period: Period, *columns) -> list[tuple]:
                               .group_by(*columns).order_by(func.count(Prescription.id).desc())).all()
 
 
-def families_by_commune(audience: Audience, period: Period) -> list[tuple[str, str, int]]:
-    """Return (INSEE code, commune, families) of the households equipped in the period, largest first."""
-    return db.session.execute(
-        select(Prescription.insee_code, func.max(Prescription.commune), func.count(Prescription.id))
-        .where(_equipped(audience, period)).group_by(Prescription.insee_code)
-        .order_by(func.count(Prescription.id).desc())).all()
-
-
-def declared_by_commune(audience: Audience, period: Period) -> dict[str, int]:
-    """Return the families partners declared in the period per INSEE code (network audiences only)."""
-    if not audience.network:
-        return {}
-    return {insee: int(count) for insee, count in db.session.execute(
-        _declared(period, audience, PartnerReportLine.insee_code)).all()}
+def families_by_place(audience: Audience, period: Period, level: str = "commune") -> list[tuple[str, int, int]]:
+    """Return (place, pipeline, declared) of the families equipped in the period per commune today (« Rennes
+    (35238) », former codes counted in it), EPCI or département (``level``), largest first; partners' declared
+    families for network audiences only, 0 otherwise; a code the registry does not know stays as the bare code."""
+    counts = {code: (int(count), 0) for code, count in db.session.execute(
+        select(Prescription.insee_code, func.count(Prescription.id))
+        .where(_equipped(audience, period)).group_by(Prescription.insee_code)).all()}
+    if audience.network:
+        for code, count in db.session.execute(_declared(period, audience, PartnerReportLine.insee_code)).all():
+            counts[code] = (counts.get(code, (0, 0))[0], int(count))
+    return group_by_place(counts, level)
 
 
 def families_by_month(audience: Audience, period: Period) -> list[tuple[str, int, int]]:
@@ -394,7 +399,7 @@ def waiting_list(audience: Audience) -> dict:
 
 def parts_exchanged(audience: Audience, period: Period) -> dict:
     """Return the requests received between workshops in the period, and the units exchanged."""
-    if audience.prescriber_id or audience.insee_code:
+    if audience.prescriber_id or audience.places:
         return {"requests": 0, "units": 0}
     condition = and_(PartRequest.status == RequestStatus.RECEIVED, PartRequest.updated_at >= period.start,
                      PartRequest.updated_at < period.end)

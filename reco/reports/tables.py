@@ -28,6 +28,13 @@ class Table:
     values: list[int] = field(default_factory=list)
     #: How many leading columns name the row; the others hold counts (numbers in the exports).
     label_columns: int = 1
+    #: The names of the series stacked in each bar, when a bar has several (``values`` then holds lists).
+    series: list[str] = field(default_factory=list)
+
+    @property
+    def bars(self) -> list[list[int]]:
+        """Return each row's bar as the parts stacked in it, one per series (a single part without series)."""
+        return [value if isinstance(value, list) else [value] for value in self.values]
 
 
 def _counted(key, title, label, rows, audience: Audience) -> Table:
@@ -39,33 +46,50 @@ def _counted(key, title, label, rows, audience: Audience) -> Table:
     return table
 
 
+def _families(key: str, title, label, rows: list[tuple[str, int, int]], audience: Audience) -> Table:
+    """Return a table of families through the pipeline and, for the network, declared by partners, stacked in
+    its chart; counts protected when they leave their structure."""
+    series = [str(_l("Through the pipeline"))] + ([str(_l("Declared by partners"))] if audience.network else [])
+    table = Table(key, str(title), [str(label), *series], series=series)
+    for name, pipeline, declared in rows:
+        counts = [pipeline, declared][:len(series)]
+        table.rows.append([name, *(shown(count, audience.suppress) for count in counts)])
+        table.values.append([protected(count, audience.suppress) or 0 for count in counts])
+    return table
+
+
 def families_month(audience: Audience, period: Period) -> Table:
     """Families equipped per month, through the pipeline and declared by partners (told apart)."""
-    columns = [str(_l("Month")), str(_l("Through the pipeline"))]
-    if audience.network:
-        columns.append(str(_l("Declared by partners")))
-    table = Table("families_month", str(_l("Families equipped per month")), columns)
-    for month, pipeline, declared in figures.families_by_month(audience, period):
-        row = [format_date(date.fromisoformat(f"{month}-01"), "MMM y"), shown(pipeline, audience.suppress)]
-        table.rows.append(row + ([shown(declared, audience.suppress)] if audience.network else []))
-        table.values.append(protected(pipeline, audience.suppress) or 0)
-    return table
+    rows = [(format_date(date.fromisoformat(f"{month}-01"), "MMM y"), pipeline, declared)
+            for month, pipeline, declared in figures.families_by_month(audience, period)]
+    return _families("families_month", _l("Families equipped per month"), _l("Month"), rows, audience)
+
+
+def _by_place(level: str, audience: Audience, period: Period) -> list[tuple[str, int, int]]:
+    """Return the families per place of ``level``; outside their structure ranked by the counts shown, then by
+    name, so that the order tells nothing the hidden counts hide."""
+    rows = figures.families_by_place(audience, period, level)
+    if not audience.suppress:
+        return rows
+    return sorted(rows, key=lambda row: (-(protected(row[1], True) or 0), -(protected(row[2], True) or 0), row[0]))
 
 
 def families_commune(audience: Audience, period: Period) -> Table:
-    """Families equipped per commune (INSEE code), with those declared by partners for the network."""
-    declared = figures.declared_by_commune(audience, period)
-    counted = {insee: (name, count) for insee, name, count in figures.families_by_commune(audience, period)}
-    columns = [str(_l("Commune")), str(_l("Through the pipeline"))]
-    if audience.network:
-        columns.append(str(_l("Declared by partners")))
-    table = Table("families_commune", str(_l("Families equipped per commune")), columns)
-    for insee in sorted(set(counted) | set(declared), key=lambda i: (-counted.get(i, ("", 0))[1], i)):
-        name, count = counted.get(insee, (insee, 0))
-        row = [f"{name} ({insee})" if name != insee else insee, shown(count, audience.suppress)]
-        table.rows.append(row + ([shown(declared.get(insee, 0), audience.suppress)] if audience.network else []))
-        table.values.append(protected(count, audience.suppress) or 0)
-    return table
+    """Families equipped per commune as it is today (its former codes counted in it)."""
+    return _families("families_commune", _l("Families equipped per commune"), _l("Commune"),
+                     _by_place("commune", audience, period), audience)
+
+
+def families_epci(audience: Audience, period: Period) -> Table:
+    """Families equipped per EPCI (métropole, communauté d'agglomération or de communes)."""
+    return _families("families_epci", _l("Families equipped per EPCI"), _l("EPCI"),
+                     _by_place("epci", audience, period), audience)
+
+
+def families_departement(audience: Audience, period: Period) -> Table:
+    """Families equipped per département."""
+    return _families("families_departement", _l("Families equipped per département"), _l("Département"),
+                     _by_place("departement", audience, period), audience)
 
 
 def families_qpv(audience: Audience, period: Period) -> Table:
@@ -119,7 +143,8 @@ def sanitization(audience: Audience, period: Period) -> Table:
 
 #: Every table of the dashboard, in the order of the page.
 TABLES: dict[str, Callable[[Audience, Period], Table]] = {
-    "families_month": families_month, "families_commune": families_commune, "families_qpv": families_qpv,
+    "families_month": families_month, "families_commune": families_commune, "families_epci": families_epci,
+    "families_departement": families_departement, "families_qpv": families_qpv,
     "families_prescriber": families_prescriber, "families_level": families_level, "devices_type": devices_type,
     "devices_donor": devices_donor, "sanitization": sanitization}
 

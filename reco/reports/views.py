@@ -31,6 +31,7 @@ from reco.reports.figures import (
 from reco.reports.figures import waiting_list as waiting
 from reco.reports.forms import FactorForm
 from reco.reports.models import ImpactFactor
+from reco.reports.places import place_label, territory_choices
 from reco.reports.tables import TABLES, build_tables, families_month
 
 add_nav_entry(NavEntry("reports.dashboard", _l("Figures"), "report.view",
@@ -41,9 +42,18 @@ FORMATS = ("csv", "xlsx")
 
 
 def _scope():
-    """Return the audience and the period asked for (?from=&to=&commune=), or refuse with a message."""
+    """Return the audience and the period asked for (?from=&to=&commune=&epci=&departement=), or refuse with a
+    message."""
     period = parse_period(request.args.get("from", ""), request.args.get("to", ""))
-    return audience_of(current_user, request.args.get("commune", "")), period
+    places = (request.args.get(name, "") for name in ("commune", "epci", "departement"))
+    return audience_of(current_user, *places), period
+
+
+def _filter_form(audience) -> dict:
+    """Return what the period and territory filter shows: the EPCI and départements to choose, the place chosen."""
+    return {"epci_choices": territory_choices("epci", audience.epci_code),
+            "departement_choices": territory_choices("departement", audience.departement_code),
+            "place": place_label(audience.places)}
 
 
 @bp.route("/reports")
@@ -60,7 +70,8 @@ def dashboard():
                            figures=protect_summary(exact, audience.suppress), tables=build_tables(audience, period),
                            factors=impact_figures(audience, period)["factors"],
                            median=median_days(audience, period), waiting=waiting(audience),
-                           parts=parts_exchanged(audience, period), shown=shown, today_year=date.today().year)
+                           parts=parts_exchanged(audience, period), shown=shown, today_year=date.today().year,
+                           **_filter_form(audience))
 
 
 @bp.route("/impact")
@@ -73,7 +84,7 @@ def impact():
         flash(error.message, "error")
         return redirect(url_for("reports.impact"))
     return render_template("reports/impact.html", period=period, audience=audience,
-                           table=families_month(audience, period))
+                           table=families_month(audience, period), **_filter_form(audience))
 
 
 @bp.route("/reports/tables/<key>.<fmt>")
