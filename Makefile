@@ -34,6 +34,7 @@ extract-messages: install
 
 run: install translations
 	$(FLASK) reco init-db
+	$(FLASK) reco update-communes
 	$(FLASK) reco demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -144,4 +144,7 @@ def generate_command(devices: int, workshops: int, prescriptions: int | None, se
 
 def init_cli(app: Flask) -> None:
     """Add the reco command group to ``app``."""
+    from reco.communes.cli import update_communes
+
+    reco_cli.add_command(update_communes)
     app.cli.add_command(reco_cli)

@@ -43,9 +43,12 @@ BRANDS = {"laptop": ["Dell Latitude E7470", "Lenovo ThinkPad T460", "HP EliteBoo
 #: Prescription statuses and their weights; "equipped" and "reserved" take devices of the workshop.
 OUTCOMES = {"equipped": 66, "reserved": 3, "accepted": 10, "submitted": 6, "declined": 6, "withdrawn": 5,
             "cancelled": 4}
-COMMUNES = [("Rennes", "35238", True), ("Rennes", "35238", False), ("Brest", "29019", True),
-            ("Quimper", "29232", False), ("Lorient", "56121", True), ("Vannes", "56260", False),
-            ("Saint-Brieuc", "22278", False), ("Saint-Malo", "35288", False), ("Lannion", "22113", False)]
+#: (commune, INSEE code, postcode, QPV): real codes of the registry.
+COMMUNES = [("Rennes", "35238", "35000", True), ("Rennes", "35238", "35200", False),
+            ("Brest", "29019", "29200", True), ("Quimper", "29232", "29000", False),
+            ("Lorient", "56121", "56100", True), ("Vannes", "56260", "56000", False),
+            ("Saint-Brieuc", "22278", "22000", False), ("Saint-Malo", "35288", "35400", False),
+            ("Lannion", "22113", "22300", False)]
 PARTS = [("ram", "DDR3 SO-DIMM 4 Go"), ("ram", "DDR4 SO-DIMM 8 Go"), ("ram", "DDR4 DIMM 8 Go"),
          ("storage", "SSD SATA 2,5 pouces 240 Go"), ("storage", "SSD M.2 NVMe 256 Go"), ("battery", "Batterie E7470"),
          ("charger", "Chargeur Dell 65 W 7,4 mm"), ("charger", "Chargeur Lenovo 65 W USB-C"),
@@ -164,8 +167,9 @@ def generate(sizes: Sizes, progress=lambda message: None) -> dict[str, int]:
     password = generate_password_hash(PASSWORD)
 
     def structure(name: str, **kinds) -> int:
-        commune, insee, _qpv = rng.choice(COMMUNES)
-        return out.add(Structure, name=name, commune=commune, insee_code=insee, active=True, created_at=START,
+        commune, insee, postcode, _qpv = rng.choice(COMMUNES)
+        return out.add(Structure, name=name, commune=commune, insee_code=insee, postcode=postcode, active=True,
+                       created_at=START,
                        **{f"is_{k}": k in kinds for k in ("workshop", "prescriber", "installer", "partner")})
 
     def user(structure_id: int, role: str, email: str) -> int:
@@ -178,7 +182,8 @@ def generate(sizes: Sizes, progress=lambda message: None) -> dict[str, int]:
     for n in range(sizes.workshops):
         workshop = out.add(Structure, name=f"Atelier généré {n + 1}", is_workshop=True, is_prescriber=False,
                            is_installer=False, is_partner=False, commune=COMMUNES[n % len(COMMUNES)][0],
-                           insee_code=COMMUNES[n % len(COMMUNES)][1], tag_prefix=_prefix(n), active=True,
+                           insee_code=COMMUNES[n % len(COMMUNES)][1], postcode=COMMUNES[n % len(COMMUNES)][2],
+                           tag_prefix=_prefix(n), active=True,
                            min_ram_gb=4, min_storage_gb=120, usual_installer_id=installers[n % len(installers)],
                            created_at=START)
         workshops.append(workshop)
@@ -283,12 +288,12 @@ def _prescriptions(out: Writer, rng: random.Random, count: int, prescribers, sta
             ready[workshop].pop() if outcome == "reserved" else (None, None)
         created = handed - timedelta(days=rng.randint(10, 90)) if handed else _moment(rng)
         submitted, decided = created + timedelta(hours=2), created + timedelta(days=rng.randint(1, 6))
-        commune, insee, qpv = rng.choice(COMMUNES)
+        commune, insee, postcode, qpv = rng.choice(COMMUNES)
         visit_wanted = rng.random() < 0.7
         prescription = out.add(
             Prescription, code=f"FOY-G{number:07d}", structure_id=structure_id, workshop_id=workshop,
             created_by_id=prescriber, status=outcome, contact_name=f"Foyer généré {number}",
-            contact_phone="0600000000", address=f"{number % 200 + 1} rue de la République", postcode=insee,
+            contact_phone="0600000000", address=f"{number % 200 + 1} rue de la République", postcode=postcode,
             commune=commune, insee_code=insee, qpv=qpv, adults=rng.randint(1, 2), children_primary=rng.randint(0, 3),
             children_middle=rng.randint(0, 2), needs=["school"] if rng.random() < 0.6 else ["job_search"],
             digital_level=rng.choice(("assistance", "training", "occasional_help")), equipment="laptop",

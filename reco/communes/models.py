@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from sqlalchemy import Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
 
 
@@ -64,3 +66,18 @@ class Territory(db.Model):
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class CommuneSource(db.Model):
+    """One load of the registry by ``reco update-communes``: the package's release stored, and when."""
+
+    __tablename__ = "commune_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The release of @etalab/decoupage-administratif, e.g. "6.0.0".
+    version: Mapped[str] = mapped_column(String(40))
+    #: The tarball's integrity (sha512) as checked before loading.
+    integrity: Mapped[str] = mapped_column(String(100))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Current communes stored.
+    communes: Mapped[int] = mapped_column(Integer)

@@ -94,6 +94,8 @@ RULES: dict[str, dict[Role, Scope]] = {
     # The coordinator's whole lists of the network: devices, erasures and ORDS repairs, never a household.
     "report.network_lists": {_R.ADMIN: Scope.ANY},
     "impact.manage": {_R.ADMIN: Scope.ANY},
+    # Records whose INSEE code the communes registry could not settle.
+    "commune.review": {_R.ADMIN: Scope.ANY},
     # The parts bank: the shared catalogue, each workshop's own stock, requests between workshops.
     "part.view": {_R.SUPERVISOR: Scope.ANY, _R.TECHNICIAN: Scope.ANY},
     "part.catalogue": {_R.SUPERVISOR: Scope.ANY, _R.TECHNICIAN: Scope.ANY},

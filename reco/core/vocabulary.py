@@ -50,6 +50,7 @@ EVENT_LABELS = {
     "merged": _l("Merged with another device"),
     "merged_into": _l("Merged into another device"),
     "declared_items_deleted": _l("Declared lines deleted"),
+    "commune_corrected": _l("Commune set from the communes registry"),
 }
 
 #: Names of the details that events carry (``Event.details`` keys), shown after the action in the timelines.
@@ -59,6 +60,7 @@ DETAIL_LABELS = {
     "before": _l("before"),
     "changes": _l("changes"),
     "code": _l("code"),
+    "commune": _l("commune"),
     "serial": _l("serial number"),
     "declared_line": _l("declared line"),
     "device": _l("device"),
@@ -76,6 +78,7 @@ DETAIL_LABELS = {
     "kept": _l("device kept"),
     "from": _l("from"),
     "grade": _l("grade"),
+    "insee_code": _l("INSEE code"),
     "installer": _l("installer"),
     "kind": _l("kind"),
     "kinds": _l("kinds"),
@@ -94,6 +97,7 @@ DETAIL_LABELS = {
     "quantity": _l("quantity"),
     "reason": _l("reason"),
     "released_line": _l("declared line released"),
+    "registry": _l("release of the registry"),
     "receipt_signed": _l("receipt signed"),
     "repair": _l("repair"),
     "result": _l("result"),

@@ -97,6 +97,7 @@ PAGES = {
                                    "/prescriptions/{reserved}"],
     "prescriptions.edit_prescription": ["/prescriptions/{draft_prescription}/edit"],
     "prescriptions.personal_data_log": ["/admin/personal-data"],
+    "communes.to_correct_page": ["/communes/to-correct"],
     "prescriptions.inbox": ["/prescriptions/inbox"],
     "prescriptions.waiting_list": ["/waiting-list"],
     "prescriptions.handover": ["/prescriptions/{reserved}/handover"],

@@ -7,7 +7,8 @@ from tests.factories import make_structure, make_user
 
 #: Menu entries each role sees (besides Home).
 MENUS = {
-    Role.ADMIN: ["Chiffres", "Structures", "Utilisateurs", "Données personnelles", "Mon compte"],
+    Role.ADMIN: ["Chiffres", "Structures", "Utilisateurs", "Données personnelles", "Communes à corriger",
+                 "Mon compte"],
     Role.SUPERVISOR: ["Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
                       "Prescriptions reçues", "Liste d'attente", "Prescriptions", "Visites", "Chiffres", "Mon compte"],
     Role.TECHNICIAN: ["Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",

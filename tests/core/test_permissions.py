@@ -68,6 +68,7 @@ EXPECTED = {
     "report.lists": {S: (True, True, False)},
     "report.network_lists": {A: (True, True, True)},
     "impact.manage": {A: (True, True, True)},
+    "commune.review": {A: (True, True, True)},
     "part.view": {S: (True, True, True), T: (True, True, True)},
     "part.catalogue": {S: (True, True, True), T: (True, True, True)},
     "stock.view": {S: (True, True, False), T: (True, True, False)},

@@ -217,6 +217,7 @@ ROUTES = [
     ("prescriptions.erase", "POST", "/prescriptions/{accepted}/erase", {PR: 302}, 403, 302),
     ("prescriptions.erase", "POST", "/prescriptions/{other_accepted}/erase", {PR: 404}, 403, 302),
     ("prescriptions.personal_data_log", "GET", "/admin/personal-data", ADMIN_ONLY, 403, 302),
+    ("communes.to_correct_page", "GET", "/communes/to-correct", ADMIN_ONLY, 403, 302),
     ("prescriptions.inbox", "GET", "/prescriptions/inbox", SUPERVISOR, 403, 302),
     ("prescriptions.decide", "POST", "/prescriptions/{submitted}/decision", {S: 302}, 403, 302),
     ("prescriptions.decide", "POST", "/prescriptions/{other_submitted}/decision", {S: 404}, 403, 302),
