@@ -244,6 +244,17 @@ def test_the_coordinator_sees_what_is_left_to_correct_and_where(app, registry, s
     assert "version 6.0.0" in html
 
 
+def test_a_correction_reads_in_the_history(app, registry, stored, client):
+    assert run(app).exit_code == 0
+    login_as(client, make_user(Role.ADMIN))
+    html = client.get(f"/structures/{stored['former'].id}").get_data(as_text=True)
+    assert "Commune établie d'après le référentiel des communes" in html
+    assert "Code INSEE\u00a0: 01039 → 01138" in html and "version du référentiel\u00a0: 6.0.0" in html
+    login_as(client, stored["prescription"].created_by)
+    html = client.get(f"/prescriptions/{stored['prescription'].id}").get_data(as_text=True)
+    assert "Code INSEE de la commune\u00a0: 35200 → 35238" in html
+
+
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
 def test_only_the_coordinator_sees_the_list(client, ctx, role):
     login_as(client, make_user(role))
