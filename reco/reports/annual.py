@@ -41,7 +41,8 @@ def annual_content(audience: Audience, year: int) -> dict:
 
 
 def families_chart(months: list[list]) -> Flowable:
-    """Draw the families equipped per month, pipeline and declared, as bars; say so when there is nothing to draw."""
+    """Draw the families equipped per month, pipeline (filled) and declared (outlined) stacked, each part with its
+    count written on it; say so when there is nothing to draw."""
     pipeline, declared = [p or 0 for _m, p, _d in months], [d or 0 for _m, _p, d in months]
     if not any(pipeline) and not any(declared):
         return paragraph(_("No data: no family equipped, or too few to be shown, over this period."))
@@ -54,7 +55,14 @@ def families_chart(months: list[list]) -> Flowable:
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labelTextFormat = lambda value: number(value, "#,##0")
-    chart.bars[0].fillColor, chart.bars[1].fillColor = colors.HexColor("#0b5c8e"), colors.HexColor("#8a5300")
+    chart.categoryAxis.style = "stacked"
+    chart.bars.strokeColor, chart.bars.strokeWidth = colors.HexColor("#0b5c8e"), 1
+    chart.bars[0].fillColor = colors.HexColor("#0b5c8e")
+    chart.bars[1].fillColor, chart.bars[1].strokeColor = colors.white, colors.HexColor("#8a5300")
+    chart.bars[1].strokeWidth, chart.bars[1].strokeDashArray = 1.2, (2, 1)
+    chart.barLabelFormat = lambda value: number(value, "#,##0") if value else ""
+    chart.barLabels.fontName, chart.barLabels.fontSize, chart.barLabels.boxTarget = FONT, 6, "mid"
+    chart.barLabels[0].fillColor = colors.white
     drawing.add(chart)
     return drawing
 
@@ -83,7 +91,8 @@ def annual_report_pdf(content: dict, meta: DocumentMeta) -> bytes:
     story = [paragraph(_("Counts are rounded to a multiple of 5; those under 5 are shown as « < 5 » to protect the "
                          "households."), "small") if content["suppressed"] else Spacer(1, 2 * mm),
              paragraph(_("The year in figures"), "h2"), table(headline, [120 * mm, 50 * mm], header=False),
-             paragraph(_("Families equipped per month (blue: pipeline, brown: declared by partners)"), "h2"),
+             paragraph(_("Families equipped per month (filled: through the pipeline, outlined: declared by partners)"),
+                       "h2"),
              families_chart(content["months"])]
     for title, columns, rows in content["tables"]:
         story += [paragraph(title, "h2"),

@@ -3,14 +3,19 @@ never the only way to tell pipeline from declared families."""
 import html
 import re
 
+import pypdfium2
 import pytest
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Rect
+from reportlab.lib import colors
 
 from reco.accounts.models import Role
+from reco.core.pdf import register_fonts
 from reco.core.time import local_today, utcnow
 from reco.extensions import db
 from reco.prescriptions.models import PrescriptionStatus
 from reco.prescriptions.partner_reports import submit_partner_report
-from reco.reports.annual import annual_content
+from reco.reports.annual import annual_content, families_chart
 from reco.reports.figures import Period, audience_of, families_by_place, summary
 from tests.conftest import login_as
 from tests.factories import make_prescription, make_structure, make_token, make_user
@@ -25,8 +30,8 @@ HOUSEHOLDS = {"35238": 4, "35051": 3, "35069": 1, "35209": 1, "35254": 1, "13201
 
 def _equip(prescriber, workshop, code: str, typed: str = "Rennes") -> None:
     """Record one household of ``code`` (as stored, whatever the forms check today) equipped now."""
-    prescription = make_prescription(prescriber, workshop, commune=typed)
-    prescription.insee_code = code
+    prescription = make_prescription(prescriber, workshop, commune="Rennes", insee_code="35238")
+    prescription.commune, prescription.insee_code = typed, code
     prescription.status = PrescriptionStatus.EQUIPPED
     prescription.equipped_at = utcnow()
 
@@ -200,3 +205,25 @@ def test_the_annual_report_gives_funders_their_epci_and_departement(world):
     tables = {title: rows for title, _columns, rows in content["tables"]}
     assert tables["Familles équipées par EPCI"][0] == ["Rennes Métropole", "5", "10"]
     assert tables["Familles équipées par département"][0] == ["Ille-et-Vilaine (35)", "10", "15"]
+
+
+def _shapes(group):
+    for shape in getattr(group, "contents", []):
+        yield shape
+        yield from _shapes(shape)
+
+
+def test_the_annual_chart_stacks_declared_outlined_on_the_pipeline_filled_with_the_counts_written(app):
+    with app.test_request_context():
+        register_fonts()
+        drawing = families_chart([["2026-01", 15, 10], ["2026-02", None, 25]])
+        shapes = list(_shapes(drawing.contents[0].draw()))
+    bars = [shape for shape in shapes if isinstance(shape, Rect) and shape.height > 0 and shape.width < 200]
+    filled = [bar for bar in bars if bar.fillColor == colors.HexColor("#0b5c8e")]
+    outlined = [bar for bar in bars if bar.fillColor == colors.white and bar.strokeDashArray]
+    assert len(filled) == 1 and len(outlined) == 2
+    assert outlined[0].y == pytest.approx(filled[0].y + filled[0].height)  # stacked on the pipeline
+    document = pypdfium2.PdfDocument(renderPDF.drawToString(drawing))
+    written = document[0].get_textpage().get_text_range().split()
+    document.close()
+    assert {"15", "10", "25"} <= set(written)  # each part's count written on it
