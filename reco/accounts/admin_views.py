@@ -16,6 +16,7 @@ from reco.accounts.services import (
     update_structure,
     update_user,
 )
+from reco.communes.forms import communes_offered
 from reco.core.audit import events_for
 from reco.core.errors import ValidationFailed
 from reco.core.forms import form_status, show_errors
@@ -47,7 +48,8 @@ def _structure_changes(form: StructureForm) -> dict:
     """Return the structure fields from the submitted form."""
     usual = {name: db.session.get(Structure, form[f"{name}_id"].data) if form[f"{name}_id"].data else None
              for name in ("usual_workshop", "usual_installer")}
-    return {"kinds": form.kinds.data} | usual | {f: form[f].data for f in STRUCTURE_FORM_FIELDS}
+    return ({"kinds": form.kinds.data} | usual | {f: form[f].data for f in STRUCTURE_FORM_FIELDS}
+            | {"insee_code": "", "commune_choice": form.insee_code.data or ""})
 
 
 @bp.route("/admin/structures")
@@ -74,7 +76,8 @@ def new_structure():
     form = _structure_form()
     if form.validate_on_submit():
         try:
-            structure = create_structure(by=current_user, **_structure_changes(form))
+            with communes_offered(form.insee_code):
+                structure = create_structure(by=current_user, **_structure_changes(form))
         except ValidationFailed as error:
             show_errors(form, error)
         else:
@@ -103,7 +106,8 @@ def edit_structure(structure_id: int):
         form.kinds.data = sorted(k.value for k in structure.kinds)
     if form.validate_on_submit():
         try:
-            update_structure(structure, by=current_user, **_structure_changes(form))
+            with communes_offered(form.insee_code):
+                update_structure(structure, by=current_user, **_structure_changes(form))
         except ValidationFailed as error:
             db.session.rollback()
             show_errors(form, error)

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import Role
 from reco.accounts.services import PASSWORD_MIN_LENGTH
+from reco.communes.forms import CommuneChoiceField
 from reco.core.forms import MultiCheckboxField
 
 
@@ -66,9 +67,9 @@ class StructureForm(FlaskForm):
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=30)],
                         description=_l("Shown to the mediator of a visit the structure prescribed, when the family "
                                        "does not answer."))
-    commune = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
-    insee_code = StringField(_l("INSEE code of the commune"), validators=[DataRequired(), Length(max=5)],
-                             description=_l("5 characters, e.g. 35238 for Rennes."))
+    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)],
+                          description=_l("Its name: Reco finds the commune from the postcode and the name."))
+    insee_code = CommuneChoiceField()
     siret = StringField(_l("SIRET (optional)"), validators=[Optional(), Length(max=20)])
     tag_prefix = StringField(_l("Asset-tag prefix (workshops)"), validators=[Optional(), Length(max=5)],
                              description=_l("2 to 5 capital letters printed before the number on labels, e.g. INF."))

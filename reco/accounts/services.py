@@ -22,10 +22,12 @@ from reco.accounts.models import (
     User,
     hash_token,
 )
+from reco.communes.entry import commune_meant, refused_field, refusal_with
+from reco.communes.registry import CommuneNotFound
 from reco.core.audit import record_event
 from reco.core.errors import ValidationFailed
 from reco.core.time import utcnow
-from reco.core.validators import insee_valid, normalise_number, siret_valid
+from reco.core.validators import normalise_number, siret_valid
 from reco.extensions import db
 
 PASSWORD_MIN_LENGTH = 10
@@ -64,8 +66,20 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def _check_structure(structure: Structure) -> None:
-    """Validate a structure before it is written."""
+def _check_commune(structure: Structure, chosen: str) -> None:
+    """Set the structure's INSEE code and commune name from the registry; refuse a commune it cannot settle."""
+    structure.commune = (structure.commune or "").strip()
+    typed = (structure.insee_code or "").strip().upper()
+    try:
+        commune = commune_meant(insee_code=typed, postcode=structure.postcode, name=structure.commune, chosen=chosen)
+    except CommuneNotFound as refusal:
+        field = refused_field(refusal, insee_code=typed, postcode=structure.postcode, name=structure.commune)
+        raise refusal_with(refusal, refusal.message, {field: [refusal.message]}) from None
+    structure.insee_code, structure.commune = commune.code, commune.name
+
+
+def _check_structure(structure: Structure, *, commune_changed: bool = False, chosen: str = "") -> None:
+    """Validate a structure before it is written; its commune too when it is new or changed."""
     structure.name = structure.name.strip()
     if not structure.name:
         _fail("name", _l("Give the structure a name."))
@@ -79,9 +93,8 @@ def _check_structure(structure: Structure) -> None:
     structure.phone = " ".join((structure.phone or "").split())
     if structure.phone and not PHONE_RE.fullmatch(structure.phone):
         _fail("phone", _l("Give the phone number with digits only, e.g. 02 99 00 00 00 or +33 2 99 00 00 00."))
-    structure.insee_code = (structure.insee_code or "").strip().upper()
-    if not insee_valid(structure.insee_code):
-        _fail("insee_code", _l("The INSEE code has 5 characters, e.g. 35238 (2A004 in Corsica)."))
+    if commune_changed:
+        _check_commune(structure, chosen)
     structure.siret = normalise_number(structure.siret or "") or None
     if structure.siret and not siret_valid(structure.siret):
         _fail("siret", _l("This SIRET is not valid: 14 digits whose check key must match."))
@@ -120,8 +133,8 @@ def _check_workshop_settings(structure: Structure) -> None:
         _fail("usual_installer", _l("The usual installation partner must be an installer structure."))
 
 
-def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_code: str,
-                     address: str = "", postcode: str = "", phone: str = "", siret: str | None = None, tag_prefix: str | None = None,
+def create_structure(*, by: User | None, name: str, kinds, commune: str = "", insee_code: str = "",
+                     commune_choice: str = "", address: str = "", postcode: str = "", phone: str = "", siret: str | None = None, tag_prefix: str | None = None,
                      sanitization_needs_validation: bool = False, min_ram_gb: int | None = None,
                      min_storage_gb: int | None = None, warranty_months: int | None = 6, support_contact: str = "",
                      usual_workshop: Structure | None = None, usual_installer: Structure | None = None,
@@ -134,14 +147,14 @@ def create_structure(*, by: User | None, name: str, kinds, commune: str, insee_c
                           support_contact=support_contact, usual_workshop=usual_workshop,
                           usual_installer=usual_installer, prescribers_request_visits=bool(prescribers_request_visits))
     structure.kinds = {StructureKind(k) for k in kinds}
-    _check_structure(structure)
+    _check_structure(structure, commune_changed=True, chosen=commune_choice)
     db.session.add(structure)
     db.session.flush()
     record_event(by, structure, "created", name=structure.name, kinds=sorted(structure.kinds))
     return structure
 
 
-def update_structure(structure: Structure, *, by: User | None, **changes) -> Structure:
+def update_structure(structure: Structure, *, by: User | None, commune_choice: str = "", **changes) -> Structure:
     """Change a structure's details; the change is recorded."""
     before = {field: _audit_value(getattr(structure, field)) for field in STRUCTURE_FIELDS}
     for field, value in changes.items():
@@ -151,8 +164,9 @@ def update_structure(structure: Structure, *, by: User | None, **changes) -> Str
             structure.kinds = {StructureKind(k) for k in value}
         else:
             setattr(structure, field, value)
+    commune_changed = any(before[f] != getattr(structure, f) for f in ("commune", "insee_code", "postcode"))
     with db.session.no_autoflush:
-        _check_structure(structure)
+        _check_structure(structure, commune_changed=commune_changed, chosen=commune_choice)
     after = {field: _audit_value(getattr(structure, field)) for field in STRUCTURE_FIELDS}
     diff = {f: [before[f], after[f]] for f in STRUCTURE_FIELDS if before[f] != after[f]}
     if diff:

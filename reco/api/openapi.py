@@ -27,6 +27,21 @@ SCHEMAS: dict[str, dict] = {
             "tags": {"type": "array", "items": {"type": "string"}},
             "lines": {"type": "array", "items": {"type": "integer"},
                       "description": "already_imported: the collection's declared lines that the list repeats"},
+            "candidates": {"type": "array", "items": {"$ref": "#/components/schemas/CommuneCandidate"},
+                           "description": "unknown_commune, ambiguous_commune: the communes that could be meant"},
+            "line_candidates": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"$ref": "#/components/schemas/CommuneCandidate"}},
+                "description": "Partner reports: the communes that could be meant, by line (e.g. lines[0])"},
+        },
+    },
+    "CommuneCandidate": {
+        "type": "object",
+        "required": ["insee_code", "name", "departement", "postcodes"],
+        "properties": {
+            "insee_code": {"type": "string"},
+            "name": {"type": "string"},
+            "departement": {"type": "string", "description": "Code of the département, e.g. 35"},
+            "postcodes": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Structure": {

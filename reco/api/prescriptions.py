@@ -143,8 +143,14 @@ SCHEMAS.update({
     "PrescriptionIn": {"type": "object", "required": ["contact_name", "consent"], "properties": {
         "workshop_id": {"type": "integer", "description": "Default: the structure's usual or only workshop"},
         "contact_name": {"type": "string"}, "contact_phone": {"type": "string"}, "address": {"type": "string"},
-        "postcode": {"type": "string"}, "commune": {"type": "string"},
-        "insee_code": {"type": "string", "description": "INSEE code of the commune (not the postcode)"},
+        "postcode": {"type": "string"},
+        "commune": {"type": "string", "description": "The commune's name; with the postcode, Reco finds its INSEE "
+                    "code. Stored as the communes registry names it"},
+        "insee_code": {"type": "string", "description": "INSEE code of the commune (not the postcode), instead of or "
+                       "with the postcode and name, which must then be the commune's. A commune the registry does not "
+                       "know, or several matching, is refused with 422 unknown_commune or ambiguous_commune and the "
+                       "candidates to choose from (a draft keeps a postcode and name it cannot settle, without a "
+                       "code)"},
         "qpv": {"type": "boolean"}, **_COUNTS,
         "needs": {"type": "array", "items": {"type": "string", "enum": [n.value for n in Need]}},
         "digital_level": _enum(DigitalLevel), "equipment": _enum(EquipmentWanted), "internet": _enum(InternetAtHome),

@@ -97,9 +97,12 @@ SCHEMAS.update({
                                 "did not sign"}}},
     "PartnerReportIn": {"type": "object", "required": ["month", "lines"], "properties": {
         "month": {"type": "string", "description": "YYYY-MM, this month or earlier"},
-        "lines": {"type": "array", "items": {"type": "object", "required": ["insee_code", "device_type", "families"],
+        "lines": {"type": "array", "items": {"type": "object", "required": ["device_type", "families"],
                                              "properties": {
-            "insee_code": {"type": "string"}, "commune": {"type": "string"},
+            "insee_code": {"type": "string", "description": "INSEE code of the commune; or give its postcode and/or "
+                           "name. A commune the registry does not know, or several matching, is refused with 422 and "
+                           "the candidates of each line in line_candidates"},
+            "postcode": {"type": "string"}, "commune": {"type": "string", "description": "The commune's name"},
             "device_type": {"type": "string"}, "families": {"type": "integer", "minimum": 0},
             "accompanied": {"type": "integer", "minimum": 0}}}},
         "note": {"type": "string"}}},

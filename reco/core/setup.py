@@ -36,7 +36,7 @@ ROUTE_MODULES = (
     "reco.prescriptions.views", "reco.prescriptions.workshop_views", "reco.prescriptions.visit_views",
     "reco.prescriptions.partner_views", "reco.prescriptions.privacy_views", "reco.api.prescriptions", "reco.api.visits",
     "reco.parts.views", "reco.parts.bank_views", "reco.api.parts", "reco.reports.views", "reco.api.reports",
-    "reco.communes.views",
+    "reco.communes.views", "reco.communes.display",
     "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
 )
 

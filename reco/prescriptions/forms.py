@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from reco.communes.forms import CommuneChoiceField
 from reco.core.confirm import confirm_field
 from reco.core.forms import MultiCheckboxField, SubmissionKeyField
 from reco.inventory.models import DeviceType
@@ -61,9 +62,9 @@ class PrescriptionForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Length(max=250)],
                           description=_l("Number, street, building, floor: what the installer needs to find them."))
     postcode = StringField(_l("Postcode"), validators=[Length(max=5)])
-    commune = StringField(_l("Commune"), validators=[Length(max=120)])
-    insee_code = StringField(_l("INSEE code of the commune"), validators=[Length(max=5)],
-                             description=_l("5 characters, not the postcode: e.g. 35238 for Rennes."))
+    commune = StringField(_l("Commune"), validators=[Length(max=120)],
+                          description=_l("Its name: Reco finds the commune from the postcode and the name."))
+    insee_code = CommuneChoiceField()
     qpv = BooleanField(_l("The address is in a priority neighbourhood (QPV)"))
     adults = IntegerField(_l("Adults"), default=1, validators=[Optional(), NumberRange(min=0, max=MAX_PER_COUNT)])
     needs = MultiCheckboxField(_l("What the computer is for"), choices=_choices(NEED_LABELS))
@@ -182,7 +183,8 @@ class PartnerLineForm(Form):
     """Families equipped in one commune with one type of device."""
 
     commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])
-    insee_code = StringField(_l("INSEE code"), validators=[Optional(), Length(max=5)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=5)])
+    insee_code = CommuneChoiceField()
     device_type = SelectField(_l("Device"), choices=[SelectChoice("", "—")] + [
         SelectChoice(t.value, TYPE_LABELS[t]) for t in DeviceType], validators=[Optional()])
     families = IntegerField(_l("Families equipped"), validators=[Optional()])

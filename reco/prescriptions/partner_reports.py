@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from reco.accounts.models import Structure, User
+from reco.communes.entry import commune_meant, refused_field
+from reco.communes.registry import CommuneAmbiguous, CommuneNotFound
 from reco.core.audit import record_event
 from reco.core.errors import ValidationFailed
-from reco.core.validators import insee_valid
 from reco.extensions import db
 from reco.inventory.models import DeviceType
 from reco.prescriptions.models import PartnerReport, PartnerReportLine
@@ -49,20 +50,48 @@ def _count(value, name: str, line: int, errors: dict) -> int:
     return value
 
 
-def _lines(raw) -> list[PartnerReportLine]:
-    """Return the report's lines checked: commune code, device type, counts, each pair once."""
+class LineCommunesRefused(ValidationFailed):
+    """Lines whose commune the registry cannot settle; ``refusals`` maps each line's index to its refusal."""
+
+    shown_details = ("line_candidates",)
+
+    def __init__(self, message: str, fields: dict[str, list[str]], refusals: dict[int, CommuneNotFound]):
+        super().__init__(message, fields)
+        self.refusals = refusals
+        self.code = ("ambiguous_commune" if all(isinstance(r, CommuneAmbiguous) for r in refusals.values())
+                     else "unknown_commune")
+        self.details = {"line_candidates": {f"lines[{index}]": refusal.details["candidates"]
+                                            for index, refusal in refusals.items()}}
+
+
+def _line_commune(item: dict, index: int, chosen: str, errors: dict,
+                  refusals: dict[int, CommuneNotFound]) -> tuple[str, str]:
+    """Return the INSEE code and the registry's name of a line's commune, noting the registry's refusal."""
+    code, postcode, name = (str(item.get(key) or "").strip() for key in ("insee_code", "postcode", "commune"))
+    try:
+        commune = commune_meant(insee_code=code, postcode=postcode, name=name, chosen=chosen)
+    except CommuneNotFound as refusal:
+        field = refused_field(refusal, insee_code=code, postcode=postcode, name=name)
+        errors[f"lines[{index}].{field}"] = [str(_l("line %(n)d: %(reason)s", n=index + 1, reason=refusal.message))]
+        refusals[index] = refusal
+        return code.upper(), name
+    return commune.code, commune.name
+
+
+def _lines(raw, choices: list[str] | None = None) -> list[PartnerReportLine]:
+    """Return the report's lines checked: commune, device type, counts, each pair once."""
     if not isinstance(raw, list) or len(raw) > MAX_LINES:
         raise ValidationFailed(str(_l("Send the lines as a list (%(n)d at most).", n=MAX_LINES)),
                                {"lines": [str(_l("list expected"))]})
     errors: dict[str, list[str]] = {}
+    refusals: dict[int, CommuneNotFound] = {}
     lines, seen = [], set()
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             errors[f"lines[{index}]"] = [str(_l("line %(n)d: an object expected", n=index + 1))]
             continue
-        insee = str(item.get("insee_code") or "").strip().upper()
-        if not insee_valid(insee):
-            errors[f"lines[{index}].insee_code"] = [str(_l("line %(n)d: not an INSEE commune code", n=index + 1))]
+        chosen = choices[index] if choices and index < len(choices) else ""
+        insee, commune = _line_commune(item, index, chosen, errors, refusals)
         try:
             kind = DeviceType(item.get("device_type"))
         except ValueError:
@@ -77,18 +106,20 @@ def _lines(raw) -> list[PartnerReportLine]:
             errors[f"lines[{index}]"] = [str(_l("line %(n)d: this commune and device are already on another line",
                                                 n=index + 1))]
         seen.add((insee, kind))
-        commune = item.get("commune") or ""
-        lines.append(PartnerReportLine(insee_code=insee, commune=str(commune).strip()[:120], device_type=kind,
+        lines.append(PartnerReportLine(insee_code=insee[:5], commune=commune[:120], device_type=kind,
                                        families=families, accompanied=accompanied))
+    if refusals:
+        raise LineCommunesRefused(str(_l("Some lines need a correction: nothing was recorded.")), errors, refusals)
     if errors:
         raise ValidationFailed(str(_l("Some lines need a correction: nothing was recorded.")), errors)
     return lines
 
 
-def submit_partner_report(structure: Structure, *, by: User, month, lines, note: str = "") -> PartnerReport:
-    """Record a month's report; if the month was reported already, this is a correction and a new version."""
+def submit_partner_report(structure: Structure, *, by: User, month, lines, note: str = "",
+                          choices: list[str] | None = None) -> PartnerReport:
+    """Record a month's report (a correction, new version, if already reported); ``choices`` settle lines' communes."""
     month = parse_month(month)
-    checked = _lines(lines)
+    checked = _lines(lines, choices)
     if not isinstance(note, str) or len(note) > 500:
         raise ValidationFailed(str(_l("The note is too long (500 characters at most).")),
                                {"note": [str(_l("too long"))]})

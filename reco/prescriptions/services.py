@@ -9,11 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.accounts.models import Role, Structure, User
+from reco.communes.entry import commune_meant, refused_field, refusal_with, sole_postcode
+from reco.communes.registry import CommuneNotFound
 from reco.core.audit import Event, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.notices import describes, notify, path_for
 from reco.core.time import local_day_start, local_today, utcnow
-from reco.core.validators import insee_valid
 from reco.extensions import db
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
@@ -51,9 +52,9 @@ COUNT_FIELDS = ("adults", *CHILDREN_FIELDS)
 ENUM_FIELDS = {"digital_level": DigitalLevel, "equipment": EquipmentWanted, "internet": InternetAtHome,
                "urgency": Urgency}
 FIELDS = (*TEXT_FIELDS, *COUNT_FIELDS, *ENUM_FIELDS, "qpv", "needs", "visit_wanted", "consent_on")
-#: Fields a draft may leave empty but a submitted prescription must fill.
-REQUIRED_TO_SUBMIT = ("contact_phone", "address", "postcode", "commune", "insee_code", "digital_level", "equipment",
-                      "internet")
+#: Fields a draft may leave empty but a submitted prescription must fill (the commune's INSEE code is found from
+#: its postcode and name, and a commune the registry cannot settle is refused).
+REQUIRED_TO_SUBMIT = ("contact_phone", "address", "postcode", "commune", "digital_level", "equipment", "internet")
 MAX_PER_COUNT = 20
 MAX_HOUSEHOLD = 30
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -117,9 +118,8 @@ def _clean(data: dict, *, complete: bool) -> dict:
         errors["contact_phone"] = [str(_l("A French number has 10 digits (06 12 34 56 78), or starts with +."))]
     if clean["postcode"] and not POSTCODE_RE.match(clean["postcode"]):
         errors["postcode"] = [str(_l("A postcode has 5 digits."))]
-    if clean["insee_code"] and not insee_valid(clean["insee_code"]):
-        errors["insee_code"] = [str(_l("This is not an INSEE commune code: 5 characters, e.g. 35238 for Rennes "
-                                       "(2A004 in Corsica). It is not the postcode."))]
+    refusal = None if errors.keys() & {"postcode", "commune", "insee_code"} else _place(
+        clean, data.get("commune_choice") or "", complete, errors)
     for name in COUNT_FIELDS:
         clean[name] = _count(data.get(name), name, errors)
     if not errors.keys() & set(COUNT_FIELDS):
@@ -154,15 +154,34 @@ def _clean(data: dict, *, complete: bool) -> dict:
     clean["consent_on"] = consent_on
     if complete:
         for name in REQUIRED_TO_SUBMIT:
-            if not clean.get(name) and name not in errors:
+            if not clean.get(name) and name not in errors and not (refusal and name in ("postcode", "commune")):
                 errors[name] = [str(_l("required to send the prescription"))]
         if not clean["needs"] and "needs" not in errors:
             errors["needs"] = [str(_l("tick at least one need"))]
         if clean["urgency"] is not Urgency.NORMAL and not clean["urgency_reason"]:
             errors["urgency_reason"] = [str(_l("say why it is urgent"))]
     if errors:
-        raise ValidationFailed(str(_l("Some answers need a correction: see the fields marked.")), errors)
+        message = str(_l("Some answers need a correction: see the fields marked."))
+        raise refusal_with(refusal, message, errors) if refusal else ValidationFailed(message, errors)
     return clean
+
+
+def _place(clean: dict, chosen: str, complete: bool, errors: dict) -> CommuneNotFound | None:
+    """Set the registry's code and name of the commune typed; note its refusal, unless a draft keeps what was typed."""
+    typed = clean["insee_code"]
+    if not (typed or clean["postcode"] or clean["commune"]):
+        return None
+    try:
+        commune = commune_meant(insee_code=typed, postcode=clean["postcode"], name=clean["commune"], chosen=chosen)
+    except CommuneNotFound as refusal:
+        if typed or complete:
+            errors[refused_field(refusal, insee_code=typed, postcode=clean["postcode"], name=clean["commune"])] = [
+                refusal.message]
+            return refusal
+        return None
+    clean["insee_code"], clean["commune"] = commune.code, commune.name
+    clean["postcode"] = clean["postcode"] or sole_postcode(commune)
+    return None
 
 
 def _check_consent(consent) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from reco.accounts.models import Role, Structure
+from reco.communes.forms import communes_offered
 from reco.core.audit import events_for
 from reco.core.documents import documents_about
 from reco.core.forms import form_status, refusal_on_form, run_small_form
@@ -110,7 +111,8 @@ def _submitted_fields(form: PrescriptionForm) -> dict:
     for name in ("adults", *CHILDREN_FIELDS):
         data[name] = data[name] if data[name] is not None else (1 if name == "adults" else 0)
     return data | {"workshop": db.session.get(Structure, form.workshop_id.data) if form.workshop_id.data else None,
-                   "consent": form.consent.data, "submit": request.form.get("action") == "submit"}
+                   "consent": form.consent.data, "submit": request.form.get("action") == "submit",
+                   "insee_code": "", "commune_choice": form.insee_code.data or ""}
 
 
 @bp.route("/prescriptions/new", methods=["GET", "POST"])
@@ -119,7 +121,7 @@ def new_prescription():
     """Write a prescription; save it as a draft or send it to the workshop."""
     form = _form()
     if form.validate_on_submit():
-        with refusal_on_form(form):
+        with refusal_on_form(form), communes_offered(form.insee_code):
             prescription = create_prescription(by=current_user, **_submitted_fields(form))
             flash(_("Prescription sent to the workshop: household code %(code)s.", code=prescription.code)
                   if prescription.status is P.SUBMITTED else
@@ -138,7 +140,7 @@ def edit_prescription(prescription_id: int):
         return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     form = _form(prescription)
     if form.validate_on_submit():
-        with refusal_on_form(form):
+        with refusal_on_form(form), communes_offered(form.insee_code):
             update_prescription(prescription, by=current_user, **_submitted_fields(form))
             flash(_("Prescription %(code)s saved.", code=prescription.code), "success")
             return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))

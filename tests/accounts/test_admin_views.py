@@ -15,23 +15,24 @@ def _admin(client):
 def test_create_a_structure(client, ctx):
     _admin(client)
     response = client.post("/admin/structures/new", data={
-        "name": "Atelier Sud", "kinds": ["workshop", "partner"], "commune": "Nantes", "insee_code": "44109",
+        "name": "Atelier Sud", "kinds": ["workshop", "partner"], "postcode": "35500", "commune": "vitre",
         "siret": "", "tag_prefix": "sud"})
     assert response.status_code == 302
     structure = db.session.scalar(db.select(Structure).where(Structure.name == "Atelier Sud"))
     assert structure.tag_prefix == "SUD" and structure.is_workshop and structure.is_partner
+    assert (structure.insee_code, structure.commune) == ("35360", "Vitré")  # found by the registry, never typed
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Atelier Sud" in page and "Création" in page
+    assert "Atelier Sud" in page and "Création" in page and "Vitré (35360)" in page
 
 
 def test_a_bad_structure_form_explains_each_field_and_saves_nothing(client, ctx):
     _admin(client)
     response = client.post("/admin/structures/new", data={
-        "name": "Atelier Sud", "kinds": ["workshop"], "commune": "Nantes", "insee_code": "4410",
-        "tag_prefix": ""})
+        "name": "Atelier Sud", "kinds": ["workshop"], "commune": "Nulle-Part-sur-Vilaine", "tag_prefix": ""})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "code INSEE" in page and 'aria-invalid="true"' in page
+    assert "Aucune commune ne correspond" in page and 'aria-invalid="true"' in page
+    assert 'href="#commune"' in page  # the error summary leads to the commune typed
     assert db.session.scalar(db.select(Structure).where(Structure.name == "Atelier Sud")) is None
 
 
@@ -39,10 +40,10 @@ def test_edit_a_structure_shows_its_history(client, ctx):
     _admin(client)
     structure = make_structure("prescriber", name="CCAS Test")
     response = client.post(f"/admin/structures/{structure.id}/edit", data={
-        "name": "CCAS de Test", "kinds": ["prescriber"], "commune": "Brest", "insee_code": "29019"})
-    assert response.status_code == 302
+        "name": "CCAS de Test", "kinds": ["prescriber"], "commune": "Fougères", "insee_code": "35238"})
+    assert response.status_code == 302  # the code kept from Rennes is no choice among Fougères' communes: dropped
     page = client.get(f"/structures/{structure.id}").get_data(as_text=True)
-    assert "CCAS de Test" in page and "Brest" in page and "Informations modifiées" in page
+    assert "CCAS de Test" in page and "Fougères (35115)" in page and "Informations modifiées" in page
 
 
 def test_structure_list_filters_and_paginates(client, ctx):

@@ -16,7 +16,7 @@ from reco.core.errors import ValidationFailed
 from reco.extensions import db
 from tests.factories import PASSWORD, make_structure, make_token, make_user
 
-VALID = {"name": "Atelier Nord", "kinds": ["workshop"], "commune": "Lille", "insee_code": "59350",
+VALID = {"name": "Atelier Nord", "kinds": ["workshop"], "commune": "Saint-Malo", "insee_code": "35288",
          "tag_prefix": "nord"}
 
 
@@ -37,6 +37,10 @@ def test_create_structure_normalises_and_records_an_event(ctx):
     ({"name": "  "}, "name"),
     ({"insee_code": "7501"}, "insee_code"),
     ({"insee_code": "ABCDE"}, "insee_code"),
+    ({"insee_code": "35000"}, "insee_code"),  # a postcode of Rennes, no commune's code
+    ({"insee_code": "35238"}, "insee_code"),  # Rennes' code, not Saint-Malo's
+    ({"insee_code": "", "commune": "Saint-Mâlo-sur-Mer"}, "commune"),
+    ({"insee_code": "", "commune": ""}, "commune"),
     ({"siret": "73282932000075"}, "siret"),
     ({"siret": "1234"}, "siret"),
     ({"tag_prefix": ""}, "tag_prefix"),
@@ -51,7 +55,8 @@ def test_create_structure_refuses_bad_fields(ctx, changes, field):
 
 
 def test_corsican_insee_codes_and_la_poste_sirets_are_accepted(ctx):
-    structure = create_structure(by=None, **(VALID | {"insee_code": "2a004", "siret": "35600000000001"}))
+    structure = create_structure(by=None, **(VALID | {"commune": "Ajaccio", "insee_code": "2a004",
+                                                      "siret": "35600000000001"}))
     assert structure.insee_code == "2A004"
 
 
@@ -74,10 +79,10 @@ def test_a_structure_cannot_lose_the_kind_its_users_need(ctx):
 
 def test_update_structure_records_what_changed(ctx):
     structure = make_structure("prescriber")
-    update_structure(structure, by=None, commune="Brest", insee_code="29019")
+    update_structure(structure, by=None, commune="fougeres", insee_code="")
     event = events_for(structure)[0]
     assert event.action == "updated"
-    assert event.details["changes"] == {"commune": ["Rennes", "Brest"], "insee_code": ["35238", "29019"]}
+    assert event.details["changes"] == {"commune": ["Rennes", "Fougères"], "insee_code": ["35238", "35115"]}
 
 
 @pytest.mark.parametrize("role,kinds,ok", [

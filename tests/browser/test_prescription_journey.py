@@ -21,9 +21,7 @@ def test_prescription_acceptance_reservation_and_receipt(live_server, demo, page
     page.get_by_label("Personne à contacter").fill("Mme Lina Haddad")
     page.get_by_label("Téléphone").fill("06 01 02 03 04")
     page.get_by_label("Adresse", exact=True).fill("12 rue de Vern, apt 5")
-    page.get_by_label("Code postal").fill("35200")
-    page.get_by_label("Commune", exact=True).fill("Rennes")
-    page.get_by_label("Code INSEE de la commune").fill("35238")
+    page.get_by_label("Code postal").fill("35130")  # several communes: Reco asks which one
     page.get_by_label("Enfants à l'école élémentaire").fill("2")
     page.get_by_label("Suivi scolaire").check()
     page.get_by_label("Peut apprendre avec un peu de formation").check()
@@ -35,7 +33,16 @@ def test_prescription_acceptance_reservation_and_receipt(live_server, demo, page
     assert page.locator(".field .error").count() >= 1  # consent not ticked: explained, nothing saved
     page.get_by_label(re.compile("Le foyer a accepté")).check()
     page.get_by_role("button", name="Envoyer à l'atelier").click()
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})  # the communes to choose from fit a small phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(size)
+    choice = page.locator("fieldset", has=page.locator("legend", has_text="Quelle commune"))
+    choice.get_by_label(re.compile(r"^Moutiers \(35200\)")).check()
+    assert page.locator("#error-summary").is_visible()
+    page.get_by_role("button", name="Envoyer à l'atelier").click()
     page.wait_for_url(re.compile(r".*/prescriptions/\d+$"))
+    assert "Moutiers (35200)" in page.locator("main").inner_text()
     code = re.search(r"FOY-[A-Z0-9]{6}", page.locator("h1").inner_text()).group(0)
     prescription_url = page.url
     assert "envoyée" in page.locator(".status").inner_text()

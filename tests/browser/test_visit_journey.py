@@ -22,8 +22,7 @@ def test_prescription_to_family_equipped_and_partner_totals(live_server, demo, c
     page.goto(f"{live_server}/prescriptions/new")
     page.locator("#consent").check()
     for name, value in (("contact_name", "M. Yann Le Goff"), ("contact_phone", "0622334455"),
-                        ("address", "5 rue d'Antrain"), ("postcode", "35700"), ("commune", "Rennes"),
-                        ("insee_code", "35238")):
+                        ("address", "5 rue d'Antrain"), ("postcode", "35700"), ("commune", "Rennes")):
         page.locator(f"#{name}").fill(value)
     for selector in ("input[name=needs][value=job_search]", "input[name=digital_level][value=assistance]",
                      "input[name=equipment][value=laptop]", "input[name=internet][value=yes]"):
@@ -94,7 +93,6 @@ def test_prescription_to_family_equipped_and_partner_totals(live_server, demo, c
     page.goto(f"{live_server}/partner-reports/new")
     page.locator("#month").fill(last_month)
     page.locator("#lines-0-commune").fill("Vitré")
-    page.locator("#lines-0-insee_code").fill("35360")
     page.locator("#lines-0-device_type").select_option("tablet")
     page.locator("#lines-0-families").fill("17")
     page.locator("#lines-0-accompanied").fill("9")

@@ -66,7 +66,7 @@ def test_small_counts_are_hidden_outside_the_structure():
 
 
 def test_correcting_a_long_month_keeps_every_line(client, partner):
-    lines = [LINE | {"insee_code": f"35{n:03d}", "families": 5} for n in range(101, 112)]
+    lines = [LINE | {"insee_code": f"35{n:03d}", "commune": None, "families": 5} for n in range(101, 112)]
     submit_partner_report(partner.structure, by=partner, month=LAST_MONTH, lines=lines[:10] + [
         LINE | {"insee_code": "35238", "device_type": "screen", "families": 1, "accompanied": 0}])
     db.session.commit()

@@ -58,10 +58,11 @@ def test_the_form_explains_what_is_missing(client, network):
     assert response.status_code == 422
     assert "consentement" in page
     assert db.session.scalars(select(Prescription)).all() == []
-    data = _form(workshop_id=network["workshop"].id, insee_code="35000", contact_phone="")
+    data = _form(workshop_id=network["workshop"].id, commune="Rennnes", insee_code="", contact_phone="")
     response = client.post("/prescriptions/new", data=data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and "INSEE" in page
+    assert response.status_code == 422 and "Aucune commune ne correspond à ce code postal et à ce nom." in page
+    assert 'name="insee_code" type="radio" value="35238"' in page  # the communes of the postcode, to choose from
     assert db.session.scalars(select(Prescription)).all() == []
 
 
