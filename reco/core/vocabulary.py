@@ -161,8 +161,11 @@ def detail_value(object_type: str, key: str, value) -> str:
     labels = _value_labels(object_type, key)
     if text in labels:
         return str(labels[text])
-    if _ISO_DATE.fullmatch(text):
-        return format_day(date.fromisoformat(text), "EEEE d MMMM y")
-    if _ISO_MONTH.fullmatch(text):
-        return format_day(date.fromisoformat(f"{text}-01"), "MMMM y")
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return format_day(date.fromisoformat(text), "EEEE d MMMM y")
+        if _ISO_MONTH.fullmatch(text):
+            return format_day(date.fromisoformat(f"{text}-01"), "MMMM y")
+    except ValueError:  # typed text shaped like a date that is none, e.g. a reason "2026-13-01"
+        pass
     return text

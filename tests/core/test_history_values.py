@@ -103,3 +103,12 @@ def test_the_history_names_values_in_french(app):
         text = " ".join(_render(events).replace("\xa0", " ").split())
     assert "date prévue : mardi 1er décembre 2026" in text and "date : jeudi 10 décembre 2026" in text
     assert "créneau : matin" in text and "reçu signé : oui" in text and "consulté : adresse de la visite" in text
+
+
+def test_typed_text_shaped_like_a_date_that_is_none_reads_as_typed(app):
+    events = [Event(object_type="prescription", object_id="1", action="withdrawn", at=utcnow(),
+                    details={"reason": "2026-13-01"}),
+              Event(object_type="visit", object_id="1", action="missed", at=utcnow(), details={"reason": "2026-00"})]
+    with app.test_request_context():
+        text = _render(events)
+    assert "2026-13-01" in text and "2026-00" in text
