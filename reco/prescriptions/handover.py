@@ -49,7 +49,9 @@ def keep_receipt(report: VisitReport, visit: Visit, *, by: User) -> None:
     if prescription.status is not PrescriptionStatus.RESERVED or reservation is None \
             or reservation.id != visit.reservation_id:
         raise DomainError(str(_l("The device of this visit is no longer reserved for the household.")))
-    with_contact = can(by, "prescription.contact", prescription) or can(by, "visit.contact", visit)
+    # The receipt and its signed copy are kept for the workshop: they carry the household's name only when the one
+    # who issues them may see it there (the workshop handing the device over itself), never a mediator's.
+    with_contact = can(by, "prescription.contact", prescription)
     receipt = current_handover_receipt(prescription) or issue_handover_receipt(prescription, by=by,
                                                                                with_contact=with_contact)
     report.receipt_number, report.receipt_sha256 = receipt.number, receipt.fingerprint

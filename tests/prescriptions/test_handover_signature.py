@@ -216,6 +216,8 @@ def test_the_signed_copy_is_downloaded_after_the_handover_by_the_workshop_only(c
     response = client.get(f"/prescriptions/{prescription.id}/documents/{signed.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert (600, 200) in _images(response.data)
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(response.data))
+    assert "Léa Médiatrice" in text and "Awa Diop" not in text  # who collected it, not the household's name
     assert client.get(f"/prescriptions/{prescription.id}/documents/{receipt.id}.pdf").status_code == 302
     assert {"what": SIGNED_RECEIPT} in [e.details for e in events_for(prescription)
                                         if e.action == "personal_data_viewed"]
