@@ -8,7 +8,8 @@ from tests.browser.conftest import wait_until
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 MENUS = {
-    "admin": ["Accueil", "Chiffres", "Structures", "Utilisateurs", "Données personnelles", "Mon compte"],
+    "admin": ["Accueil", "Chiffres", "Structures", "Utilisateurs", "Données personnelles", "Communes à corriger",
+              "Mon compte"],
     "supervisor": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
                    "Prescriptions reçues", "Liste d'attente", "Prescriptions", "Visites", "Chiffres", "Mon compte"],
     "technician": ["Accueil", "Collectes", "Scanner un lot", "Appareils", "Emplacements", "Pièces", "Donateurs",
