@@ -41,9 +41,14 @@ def _reset_schema(app) -> None:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
-        store_registry(*(json.loads((COMMUNES / f"{name}.json").read_text(encoding="utf-8"))
-                         for name in ("communes", "epci", "departements", "regions")))
+        store_test_registry()
         db.session.commit()
+
+
+def store_test_registry() -> None:
+    """Store the real subset of the communes registry the tests use (the demo's communes among them)."""
+    store_registry(*(json.loads((COMMUNES / f"{name}.json").read_text(encoding="utf-8"))
+                     for name in ("communes", "epci", "departements", "regions")))
 
 
 @pytest.fixture(scope="session")

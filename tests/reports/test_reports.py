@@ -44,9 +44,10 @@ def network(ctx):
     for _ in range(3):
         make_device(donation, type="laptop", weight_kg="2.5")
     equipped = []
-    for commune, insee in (("Rennes", "35238"), ("Rennes", "35238"), ("Vitré", "35360")):
+    for commune, insee, postcode in (("Rennes", "35238", "35200"), ("Rennes", "35238", "35200"),
+                                     ("Vitré", "35360", "35500")):
         prescription = make_prescription(prescriber, workshop, status="accepted", commune=commune, insee_code=insee,
-                                         visit_wanted=False)
+                                         postcode=postcode, visit_wanted=False)
         device = make_ready_device(workshop)
         reserve_device(prescription, device, by=supervisor)
         record_handover(prescription, by=supervisor, internet_connected=True, no_signature_reason="Attestation papier signée")
