@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from reco.demo import load_demo
 from reco.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, store_test_registry
 from tests.scratch import app_on, drop_database, fresh_database
 
 
@@ -24,6 +24,7 @@ def demo_network(tmp_path):
     url = fresh_database(tmp_path, "reco_backup_source")
     with app_on(url):
         upgrade()
+        store_test_registry()
         load_demo()
         db.session.commit()
         rows = snapshot()
