@@ -22,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from reco.core.time import local_zone
+from reco.extensions import db
 
 #: The size of the pieces a streamed CSV is sent in, in characters.
 STREAM_PIECE = 1 << 16
@@ -83,6 +84,16 @@ _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")
 #: What makes a cell that starts with + or - a formula that does something: a call, a DDE link, a reference
 #: to another sheet or file, an operator.
 _FORMULA_MARKS = frozenset("()|!+-*/^&=<>")
+
+
+def streamed_rows(query, batch: int = 1000) -> Iterator:
+    """Yield the rows of a query, run when the first row is asked for and read a thousand at a time; the cursor
+    is closed however the reading ends (a client gone halfway)."""
+    result = db.session.execute(query.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def clean_text(value) -> str:

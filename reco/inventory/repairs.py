@@ -7,7 +7,7 @@ from sqlalchemy import select
 from reco.accounts.models import Structure
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.spreadsheet import PLAIN, Column, Kind, Sheet
+from reco.core.spreadsheet import PLAIN, Column, Kind, Sheet, streamed_rows
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
@@ -121,6 +121,6 @@ def ords_list(workshop_id: int | None) -> Sheet:
              None, None, ORDS_STATUS[row.status],
              row.barrier.value.replace("_", " ").capitalize() if row.barrier else "", row.name, row.closed_at,
              row.problem, row.fault_type.value]
-            for row in db.session.execute(query.execution_options(yield_per=500)))
+            for row in streamed_rows(query, 500))
     return Sheet("repairs-ords" if workshop_id is not None else "repairs-ords-network", ORDS_COLUMNS, rows,
                  dialect=PLAIN)

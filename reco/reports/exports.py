@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.accounts.models import Structure
-from reco.core.spreadsheet import Column, Kind, Sheet
+from reco.core.spreadsheet import Column, Kind, Sheet, streamed_rows
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState, Drive, Sanitization
 from reco.inventory.repairs import ords_list
@@ -28,7 +28,6 @@ from reco.prescriptions.vocabulary import (
     PRESCRIPTION_STATUS_LABELS,
 )
 
-BATCH = 1000
 YES_NO = {"1": _l("yes"), "0": _l("no")}
 _COUNT = re.compile(r"[0-9]+")
 
@@ -53,11 +52,6 @@ SANITIZATION_COLUMNS = [
 WORKSHOP_COLUMN = Column(_l("Workshop"))
 
 
-def _streamed(query):
-    """Run a query and read its rows a thousand at a time, never all at once."""
-    return db.session.execute(query.execution_options(yield_per=BATCH))
-
-
 def workshop_names() -> dict[int, str]:
     """Return the names of the network's workshops, for the first column of a network list."""
     return dict(db.session.execute(select(Structure.id, Structure.name).where(Structure.is_workshop)).all())
@@ -78,7 +72,7 @@ def device_list(workshop_id: int | None) -> Sheet:
              .where(Device.state != DeviceState.VOIDED).order_by(Device.id))
     if workshop_id is not None:
         query = query.where(Device.workshop_id == workshop_id)
-    return _network("devices", DEVICE_COLUMNS, workshop_id, _streamed(query))
+    return _network("devices", DEVICE_COLUMNS, workshop_id, streamed_rows(query))
 
 
 def prescription_list(workshop_id: int) -> Sheet:
@@ -92,7 +86,7 @@ def prescription_list(workshop_id: int) -> Sheet:
              .order_by(Prescription.id))
     rows = ([row.code, row.status, row.commune, row.insee_code, "1" if row.qpv else "0", sum(row[5:11]),
              row.needs or None, row.digital_level, row.equipment, row.submitted_at, row.equipped_at]
-            for row in _streamed(query))
+            for row in streamed_rows(query))
     return Sheet("prescriptions", PRESCRIPTION_COLUMNS, rows)
 
 
@@ -105,7 +99,7 @@ def sanitization_list(workshop_id: int | None) -> Sheet:
              .outerjoin(Device, Device.id == Sanitization.device_id).order_by(Sanitization.id))
     if workshop_id is not None:
         query = query.where(Drive.workshop_id == workshop_id)
-    return _network("sanitizations", SANITIZATION_COLUMNS, workshop_id, _streamed(query))
+    return _network("sanitizations", SANITIZATION_COLUMNS, workshop_id, streamed_rows(query))
 
 
 def table_sheet(table, name: str) -> Sheet:
