@@ -1,8 +1,6 @@
 """Which ready devices fit a prescription, and reserving one: the guards, the release, and two people at once."""
-import http.cookiejar
 import json
 import threading
-import urllib.parse
 import urllib.request
 from datetime import timedelta
 
@@ -29,7 +27,6 @@ from reco.prescriptions.reservations import (
 from reco.prescriptions.services import cancel_prescription
 from tests.conftest import login_as
 from tests.factories import (
-    PASSWORD,
     make_device,
     make_donation,
     make_donor,
@@ -39,7 +36,7 @@ from tests.factories import (
     make_token,
     make_user,
 )
-from tests.parallel import post_many
+from tests.parallel import at_once, form_post, logged_in, post_many
 
 P = PrescriptionStatus
 
@@ -250,15 +247,6 @@ def test_the_loser_of_the_form_reads_that_the_device_was_just_reserved(client, w
     assert [p.status for p in (first, second, third)] == [P.RESERVED, P.ACCEPTED, P.ACCEPTED]
 
 
-def _log_in(live_server: str, email: str) -> urllib.request.OpenerDirector:
-    """Log in through the login form and return an opener that keeps the session's cookie."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    data = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
-    with opener.open(f"{live_server}/login", data=data, timeout=30) as response:
-        assert response.url.rstrip("/") == live_server
-    return opener
-
-
 @pytest.mark.committed
 def test_two_supervisors_reserving_one_device_for_two_households_at_once(app, live_server):
     with app.app_context():
@@ -266,21 +254,9 @@ def test_two_supervisors_reserving_one_device_for_two_households_at_once(app, li
         tag = make_ready_device(workshop).tag
         ids = [make_prescription(workshop=workshop, status="accepted").id for _ in range(2)]
         emails = [make_user(Role.SUPERVISOR, structure=workshop).email for _ in range(2)]
-    openers = [_log_in(live_server, email) for email in emails]
-    fields = {"tag": tag}
-    pages, barrier = {}, threading.Barrier(2)
-
-    def reserve(opener, prescription_id):
-        barrier.wait(timeout=30)
-        url = f"{live_server}/prescriptions/{prescription_id}/reservation"
-        with opener.open(url, data=urllib.parse.urlencode(fields).encode(), timeout=60) as response:
-            pages[prescription_id] = response.read().decode()
-
-    threads = [threading.Thread(target=reserve, args=pair) for pair in zip(openers, ids)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    posts = [form_post(logged_in(live_server, email), f"{live_server}/prescriptions/{prescription_id}/reservation",
+                       {"tag": tag}) for email, prescription_id in zip(emails, ids)]
+    pages = dict(at_once([lambda i=i, post=post: (i, post()[2]) for i, post in zip(ids, posts)]))
     with app.app_context():
         (reservation,) = db.session.scalars(select(Reservation)).all()
         winner, loser = sorted(ids, key=lambda i: i != reservation.prescription_id)
