@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
 
 from reco.communes.models import Commune, CommuneKind, CommunePostcode, Territory
 from reco.core.errors import ValidationFailed
@@ -143,19 +144,25 @@ def _check_matches(commune: Commune, postcode: str, name: str) -> None:
                                      commune=commune.name, postcode=postcode)), by_postcode(postcode)[:MAX_CANDIDATES])
 
 
-def commune_names(codes: Iterable[str]) -> dict[str, str]:
-    """Return the current name of each code found in the registry (former codes get their commune's name)."""
-    codes = {c for c in codes if c}
+def current_communes(codes: Iterable[str]) -> dict[str, Commune]:
+    """Return the current commune of each code found in the registry (a former code or a district: its commune)."""
+    codes = {code for code in codes if code}
     if not codes:
         return {}
-    rows = db.session.execute(select(Commune.code, Commune.kind, Commune.current_code).where(Commune.code.in_(codes)))
-    current = {}
-    for code, kind, current_code in rows:
-        if kind == CommuneKind.CURRENT or code not in current:
-            current[code] = current_code
-    names = dict(db.session.execute(select(Commune.code, Commune.name).where(
-        Commune.code.in_(set(current.values())), Commune.kind == CommuneKind.CURRENT.value)).all())
-    return {code: names[target] for code, target in current.items() if target in names}
+    entry = aliased(Commune)
+    rows = db.session.execute(
+        select(entry.code, Commune).join(Commune, and_(Commune.code == entry.current_code,
+                                                       Commune.kind == CommuneKind.CURRENT.value))
+        .where(entry.code.in_(codes)).order_by(entry.kind != CommuneKind.CURRENT.value)).all()
+    found: dict[str, Commune] = {}
+    for code, commune in rows:
+        found.setdefault(code, commune)
+    return found
+
+
+def commune_names(codes: Iterable[str]) -> dict[str, str]:
+    """Return the current name of each code found in the registry (former codes get their commune's name)."""
+    return {code: commune.name for code, commune in current_communes(codes).items()}
 
 
 def commune_label(code: str) -> str:

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select, union
+from sqlalchemy import select, union
 from sqlalchemy.orm import aliased
 
 from reco.communes.models import Commune, CommuneKind
-from reco.communes.registry import by_postcode, current_commune, territory_names
+from reco.communes.registry import CommuneNotFound, current_commune, current_communes, resolve, territory_names
 from reco.core.errors import ValidationFailed
-from reco.core.validators import insee_valid
 from reco.extensions import db
 from reco.prescriptions.models import PartnerReportLine, Prescription
 
@@ -44,15 +43,13 @@ def parse_places(commune: str | None = "", epci: str | None = "", departement: s
     commune, epci, departement = ((text or "").strip().upper() for text in (commune, epci, departement))
     current = None
     if commune:
-        found = current_commune(commune) if insee_valid(commune) else None
-        if found is None:
-            served = by_postcode(commune) if commune.isascii() and commune.isdigit() else []
-            if served:
-                message = _l("%(code)s is a postcode: give the INSEE code of the commune (%(communes)s).",
-                             code=commune, communes=", ".join(c.label for c in served[:5]))
-                raise _refused("commune", str(message))
-            raise _refused("commune", str(_l("%(code)s is not the INSEE code of a French commune.", code=commune)))
-        current = found.code
+        try:
+            current = resolve(insee_code=commune).code
+        except CommuneNotFound as refused:
+            message = refused.message if not refused.candidates else _l(
+                "%(code)s is a postcode: give the INSEE code of the commune (%(communes)s).",
+                code=commune, communes=", ".join(c.label for c in refused.candidates[:5]))
+            raise _refused("commune", str(message)) from None
     if epci and not (SIREN.fullmatch(epci) and territory_names("epci", [epci])):
         raise _refused("epci", str(_l("%(code)s is not the SIREN of an EPCI.", code=epci)))
     if departement and not (DEPARTEMENT.fullmatch(departement) and territory_names("departement", [departement])):
@@ -70,22 +67,6 @@ def codes_within(places: PlaceFilter):
     if places.departement:
         current = current.where(Commune.departement_code == places.departement)
     return select(Commune.code).where(Commune.current_code.in_(current))
-
-
-def current_communes(codes: Iterable[str]) -> dict[str, Commune]:
-    """Return the current commune of each code found in the registry (a former code or a district: its commune)."""
-    codes = {code for code in codes if code}
-    if not codes:
-        return {}
-    entry = aliased(Commune)
-    rows = db.session.execute(
-        select(entry.code, Commune).join(Commune, and_(Commune.code == entry.current_code,
-                                                       Commune.kind == CommuneKind.CURRENT.value))
-        .where(entry.code.in_(codes)).order_by(entry.kind != CommuneKind.CURRENT.value)).all()
-    found: dict[str, Commune] = {}
-    for code, commune in rows:
-        found.setdefault(code, commune)
-    return found
 
 
 def group_by_place(counts: dict[str, tuple[int, int]], level: str) -> list[tuple[str, int, int]]:
