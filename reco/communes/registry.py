@@ -15,6 +15,13 @@ from reco.extensions import db
 
 #: How many candidates a refusal lists at most.
 MAX_CANDIDATES = 20
+#: The longest code, postcode and name the registry holds: anything longer matches nothing and is not looked up.
+CODE_SIZE, NAME_SIZE = 5, 120
+
+
+def _shown(text: str) -> str:
+    """Return typed text as a message repeats it: cut after a name's length."""
+    return text if len(text) <= NAME_SIZE else text[:NAME_SIZE] + "…"
 
 
 class CommuneNotFound(ValidationFailed):
@@ -57,7 +64,7 @@ def postcodes_of(code: str) -> list[str]:
 def current_commune(code: str) -> Commune | None:
     """Return the current commune a code stands for (itself, or the commune a former one merged into), or None."""
     code = (code or "").strip().upper()
-    if not code:
+    if not code or len(code) > CODE_SIZE:
         return None
     entry = db.session.scalars(select(Commune).where(Commune.code == code)
                                .order_by(Commune.kind != CommuneKind.CURRENT.value)).first()
@@ -71,16 +78,19 @@ def current_commune(code: str) -> Commune | None:
 
 def by_postcode(postcode: str) -> list[Commune]:
     """Return the current communes a postcode serves, by name."""
+    postcode = postcode.strip()
+    if len(postcode) > CODE_SIZE:
+        return []
     return list(db.session.scalars(
         select(Commune).join(CommunePostcode, CommunePostcode.code == Commune.code)
-        .where(CommunePostcode.postcode == postcode.strip(), Commune.kind == CommuneKind.CURRENT.value)
+        .where(CommunePostcode.postcode == postcode, Commune.kind == CommuneKind.CURRENT.value)
         .order_by(Commune.search_name)))
 
 
 def by_name(name: str) -> list[Commune]:
     """Return the current communes whose name, today or before a merger, is ``name`` (else starts with it)."""
     wanted = search_name(name)
-    if not wanted:
+    if not wanted or len(wanted) > NAME_SIZE:
         return []
     for condition in (Commune.search_name == wanted, Commune.search_name.startswith(wanted + " ")):
         codes = set(db.session.scalars(select(Commune.current_code).where(condition)))
@@ -119,8 +129,8 @@ def resolve(insee_code: str = "", postcode: str = "", name: str = "") -> Commune
         served = by_postcode(insee_code) if insee_code.isdigit() else []
         if served:
             raise CommuneNotFound(str(_l("%(code)s is a postcode, not an INSEE code: choose the commune.",
-                                         code=insee_code)), served[:MAX_CANDIDATES])
-        raise CommuneNotFound(str(_l("%(code)s is not the INSEE code of a French commune.", code=insee_code)))
+                                         code=_shown(insee_code))), served[:MAX_CANDIDATES])
+        raise CommuneNotFound(str(_l("%(code)s is not the INSEE code of a French commune.", code=_shown(insee_code))))
     if not (postcode or "").strip() and not (name or "").strip():
         raise CommuneNotFound(str(_l("Give the commune's postcode or name.")))
     found = candidates(postcode, name)
@@ -137,11 +147,12 @@ def _check_matches(commune: Commune, postcode: str, name: str) -> None:
     postcode, name = (postcode or "").strip(), (name or "").strip()
     if name and commune.code not in {c.code for c in by_name(name)}:
         raise CommuneNotFound(str(_l("%(code)s is the INSEE code of %(commune)s, not of %(name)s.",
-                                     code=commune.code, commune=commune.name, name=name)),
+                                     code=commune.code, commune=commune.name, name=_shown(name))),
                               candidates(postcode, name)[:MAX_CANDIDATES] or by_name(name)[:MAX_CANDIDATES])
     if postcode and commune.code not in {c.code for c in by_postcode(postcode)}:
         raise CommuneNotFound(str(_l("%(commune)s does not have the postcode %(postcode)s.",
-                                     commune=commune.name, postcode=postcode)), by_postcode(postcode)[:MAX_CANDIDATES])
+                                     commune=commune.name, postcode=_shown(postcode))),
+                              by_postcode(postcode)[:MAX_CANDIDATES])
 
 
 def current_communes(codes: Iterable[str]) -> dict[str, Commune]:

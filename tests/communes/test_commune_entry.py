@@ -228,3 +228,12 @@ def test_the_structure_form_asks_which_commune_then_shows_its_name_with_the_code
     kept = client.post(f"/admin/structures/{structure.id}/edit", data=data | {
         "commune": "La Guerche-de-Bretagne", "insee_code": "35125"})
     assert kept.status_code == 302
+
+
+def test_the_partner_api_refuses_a_huge_commune_name_with_a_422(client, sides, ctx):
+    partner = make_user(Role.PARTNER, structure=make_structure("partner"))
+    line = {"insee_code": "35238", "commune": "x" * 100_000, "device_type": "laptop", "families": 3}
+    response = client.post("/api/v1/partner-reports", json={"month": LAST_MONTH, "lines": [line]},
+                           headers={"Authorization": f"Bearer {make_token(partner)}"})
+    assert response.status_code == 422 and response.get_json()["error"] == "unknown_commune"
+    assert len(response.get_data()) < 5_000

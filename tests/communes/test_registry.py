@@ -73,3 +73,12 @@ def test_labels_and_territories_have_names(ctx):
     assert territory_names("departement", ["35"]) == {"35": "Ille-et-Vilaine"}
     rennes = current_commune("35238")
     assert territory_names("epci", [rennes.epci_code])[rennes.epci_code] == "Rennes Métropole"
+
+
+def test_a_huge_name_code_or_postcode_is_refused_without_a_lookup_and_not_repeated_whole(ctx):
+    huge = "x" * 100_000
+    for given in ({"name": huge}, {"postcode": huge}, {"insee_code": huge}, {"insee_code": "35238", "name": huge},
+                  {"insee_code": "35238", "postcode": huge}):
+        with pytest.raises(CommuneNotFound) as refused:
+            resolve(**given)
+        assert len(refused.value.message) < 400
