@@ -1,7 +1,7 @@
 """Forms for logging in, one's own account, and the administration of accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -53,6 +53,11 @@ class TokenForm(FlaskForm):
 
     label = StringField(_l("What is it for?"), validators=[Optional(), Length(max=80)],
                         description=_l("For example: bench 2 diagnosis script."))
+    scope = RadioField(_l("Access"), default="full", choices=[
+        SelectChoice("full", _l("Full access: everything your account may do")),
+        SelectChoice("bench", _l("Workshop station (bench): only the workbench"))],
+        description=_l("A bench token can only look devices up, receive them, send their hardware reports and erasure "
+                       "logs and print their labels: a lost USB stick exposes nothing else."))
 
 
 class StructureForm(FlaskForm):

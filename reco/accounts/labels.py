@@ -1,7 +1,8 @@
 """Names of roles and structure kinds in the user's language."""
 from flask_babel import lazy_gettext as _l
 
-from reco.accounts.models import Role, StructureKind
+from reco.accounts.models import Role, StructureKind, TokenScope
+from reco.core.vocabulary import DETAIL_VALUE_LABELS
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Network coordinator (admin)"),
@@ -19,3 +20,9 @@ KIND_LABELS = {
     StructureKind.INSTALLER: _l("Installer (mediation)"),
     StructureKind.PARTNER: _l("Partner"),
 }
+
+SCOPE_LABELS = {
+    TokenScope.FULL: _l("Full access"),
+    TokenScope.BENCH: _l("Workshop station (bench)"),
+}
+DETAIL_VALUE_LABELS["scope"] = SCOPE_LABELS

@@ -164,6 +164,13 @@ class User(UserMixin, db.Model):
         return self.name
 
 
+class TokenScope(enum.StrEnum):
+    """What an API token may reach."""
+
+    FULL = "full"  #: everything its user may do
+    BENCH = "bench"  #: only the workbench: look up, receive, hardware reports, erasure logs, labels
+
+
 def hash_token(token: str) -> str:
     """Return the stored form of an API token."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -181,6 +188,8 @@ class ApiToken(db.Model):
     #: A few characters of the token, shown so that people can tell tokens apart.
     hint: Mapped[str] = mapped_column(String(12))
     label: Mapped[str] = mapped_column(String(80), default="")
+    #: "full": the user's rights; "bench": only the workbench's endpoints (a lost bench stick exposes nothing else).
+    scope: Mapped[str] = mapped_column(String(20), default="full", server_default="full")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,6 +19,7 @@ from reco.accounts.models import (
     Role,
     Structure,
     StructureKind,
+    TokenScope,
     User,
     hash_token,
 )
@@ -26,6 +27,7 @@ from reco.communes.entry import commune_meant, refused_field, refusal_with
 from reco.communes.registry import CommuneNotFound
 from reco.core.audit import record_event
 from reco.core.errors import ValidationFailed
+from reco.core.permissions import may_hold_bench_token
 from reco.core.time import utcnow
 from reco.core.validators import normalise_number, siret_valid
 from reco.extensions import db
@@ -289,15 +291,23 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def issue_token(user: User, *, by: User | None, label: str = "") -> str:
-    """Create an API token for ``user`` and return it; only its hash is kept."""
+def issue_token(user: User, *, by: User | None, label: str = "", scope: str = TokenScope.FULL) -> str:
+    """Create an API token for ``user`` and return it; only its hash is kept.
+
+    A bench token (``scope="bench"``) reaches only the workbench's endpoints, and only workshop staff get one.
+    """
     if not user.active:
         _fail("user", _l("This account is deactivated."))
+    if scope not in set(TokenScope):
+        _fail("scope", _l("Choose what the token may do."))
+    if scope == TokenScope.BENCH and not may_hold_bench_token(user):
+        _fail("scope", _l("Only the workshop's staff (supervisors and technicians) can create a bench token."))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(user=user, token_hash=hash_token(token), hint=token[:9], label=label.strip()[:80])
+    record = ApiToken(user=user, token_hash=hash_token(token), hint=token[:9], label=label.strip()[:80],
+                      scope=TokenScope(scope).value)
     db.session.add(record)
     db.session.flush()
-    record_event(by, user, "token_created", token_id=record.id, label=record.label)
+    record_event(by, user, "token_created", token_id=record.id, label=record.label, scope=record.scope)
     return token
 
 
@@ -308,8 +318,8 @@ def revoke_token(token: ApiToken, *, by: User | None) -> None:
         record_event(by, token.user, "token_revoked", token_id=token.id)
 
 
-def user_for_token(token: str) -> User | None:
-    """Return the active user of a valid, unrevoked token, or None."""
+def token_for(token: str) -> ApiToken | None:
+    """Return the valid, unrevoked token of an active user, read afresh at each call (a revocation works at once)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
     record = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
@@ -319,4 +329,10 @@ def user_for_token(token: str) -> User | None:
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > TOKEN_USE_PRECISION:
         record.last_used_at = now  # not at every call: parallel calls with one token would queue on its row
-    return record.user
+    return record
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user of a valid, unrevoked token, or None."""
+    record = token_for(token)
+    return record.user if record is not None else None

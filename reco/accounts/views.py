@@ -104,7 +104,11 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _account_page(422, token_form=form)
-    token = issue_token(current_user, by=current_user, label=form.label.data or "")
+    try:
+        token = issue_token(current_user, by=current_user, label=form.label.data or "", scope=form.scope.data)
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return _account_page(422, token_form=form)
     return _account_page(new_token=token)
 
 

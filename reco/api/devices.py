@@ -1,15 +1,18 @@
-"""API for devices: intake and lookup by any of their codes."""
-from flask import jsonify, url_for
+"""API for devices: intake, lookup by any of their codes, and the QR code of their label."""
+from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 
 from reco.api import bp
+from reco.api.idempotency import KEY_PARAMETER, idempotent, replayable
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.donations.models import Donation
 from reco.extensions import db
-from reco.inventory.intake import find_devices, receive_device
+from reco.inventory.intake import find_devices, receive_device, workshop_device
+from reco.inventory.lifecycle import ready_missing
 from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, DriveInterface
 
 
@@ -59,11 +62,13 @@ def device_json(device: Device) -> dict:
         "open_repairs": len(device.open_repairs),
         "drives": [drive_json(d) for d in device.drives],
         "removed_drives": [drive_json(d) for d in device.removed_drives if d.device_id != device.id],
+        "ready_missing": ready_missing(device),
     }
 
 
 @bp.route("/devices", methods=["POST"])
 @permission_required("device.intake")
+@idempotent
 def receive_device_api():
     """Receive a device in a donation and return its new asset tag."""
     data = json_body()
@@ -104,6 +109,30 @@ def get_device(code: str):
     return jsonify(device_json(devices[0]))
 
 
+def qr_modules(text: str, quiet_zone: int = 4) -> list[str]:
+    """Return the QR code of ``text`` (error correction M) as rows of 0 and 1, 1 dark, with its quiet zone."""
+    qr = QRCode(None, QRErrorCorrectLevel.M)
+    qr.addData(text)
+    qr.make()
+    count = qr.getModuleCount()
+    blank = "0" * (count + 2 * quiet_zone)
+    rows = ["0" * quiet_zone + "".join("1" if qr.isDark(row, col) else "0" for col in range(count))
+            + "0" * quiet_zone for row in range(count)]
+    return [blank] * quiet_zone + rows + [blank] * quiet_zone
+
+
+@bp.route("/devices/<tag>/label-qr")
+@permission_required("device.view")
+def label_qr(tag: str):
+    """Return the QR code of the device's label as rows of 0 and 1, for a bench screen to draw it."""
+    device = workshop_device(tag, acting_user().structure_id)
+    if device is None:
+        return jsonify(error="not_found", message=_("No device matches « %(code)s ».", code=tag[:128])), 404
+    require("device.view", device)
+    url = f"{current_app.config['RECO_BASE_URL'].rstrip('/')}/devices/{device.tag}"
+    return jsonify(tag=device.tag, url=url, modules=qr_modules(url))
+
+
 SCHEMAS.update({
     "DriveIn": {"type": "object", "properties": {
         "serial": {"type": ["string", "null"]}, "model": {"type": "string"},
@@ -135,18 +164,32 @@ SCHEMAS.update({
             "capacity_bytes": {"type": ["integer", "null"]}, "interface": {"type": ["string", "null"]}}}},
         "removed_drives": {"type": "array", "description": "Drives taken out of it (destroyed, banked or moved), "
                                                            "with their sanitization records",
-                           "items": {"type": "object"}}}},
+                           "items": {"type": "object"}},
+        "ready_missing": {"type": "array", "items": {"type": "string"},
+                          "description": "What is left before it can be ready, one sentence each in the user's "
+                                         "language; empty once ready, reserved or delivered"}}},
+    "LabelQr": {"type": "object", "required": ["tag", "url", "modules"], "properties": {
+        "tag": {"type": "string"}, "url": {"type": "string", "description": "What the label's QR code holds"},
+        "modules": {"type": "array", "items": {"type": "string", "pattern": "^[01]+$"},
+                    "description": "The QR code (error correction M) row by row from the top, 1 for a dark module, "
+                                   "with a quiet zone of 4 light modules on every side"}}},
 })
 
 PATHS.update({
     "/devices": {"post": {"summary": "Receive a device in a collection; returns its new asset tag. 409 "
                                      "already_received (with its tag) when this machine or this intake_key was "
                                      "already received",
-                          "operationId": "receiveDevice", "requestBody": json_body_of("DeviceIn"),
-                          "responses": {"201": json_response("The device received", "Device")},
+                          "operationId": "receiveDevice", "parameters": [KEY_PARAMETER],
+                          "requestBody": json_body_of("DeviceIn"),
+                          "responses": {"201": replayable(json_response("The device received", "Device"))},
                           "errors": ["400", "401", "403", "409", "422"]}},
     "/devices/{code}": {"get": {
         "summary": "A device found by our asset tag, the donor's tag or the serial", "operationId": "getDevice",
         "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": json_response("The device", "Device")}, "errors": ["401", "403", "404", "409"]}},
+    "/devices/{tag}/label-qr": {"get": {
+        "summary": "The QR code of the device's label as rows of 0 and 1, for a screen to draw it",
+        "operationId": "getLabelQr",
+        "parameters": [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": json_response("The QR code", "LabelQr")}, "errors": ["401", "403", "404"]}},
 })

@@ -3,6 +3,7 @@ from datetime import date
 
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from reco.accounts.models import Structure
 from reco.api import bp
@@ -12,8 +13,14 @@ from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.donations.declared import AlreadyImported
 from reco.donations.inventory_import import InventoryFileError, parse_inventory
-from reco.donations.models import Donation, Donor, DonorKind
-from reco.donations.services import create_donation, create_donor, declared_vs_received, import_declared_items
+from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
+from reco.donations.services import (
+    create_donation,
+    create_donor,
+    declared_and_received,
+    declared_vs_received,
+    import_declared_items,
+)
 from reco.extensions import db
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
@@ -80,6 +87,26 @@ def create_donation_api():
     response = jsonify(donation_json(donation))
     response.headers["Location"] = url_for("api.get_donation", donation_id=donation.id)
     return response, 201
+
+
+#: How many open collections a bench is offered at most.
+OPEN_DONATIONS_LISTED = 50
+
+
+@bp.route("/donations/open")
+@permission_required("device.intake")
+def open_donations():
+    """Return the token's workshop's collections still open for receiving, newest first, with their counts."""
+    donations = list(db.session.scalars(
+        select(Donation).where(Donation.workshop_id == acting_user().structure_id,
+                               Donation.status != DonationStatus.CLOSED)
+        .order_by(Donation.created_at.desc(), Donation.id.desc()).limit(OPEN_DONATIONS_LISTED)))
+    counts = declared_and_received([d.id for d in donations])
+    return jsonify([{"id": d.id, "reference": d.reference, "donor_name": d.donor.name, "status": d.status.value,
+                     "planned_date": d.planned_date.isoformat() if d.planned_date else None,
+                     "collected_at": d.collected_at.isoformat() if d.collected_at else None,
+                     "created_at": d.created_at.isoformat(),
+                     "declared": counts[d.id][0], "received": counts[d.id][1]} for d in donations])
 
 
 @bp.route("/donations/<id:donation_id>")
@@ -166,6 +193,15 @@ SCHEMAS.update({
         "by_type": {"type": "array", "items": {"type": "object", "properties": {
             "type": {"type": "string"}, "declared": {"type": "integer"}, "received": {"type": "integer"},
             "outstanding": {"type": "integer"}}}}}},
+    "OpenDonation": {"type": "object", "required": ["id", "reference", "donor_name", "status", "created_at",
+                                                    "declared", "received"], "properties": {
+        "id": {"type": "integer"}, "reference": {"type": "string"}, "donor_name": {"type": "string"},
+        "status": {"type": "string", "enum": ["planned", "collected", "received"]},
+        "planned_date": {"type": ["string", "null"], "format": "date"},
+        "collected_at": {"type": ["string", "null"], "format": "date-time"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "declared": {"type": "integer", "description": "Devices the donor announced"},
+        "received": {"type": "integer", "description": "Devices received so far (voided ones left out)"}}},
     "ImportResult": {"type": "object", "required": ["imported"], "properties": {
         "imported": {"type": "integer"},
         "duplicates": {"type": "array", "items": {"type": "string"},
@@ -187,6 +223,12 @@ PATHS.update({
                             "requestBody": json_body_of("DonationIn"),
                             "responses": {"201": json_response("The collection", "Donation")},
                             "errors": ["400", "401", "403", "422"]}},
+    "/donations/open": {"get": {
+        "summary": "The workshop's collections still open for receiving (not closed), newest first, 50 at most",
+        "operationId": "getOpenDonations",
+        "responses": {"200": {"description": "The collections", "content": {"application/json": {"schema": {
+            "type": "array", "items": {"$ref": "#/components/schemas/OpenDonation"}}}}}},
+        "errors": ["401", "403"]}},
     "/donations/{donation_id}": {"get": {
         "summary": "A collection with its declared, received and outstanding counts", "operationId": "getDonation",
         "parameters": [{"name": "donation_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from reco.api import bp
 from reco.api.devices import device_json, drive_json
+from reco.api.idempotency import KEY_PARAMETER, idempotent, replayable
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body, query_flag
 from reco.core.errors import ValidationFailed
@@ -31,6 +32,7 @@ def workshop_device_for(tag: str, action: str = "device.work") -> Device:
 
 @bp.route("/devices/<tag>/hardware-reports", methods=["POST"])
 @permission_required("device.work")
+@idempotent
 def post_hardware_report(tag: str):
     """Import a raw lshw -json or smartctl --json report into the device; 409 when it describes another machine."""
     device = workshop_device_for(tag)
@@ -41,6 +43,7 @@ def post_hardware_report(tag: str):
 
 @bp.route("/devices/<tag>/erasure-logs", methods=["POST"])
 @permission_required("device.work")
+@idempotent
 def post_erasure_log(tag: str):
     """Import a raw nwipe log: a record per drive it truly describes; 409 for a mismatch, a reuse or a guess."""
     device = workshop_device_for(tag)
@@ -194,14 +197,14 @@ PATHS.update({
                    "or when the report's machine or drive does not match (error report_mismatch, confirm names the "
                    "parameter that applies it anyway)",
         "operationId": "postHardwareReport",
-        "parameters": TAG_PARAMETER + [
+        "parameters": TAG_PARAMETER + [KEY_PARAMETER,
             {"name": "confirm_serial", "in": "query", "required": False, "schema": {"type": "string", "enum": [
                 "0", "1", "true", "false"]}, "description": "The report is for this device: its serial is corrected"},
             {"name": "distinct_drives", "in": "query", "required": False, "schema": {"type": "string", "enum": [
                 "0", "1", "true", "false"]}, "description": "A drive held by a closed device is another physical "
                                                             "drive with the same serial: a new record"}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {}}}},
-        "responses": {"201": json_response("What was recognised", "HardwareReportResult")},
+        "responses": {"201": replayable(json_response("What was recognised", "HardwareReportResult"))},
         "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/erasure-logs": {"post": {
         "summary": "Import a raw nwipe log. A drive of the log counts only where its serial (when it has one), model "
@@ -209,13 +212,13 @@ PATHS.update({
                    "figures), 409 log_already_recorded (recorded: tag, drives, date; null for another workshop's "
                    "device), 409 confirm_anonymised for a log without serial (proposed: the match it would record)",
         "operationId": "postErasureLog",
-        "parameters": TAG_PARAMETER + [
+        "parameters": TAG_PARAMETER + [KEY_PARAMETER,
             {"name": "filename", "in": "query", "required": False, "schema": {"type": "string"}},
             {"name": "confirm_anonymised", "in": "query", "required": False, "schema": {"type": "string", "enum": [
                 "0", "1", "true", "false"]}, "description": "Record a log without serial on the drive with the same "
                                                             "device path, model and size"}],
         "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
-        "responses": {"201": json_response("The records made", "ErasureLogResult")},
+        "responses": {"201": replayable(json_response("The records made", "ErasureLogResult"))},
         "errors": ["401", "403", "404", "409", "413", "422"]}},
     "/devices/{tag}/diagnosis": {"post": {
         "summary": "Record a diagnosis", "operationId": "postDiagnosis", "parameters": TAG_PARAMETER,

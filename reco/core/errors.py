@@ -32,3 +32,10 @@ class NotFound(DomainError):
 
     status = 404
     code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The user (or their token) may not do this; the message says why."""
+
+    status = 403
+    code = "forbidden"

@@ -11,9 +11,11 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from reco.accounts.models import Role
+from reco.accounts.models import Role, TokenScope
+from reco.core.errors import Forbidden
 from reco.extensions import db, login_manager
 
 
@@ -110,6 +112,26 @@ RULES: dict[str, dict[Role, Scope]] = {
     # The JSON API as such (each endpoint then checks its own action).
     "api.use": {r: Scope.SELF for r in ALL_ROLES},
 }
+
+
+#: The API endpoints a bench token (a stick on the workbench) may call: who am I, look a device up, receive one in an
+#: open collection, post its hardware reports and erasure logs, and its labels. Anything else is refused with 403.
+BENCH_ENDPOINTS = frozenset({
+    "api.me", "api.get_device", "api.receive_device_api", "api.open_donations", "api.label_qr",
+    "api.post_hardware_report", "api.post_erasure_log", "api.label_formats", "api.labels_pdf",
+})
+
+
+def may_hold_bench_token(user) -> bool:
+    """Tell whether ``user`` may get a bench token: only people who work on devices."""
+    return can(user, "device.work")
+
+
+def require_token_scope(scope: str, endpoint: str | None) -> None:
+    """Refuse with 403 an endpoint the token's scope does not reach (a bench token outside the workbench)."""
+    if scope == TokenScope.BENCH and endpoint not in BENCH_ENDPOINTS:
+        raise Forbidden(str(_l("This token is limited to the workbench (workshop station): it cannot do this. "
+                               "Use a full-access token, or log in to Reco.")))
 
 
 def _owner_user_id(obj) -> int | None:

@@ -102,6 +102,7 @@ DETAIL_LABELS = {
     "repair": _l("repair"),
     "result": _l("result"),
     "role": _l("role"),
+    "scope": _l("access"),
     "slot": _l("time slot"),
     "status": _l("status"),
     "structure": _l("structure"),

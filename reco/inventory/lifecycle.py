@@ -85,6 +85,15 @@ def _open_repair_problems(device: Device) -> list[str]:
     return [str(_l("Repairs still open: %(n)d.", n=count))] if count else []
 
 
+def _grade_problems(device: Device) -> list[str]:
+    """Return why the device's grade keeps it from a household."""
+    if device.grade is None:
+        return [str(_l("It has no cosmetic grade."))]
+    if device.grade is Grade.PARTS_ONLY:
+        return [str(_l("It is graded « parts only »: harvest it instead."))]
+    return []
+
+
 def guard_problems(device: Device, to: DeviceState, details: dict | None = None) -> list[str]:
     """Return every reason why ``device`` cannot move to ``to`` now; empty when the move is allowed."""
     details = details or {}
@@ -105,11 +114,7 @@ def guard_problems(device: Device, to: DeviceState, details: dict | None = None)
     if to in (S.WIPED, S.READY, S.RECYCLED):
         problems += _drive_problems(device)
     if to is S.READY:
-        if device.grade is None:
-            problems.append(str(_l("It has no cosmetic grade.")))
-        elif device.grade is Grade.PARTS_ONLY:
-            problems.append(str(_l("It is graded « parts only »: harvest it instead.")))
-        problems += _open_repair_problems(device)
+        problems += _grade_problems(device) + _open_repair_problems(device)
     if to is S.HARVESTED and not [p for p in details.get("parts") or [] if str(p).strip()]:
         problems.append(str(_l("List the parts taken out of it.")))
     if to is S.RECYCLED:
@@ -118,6 +123,25 @@ def guard_problems(device: Device, to: DeviceState, details: dict | None = None)
         if not str(details.get("slip_number") or "").strip():
             problems.append(str(_l("Give the number of the WEEE collection slip.")))
     return problems
+
+
+def ready_missing(device: Device) -> list[str]:
+    """Return what is left before ``device`` can be ready, one sentence each; empty once it is ready or further.
+
+    On the workbench (received, diagnosed, in repair) it lists everything the move to ready will ask; from wiped (or
+    a final state) it is the guard of the move to ready itself; when nothing is missing, it says which moves are left.
+    """
+    if device.state in (S.READY, S.RESERVED, S.DELIVERED):
+        return []
+    if not TRANSITIONS[device.state]:
+        return guard_problems(device, S.READY)
+    if S.READY in TRANSITIONS[device.state]:
+        return guard_problems(device, S.READY) or [str(_l("Nothing else is missing: move it to « %(ready)s ».",
+                                                          ready=STATE_LABELS[S.READY]))]
+    problems = (_diagnosis_problems(device) + _storage_problems(device) + _drive_problems(device)
+                + _grade_problems(device) + _open_repair_problems(device))
+    return problems or [str(_l("Nothing else is missing: move it to « %(wiped)s », then « %(ready)s ».",
+                               wiped=STATE_LABELS[S.WIPED], ready=STATE_LABELS[S.READY]))]
 
 
 def allowed_moves(device: Device) -> list[tuple[DeviceState, list[str]]]:
