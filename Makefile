@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: run test bench install install-test translations typography extract-messages
+.PHONY: run test bench agent install install-test translations typography extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,22 @@ run: install translations
 test: install-test translations
 	$(BIN)/pytest
 
+# The bench agent as one file for the live USB stick: reco/agent copied as the top-level package reco_agent
+# (without Reco itself, which needs Flask), run by the live system's python3.
+AGENT_PYZ ?= dist/reco-agent.pyz
+agent:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		cp -r reco/agent "$$tmp/reco_agent" && rm -rf "$$tmp/reco_agent/live" && \
+		find "$$tmp" -name __pycache__ -prune -exec rm -rf {} + && \
+		mkdir -p "$$(dirname $(AGENT_PYZ))" && \
+		printf 'import sys\nfrom reco_agent.cli import main\nsys.exit(main())\n' > "$$tmp/__main__.py" && \
+		$(PYTHON) -m zipapp "$$tmp" -p '/usr/bin/env python3' -o $(AGENT_PYZ) && \
+		echo "$(AGENT_PYZ)"
+
 bench: install-test translations
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	RECO_BENCH_DATABASE_URL=$${RECO_BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m bench.inventory_import 10000
 	$(BIN)/python -m bench.labels
+	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.network
