@@ -80,10 +80,16 @@ def create_token(email: str, label: str) -> None:
 def check_labels() -> None:
     """Check every label format file of labels/ and say which are broken."""
     from reco.labels.formats import load_formats
+    from reco.labels.render import barcode_modules, layout, layout_problems
 
     formats, problems = load_formats()
     for key, fmt in formats.items():
-        click.echo(f"ok   {key}: {fmt.name}")
+        unfit = layout_problems(fmt)
+        problems += unfit
+        if not unfit:
+            module = layout(fmt, barcode_modules("ABCDE-000001")).module
+            click.echo(f"ok   {key}: {fmt.name} — {fmt.dpi} dpi, barres de {module} points "
+                       f"({module * fmt.dot:.3f} mm), marges {'/'.join(f'{m:g}' for m in fmt.margins)} mm")
     for problem in problems:
         click.echo(f"FAIL {problem}", err=True)
     if problems:

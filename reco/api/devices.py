@@ -1,7 +1,6 @@
 """API for devices: intake, lookup by any of their codes, and the QR code of their label."""
 from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
-from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 
 from reco.api import bp
 from reco.api.idempotency import KEY_PARAMETER, idempotent, replayable
@@ -14,6 +13,7 @@ from reco.extensions import db
 from reco.inventory.intake import find_devices, receive_device, workshop_device
 from reco.inventory.lifecycle import ready_missing
 from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, DriveInterface
+from reco.labels.render import qr_modules
 
 
 def sanitization_json(record) -> dict:
@@ -107,18 +107,6 @@ def get_device(code: str):
                                                     code=code[:128]),
                        tags=[d.tag for d in devices]), 409
     return jsonify(device_json(devices[0]))
-
-
-def qr_modules(text: str, quiet_zone: int = 4) -> list[str]:
-    """Return the QR code of ``text`` (error correction M) as rows of 0 and 1, 1 dark, with its quiet zone."""
-    qr = QRCode(None, QRErrorCorrectLevel.M)
-    qr.addData(text)
-    qr.make()
-    count = qr.getModuleCount()
-    blank = "0" * (count + 2 * quiet_zone)
-    rows = ["0" * quiet_zone + "".join("1" if qr.isDark(row, col) else "0" for col in range(count))
-            + "0" * quiet_zone for row in range(count)]
-    return [blank] * quiet_zone + rows + [blank] * quiet_zone
 
 
 @bp.route("/devices/<tag>/label-qr")

@@ -1,6 +1,7 @@
 """Label formats: one TOML file per printer or sheet in labels/, checked when read."""
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,8 @@ from reco.config import PROJECT_ROOT
 
 LABELS_DIR = PROJECT_ROOT / "labels"
 FIELDS = ("tag", "title", "specs", "grade", "sanitization", "workshop")
+DRIVERS = ("brother_ql", "cups", "sheet")
+SIDES = ("left", "top", "right", "bottom")
 
 
 class FormatError(ValueError):
@@ -40,6 +43,23 @@ class LabelFormat:
     quiet_zone: float
     tag_size: float  #: points
     text_size: float  #: points
+    dpi: int = 300  #: the printer's resolution
+    driver: str = "sheet"  #: "brother_ql", "cups" or "sheet" (an office printer)
+    media: str = ""  #: brother_ql's label identifier, or the PPD's PageSize name
+    ppd: str = ""  #: the PPD the CUPS driver prints with
+    #: What the printer cannot print at the label's left, top, right and bottom edges (mm, reading orientation).
+    margins: tuple[float, float, float, float] = (0, 0, 0, 0)
+    source: str = ""  #: where the margins come from
+
+    @property
+    def dot(self) -> float:
+        """Return the size of one printer dot in mm."""
+        return 25.4 / self.dpi
+
+    @property
+    def min_module_dots(self) -> int:
+        """Return the narrowest bar in printer dots: 0.2 mm rounded up, at least 2 (2 at 203 dpi, 3 at 300)."""
+        return max(2, math.ceil(0.2 / self.dot))
 
     @property
     def per_page(self) -> int:
@@ -84,6 +104,20 @@ def parse_format(path: Path) -> LabelFormat:
     if not isinstance(fields, list) or "tag" not in fields or any(f not in FIELDS for f in fields):
         raise FormatError(f"{path.name}: « fields » liste des champs parmi {', '.join(FIELDS)} et contient tag. "
                           f"/ fields must list known fields and include tag.")
+    printer = data.get("printer")
+    if not isinstance(printer, dict) or printer.get("driver") not in DRIVERS:
+        raise FormatError(f"{path.name}: la section [printer] donne driver ({', '.join(DRIVERS)}), dpi et "
+                          f"unprintable_mm. / [printer] must give driver, dpi and unprintable_mm.")
+    unprintable = printer.get("unprintable_mm")
+    if not isinstance(unprintable, dict) or set(unprintable) != set(SIDES):
+        raise FormatError(f"{path.name}: « unprintable_mm » donne left, top, right et bottom. "
+                          f"/ unprintable_mm must give left, top, right and bottom.")
+    dpi = _number(printer, "dpi", path, 150, 1200)
+    if dpi != int(dpi):
+        raise FormatError(f"{path.name}: « dpi » est un nombre entier. / dpi must be a whole number.")
+    texts = {key: printer.get(key, "") for key in ("media", "ppd", "source")}
+    if any(not isinstance(value, str) or len(value) > 300 for value in texts.values()):
+        raise FormatError(f"{path.name}: media, ppd et source sont des textes. / media, ppd and source are text.")
     fmt = LabelFormat(
         key=path.stem, name=data["name"].strip(), kind=data["kind"],
         page_width=_number(data, "page_width_mm", path, 10), page_height=_number(data, "page_height_mm", path, 10),
@@ -95,7 +129,9 @@ def parse_format(path: Path) -> LabelFormat:
         module_width=_number(barcode, "module_width_mm", path, 0.15, 1.5),
         barcode_height=_number(barcode, "height_mm", path, 3, 100),
         quiet_zone=_number(barcode, "quiet_zone_mm", path, 1, 20),
-        tag_size=_number(fonts, "tag_pt", path, 4, 40), text_size=_number(fonts, "text_pt", path, 3, 30))
+        tag_size=_number(fonts, "tag_pt", path, 4, 40), text_size=_number(fonts, "text_pt", path, 3, 30),
+        dpi=int(dpi), driver=printer["driver"], media=texts["media"], ppd=texts["ppd"], source=texts["source"],
+        margins=tuple(_number(unprintable, side, path, 0, 20) for side in SIDES))
     right = fmt.margin_left + fmt.columns * fmt.label_width + (fmt.columns - 1) * fmt.gap_x
     bottom = fmt.margin_top + fmt.rows * fmt.label_height + (fmt.rows - 1) * fmt.gap_y
     if right > fmt.page_width + 0.01 or bottom > fmt.page_height + 0.01:
