@@ -12,10 +12,27 @@ down_revision = '0019_communes_source'
 branch_labels = None
 depends_on = None
 
+COLUMNS = ('label_printer_kind', 'label_printer_host', 'label_printer_port', 'label_printer_model',
+           'label_printer_queue', 'label_printer_format', 'label_auto_print')
+
 
 def upgrade():
-    pass
+    with op.batch_alter_table('structures', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('label_printer_kind', sa.String(length=12), nullable=False,
+                                      server_default='none'))
+        batch_op.add_column(sa.Column('label_printer_host', sa.String(length=253), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('label_printer_port', sa.Integer(), nullable=False, server_default='9100'))
+        batch_op.add_column(sa.Column('label_printer_model', sa.String(length=20), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('label_printer_queue', sa.String(length=127), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('label_printer_format', sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column('label_auto_print', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('structures', schema=None) as batch_op:
+        for column in reversed(COLUMNS):
+            batch_op.drop_column(column)

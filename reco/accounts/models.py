@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -73,6 +73,19 @@ class Structure(db.Model):
     tag_prefix: Mapped[str | None] = mapped_column(String(6), unique=True)
     #: Workshops only: the label format used last, offered first next time.
     label_format: Mapped[str | None] = mapped_column(String(60))
+    #: Workshops only: the label printer labels go to without a dialog: "none", "brother_ql" (raster over TCP) or
+    #: "cups" (a queue of this server, through ``lp``); set up by the supervisor (labels.printer).
+    label_printer_kind: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    #: Brother QL on the network: host name or IP address, port (9100 for raw printing) and brother_ql model id.
+    label_printer_host: Mapped[str] = mapped_column(String(253), default="", server_default="")
+    label_printer_port: Mapped[int] = mapped_column(Integer, default=9100, server_default="9100")
+    label_printer_model: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    #: CUPS: the queue name given to ``lp -d``.
+    label_printer_queue: Mapped[str] = mapped_column(String(127), default="", server_default="")
+    #: The label format (file of labels/) the label printer is loaded with.
+    label_printer_format: Mapped[str | None] = mapped_column(String(60))
+    #: Print each device's label as soon as it is received at intake.
+    label_auto_print: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Workshops only: a supervisor must validate each sanitization before it counts.
     sanitization_needs_validation: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Workshops only: the least RAM a device needs to be offered to a household, in GB.

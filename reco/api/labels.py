@@ -1,13 +1,16 @@
-"""API for labels: the formats, and a PDF of device labels."""
+"""API for labels: the formats, a PDF of device labels, and a label sent to the workshop's printer."""
 import io
 
-from flask import jsonify, request, send_file
+from flask import jsonify, request, send_file, url_for
+from flask_babel import gettext as _
 
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS
-from reco.core.permissions import acting_user, permission_required
+from reco.core.permissions import acting_user, permission_required, require
+from reco.inventory.intake import workshop_device
 from reco.labels.formats import load_formats
 from reco.labels.printing import print_devices
+from reco.labels.sending import has_printer, send_device_labels
 
 
 @bp.route("/label-formats")
@@ -57,3 +60,47 @@ PATHS.update({
             "schema": {"type": "string", "format": "binary"}}}}},
         "errors": ["401", "403", "422"]}},
 })
+
+
+@bp.route("/devices/<tag>/label/print", methods=["POST"])
+@permission_required("label.print")
+def print_device_label(tag: str):
+    """Send the device's label straight to the workshop's label printer; say whether it printed."""
+    user = acting_user()
+    device = workshop_device(tag, user.structure_id)
+    if device is None:
+        return jsonify(error="not_found", message=_("No device matches « %(code)s ».", code=tag[:128])), 404
+    require("label.print", device)
+    workshop = user.structure
+    if not has_printer(workshop):
+        return jsonify(error="no_printer", message=_("No label printer is set up for this workshop: print the PDF "
+                                                     "of the label.")), 409
+    sending = send_device_labels(workshop, [device.tag])
+    if sending.sent:
+        return jsonify(sent=True, printer=sending.printer, message=sending.message)
+    return jsonify(sent=False, error=sending.error, printer=sending.printer, message=sending.message,
+                   pdf_url=url_for("api.labels_pdf", tags=device.tag, format=workshop.label_printer_format)), \
+        503 if sending.error == "unreachable" else 502
+
+
+SCHEMAS["LabelSent"] = {"type": "object", "required": ["sent", "printer", "message"], "properties": {
+    "sent": {"type": "boolean", "const": True}, "printer": {"type": "string"}, "message": {"type": "string"}}}
+SCHEMAS["LabelNotSent"] = {"type": "object", "required": ["sent", "error", "message", "pdf_url"], "properties": {
+    "sent": {"type": "boolean", "const": False}, "printer": {"type": "string"},
+    "error": {"type": "string", "enum": ["unreachable", "refused", "unprintable"]}, "message": {"type": "string"},
+    "pdf_url": {"type": "string", "description": "The label as a PDF, to print by hand"}}}
+PATHS["/devices/{tag}/label/print"] = {"post": {
+    "summary": "Send the device's label to the workshop's label printer (Brother QL on the network or CUPS)",
+    "description": "Sent or not within a few seconds. 409 `no_printer` when the workshop has no label printer set "
+                   "up; 503 when the printer cannot be reached, 502 when it refused the job or cannot print this "
+                   "format: `pdf_url` then gives the label as a PDF.",
+    "operationId": "printDeviceLabel",
+    "parameters": [{"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {
+        "200": {"description": "The label went to the printer",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LabelSent"}}}},
+        "502": {"description": "The printer refused the label, or cannot print this format",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LabelNotSent"}}}},
+        "503": {"description": "The printer cannot be reached",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LabelNotSent"}}}}},
+    "errors": ["401", "403", "404", "409"]}}

@@ -62,6 +62,8 @@ RULES: dict[str, dict[Role, Scope]] = {
     "location.manage": {_R.SUPERVISOR: Scope.OWN},
     "repair.export": {_R.SUPERVISOR: Scope.OWN},
     "label.print": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
+    # The workshop's label printer (address, queue, format, printing at intake): set up once.
+    "label_printer.manage": {_R.ADMIN: Scope.ANY, _R.SUPERVISOR: Scope.OWN},
     # Prescriptions: written by the prescriber's structure, addressed to a workshop.
     "prescription.create": {_R.PRESCRIBER: Scope.OWN},
     "prescription.view": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.ADDRESSED},
@@ -119,6 +121,7 @@ RULES: dict[str, dict[Role, Scope]] = {
 BENCH_ENDPOINTS = frozenset({
     "api.me", "api.get_device", "api.receive_device_api", "api.open_donations", "api.label_qr",
     "api.post_hardware_report", "api.post_erasure_log", "api.label_formats", "api.labels_pdf",
+    "api.print_device_label",
 })
 
 

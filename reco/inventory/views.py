@@ -34,6 +34,7 @@ from reco.inventory.intake import (
 from reco.inventory.lifecycle import allowed_moves
 from reco.inventory.locations import find_location
 from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
+from reco.labels.views import print_after_receipt
 from reco.prescriptions.reservations import reservation_of
 from reco.reports.figures import received_between
 
@@ -124,6 +125,7 @@ def intake(donation_id: int):
             flash(_received_message(received.device), "success")
             for warning in received.warnings:
                 flash(warning, "warning")
+            print_after_receipt(received.device)
             return _back_to_intake(donation, last=received.device.tag)
     scan_form = ScanReceiveForm(formdata=None, intake_key=secrets.token_hex(16))
     recent = list(db.session.scalars(select(Device).where(Device.donation_id == donation.id)
@@ -162,6 +164,7 @@ def intake_scan(donation_id: int):
     flash(_received_message(received.device), "success")
     for warning in received.warnings:
         flash(warning, "warning")
+    print_after_receipt(received.device)
     return _back_to_intake(donation, auto=1, last=received.device.tag)
 
 

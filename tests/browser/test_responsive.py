@@ -34,6 +34,8 @@ NOT_PAGES = {
     "reports.export_list": "a CSV or XLSX download",
     "reports.export_network_list": "a CSV or XLSX download",
     "reports.export_table": "a CSV or XLSX download",
+    "labels.devices_pdf": "a PDF of labels",
+    "labels.locations_pdf": "a PDF of labels",
 }
 #: The JSON API (/api/v1) is for scripts: no page there.
 API = "api."
@@ -81,6 +83,7 @@ PAGES = {
     "inventory.batch": ["/batch"],
     "labels.devices": ["/labels/devices?tag={ready}"],
     "labels.locations": ["/labels/locations"],
+    "labels.printer": ["/structures/{workshop}/label-printer"],
     "parts.stock": ["/parts"],
     "parts.catalogue": ["/parts/catalogue"],
     "parts.new_part_type": ["/parts/catalogue/new"],
