@@ -39,6 +39,7 @@ EXPECTED = {
     "location.manage": {S: (True, True, False)},
     "repair.export": {S: (True, True, False)},
     "label.print": {S: (True, True, False), T: (True, True, False)},
+    "label_printer.manage": {A: (True, True, True), S: (True, True, False)},
     "prescription.create": {P: (True, True, False)},
     "prescription.view": {P: (True, True, False), S: (True, True, False)},
     "prescription.edit": {P: (True, True, False)},
