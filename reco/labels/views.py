@@ -18,6 +18,7 @@ from reco.labels import bp
 from reco.labels.forms import LabelPrinterForm, PrintForm
 from reco.labels.printing import print_devices, print_locations
 from reco.labels.sending import (
+    MAX_SENT,
     Sending,
     has_printer,
     keeping_last_format,
@@ -33,14 +34,14 @@ def _codes(text: str) -> list[str]:
     return [c for c in re.split(r"[\s,;]+", text or "") if c]
 
 
-def print_page(kind: str, printer, default_codes: str):
-    """Show the print form, or send the PDF."""
-    form = PrintForm()
-    if request.method == "GET":
-        form.codes.data = default_codes
+def print_page(kind: str, printer, codes: list[str], *, prefill: bool = False):
+    """Show the print form (filled with ``codes`` when opened or handed over by a send), or send the PDF."""
+    form = PrintForm(formdata=None) if prefill else PrintForm()
+    if request.method == "GET" or prefill:
+        form.codes.data = "\n".join(codes)
         form.format.data = current_user.structure.label_format or (form.format.choices[0].value
                                                                    if form.format.choices else None)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         try:
             pdf = printer(current_user.structure, _codes(form.codes.data), format_key=form.format.data,
                           copies=form.copies.data, skip=form.skip.data or 0)
@@ -50,21 +51,22 @@ def print_page(kind: str, printer, default_codes: str):
                 form.codes.errors = list(form.codes.errors) + [error.message]
         else:
             return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"{kind}.pdf")
-    return render_template("labels/print.html", form=form, kind=kind), form_status(form)
+    return render_template("labels/print.html", form=form, kind=kind,
+                           action=url_for(f"labels.{kind}") if prefill else None), form_status(form)
 
 
 @bp.route("/labels/devices", methods=["GET", "POST"])
 @permission_required("label.print")
 def devices():
     """Print the labels of devices: one, a selection of the list, or a scanned batch."""
-    return print_page("devices", print_devices, "\n".join(request.args.getlist("tag")))
+    return print_page("devices", print_devices, request.args.getlist("tag"))
 
 
 @bp.route("/labels/locations", methods=["GET", "POST"])
 @permission_required("label.print")
 def locations():
     """Print the labels of the workshop's locations."""
-    return print_page("locations", print_locations, "\n".join(request.args.getlist("code")))
+    return print_page("locations", print_locations, request.args.getlist("code"))
 
 
 @bp.app_template_global()
@@ -103,26 +105,30 @@ def _sent_or_not(send, workshop, codes: list[str]) -> Sending:
                        "refused")
 
 
+def _send(kind: str, key: str, send, printer, fallback: str):
+    """Send the posted codes to the workshop's label printer and go back; without a printer, or for more labels
+    than it takes at once, open the print page filled with them (never a page address holding thousands of codes)."""
+    workshop, codes = current_user.structure, _codes(" ".join(request.form.getlist(key)))
+    if not has_printer(workshop) or len(codes) > MAX_SENT:
+        if has_printer(workshop):
+            flash(_("At most %(n)d labels go to the printer at once: print the PDF instead.", n=MAX_SENT), "error")
+        return print_page(kind, printer, codes, prefill=True)
+    flash_sending(_sent_or_not(send, workshop, codes), url_for(f"labels.{kind}_pdf", **{key: codes}))
+    return redirect(safe_next(request.form.get("next")) or fallback)
+
+
 @bp.route("/labels/devices/send", methods=["POST"])
 @permission_required("label.print")
 def send_devices():
     """Send the labels of devices straight to the workshop's label printer, or open the print page without one."""
-    workshop, tags = current_user.structure, _codes(" ".join(request.form.getlist("tag")))
-    if not has_printer(workshop):
-        return redirect(url_for("labels.devices", tag=tags))
-    flash_sending(_sent_or_not(send_device_labels, workshop, tags), url_for("labels.devices_pdf", tag=tags))
-    return redirect(safe_next(request.form.get("next")) or url_for("labels.devices", tag=tags))
+    return _send("devices", "tag", send_device_labels, print_devices, url_for("labels.devices"))
 
 
 @bp.route("/labels/locations/send", methods=["POST"])
 @permission_required("label.print")
 def send_locations():
     """Send the labels of the workshop's locations straight to its label printer, or open the print page."""
-    workshop, codes = current_user.structure, _codes(" ".join(request.form.getlist("code")))
-    if not has_printer(workshop):
-        return redirect(url_for("labels.locations", code=codes))
-    flash_sending(_sent_or_not(send_location_labels, workshop, codes), url_for("labels.locations_pdf", code=codes))
-    return redirect(safe_next(request.form.get("next")) or url_for("inventory.locations"))
+    return _send("locations", "code", send_location_labels, print_locations, url_for("inventory.locations"))
 
 
 @bp.route("/labels/devices.pdf")

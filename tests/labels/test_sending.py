@@ -203,7 +203,23 @@ def test_without_a_printer_the_button_opens_the_print_page(client, workshop):
     page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
     assert f'href="/labels/devices?tag={device.tag}"' in page
     response = client.post("/labels/devices/send", data={"tag": device.tag})
-    assert response.status_code == 302 and response.location == f"/labels/devices?tag={device.tag}"
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'action="/labels/devices"' in page
+    assert re.search(rf'<textarea[^>]*name="codes"[^>]*>\s*{device.tag}\s*</textarea>', page)
+
+
+@pytest.mark.parametrize("with_printer", [False, True])
+def test_many_labels_open_the_filled_print_page_and_never_a_huge_address(client, workshop, brother, with_printer):
+    if with_printer:
+        set_brother(workshop["structure"], brother.port)
+    login_as(client, workshop["technician"])
+    tags = [f"{workshop['structure'].tag_prefix}-{n:06d}" for n in range(1, sending.MAX_SENT + 50)]
+    response = client.post("/labels/devices/send", data={"tag": tags, "next": "/batch"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.location is None
+    assert "\n".join(tags) in unescape(page) and 'action="/labels/devices"' in page
+    assert ("100 étiquettes" in flashes(response)) is with_printer
+    assert brother.jobs == []
 
 
 def _receive(client, donation, serial: str):
