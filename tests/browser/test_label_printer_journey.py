@@ -8,6 +8,7 @@ from reco.donations.services import import_declared_items
 from reco.extensions import db
 from reco.labels.sending import set_label_printer
 from tests.browser.conftest import wait_until
+from tests.browser.test_responsive import check_width
 from tests.factories import PASSWORD, make_donation, make_donor, make_structure, make_user
 from tests.labels.printer_helpers import FakeBrother, barcodes, closed_port, raster_pages
 
@@ -85,3 +86,9 @@ def test_each_scan_receives_and_prints_and_a_printer_off_never_stops_the_intake(
         page.get_by_role("button", name=f"Imprimer l'étiquette de {third}").click()
     assert "Étiquette envoyée" in _said(page)
     assert [code for label in raster_pages(printer.wait(3)[2]) for code in barcodes(label)] == [third]
+
+    problems = []  # with a printer, the intake and device pages carry a print form: still usable on a phone
+    for path in (f"/donations/{donation_id}/intake?last={third}", f"/devices/{third}"):
+        page.goto(f"{live_server}{path}")
+        problems += [p for width in (320, 390) for p in check_width(page, "technician", path, width)]
+    assert problems == []
