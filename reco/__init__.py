@@ -1,11 +1,16 @@
 """Reco: the refurbished-computer pipeline of a digital-inclusion network."""
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
 
 from reco.config import PROJECT_ROOT
+
+#: The features, each a package with its blueprint ``bp`` and the modules adding its routes (``ROUTES``).
+FEATURES = ("core", "accounts", "communes", "donations", "inventory", "labels", "prescriptions", "parts", "reports",
+            "api")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -16,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from reco.core.error_summary import init_error_summary
     from reco.core.errorhandlers import init_error_handlers
     from reco.core.inputs import init_inputs
-    from reco.core.setup import init_blueprints, init_config, init_request_hooks
+    from reco.core.setup import init_config, init_request_hooks
     from reco.extensions import init_extensions
     from reco.labels.formats import report_label_problems
 
@@ -30,3 +35,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_cli(app)
     report_label_problems(app)
     return app
+
+
+def init_blueprints(app: Flask) -> None:
+    """Register every feature's blueprint once the modules that add its routes are imported."""
+    from reco.extensions import csrf
+
+    for name in FEATURES:
+        feature = importlib.import_module(f"reco.{name}")
+        for module in feature.ROUTES:
+            importlib.import_module(f"reco.{name}.{module}")
+        app.register_blueprint(feature.bp, url_prefix=getattr(feature, "URL_PREFIX", None))
+    csrf.exempt(importlib.import_module("reco.api").bp)

@@ -11,20 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reco.core.columns import enum_column
+from reco.core.roles import LANGUAGES, Role, TokenScope  # defined beside the permission rules, used here
 from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
-
-
-class Role(enum.StrEnum):
-    """The one role a user holds."""
-
-    ADMIN = "admin"
-    SUPERVISOR = "supervisor"
-    TECHNICIAN = "technician"
-    PRESCRIBER = "prescriber"
-    INSTALLER = "installer"
-    PARTNER = "partner"
-    VIEWER = "viewer"
 
 
 class StructureKind(enum.StrEnum):
@@ -44,9 +33,6 @@ ROLE_REQUIRES_KIND = {
     Role.INSTALLER: StructureKind.INSTALLER,
     Role.PARTNER: StructureKind.PARTNER,
 }
-
-LANGUAGES = ("fr", "en")
-
 
 class Structure(db.Model):
     """An organisation of the network: workshop, prescriber, installer and/or partner."""
@@ -175,13 +161,6 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class TokenScope(enum.StrEnum):
-    """What an API token may reach."""
-
-    FULL = "full"  #: everything its user may do
-    BENCH = "bench"  #: only the workbench: look up, receive, hardware reports, erasure logs, labels
 
 
 def hash_token(token: str) -> str:

@@ -11,9 +11,10 @@ from reco.core.errors import ValidationFailed
 from reco.core.permissions import acting_user, permission_required, require
 from reco.extensions import db
 from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
-from reco.inventory.intake import parse_weight, workshop_device
+from reco.inventory.intake import workshop_device
 from reco.inventory.lifecycle import parse_state, transition_device
 from reco.inventory.models import Check, CheckResult, Device, DeviceState, Drive, FaultType, Grade
+from reco.inventory.quantities import parse_weight
 from reco.inventory.repairs import record_repair
 from reco.inventory.sanitization import import_erasure_log
 from reco.parts.models import PartType

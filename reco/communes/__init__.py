@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("communes", __name__)
+#: Its modules that add routes to ``bp`` (imported before the blueprint is registered).
+ROUTES = ("views", "display")

@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from reco.accounts.models import LANGUAGES
+from reco.core.roles import LANGUAGES
 from reco.core.permissions import acting_user
 from reco.core.time import local_date, local_today
 

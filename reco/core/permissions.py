@@ -14,7 +14,7 @@ from flask import abort, current_app, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from reco.accounts.models import Role, TokenScope
+from reco.core.roles import Role, TokenScope
 from reco.core.errors import Forbidden
 from reco.extensions import db, login_manager
 

@@ -1,7 +1,6 @@
-"""Configuration, blueprints and per-request hooks of the application."""
+"""Configuration and per-request hooks of the application."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -23,35 +22,6 @@ def init_config(app: Flask, overrides) -> None:
     proxies = app.config["RECO_PROXY_COUNT"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-
-#: Modules that add routes to the blueprints; imported before the blueprints are registered.
-ROUTE_MODULES = (
-    "reco.core.views", "reco.core.offline",
-    "reco.accounts.loader", "reco.accounts.views", "reco.accounts.admin_views",
-    "reco.donations.views", "reco.donations.import_views",
-    "reco.inventory.views", "reco.inventory.workbench_views", "reco.inventory.place_views",
-    "reco.inventory.correction_views", "reco.api.corrections",
-    "reco.labels.views", "reco.api.labels",
-    "reco.prescriptions.views", "reco.prescriptions.workshop_views", "reco.prescriptions.visit_views",
-    "reco.prescriptions.partner_views", "reco.prescriptions.privacy_views", "reco.api.prescriptions", "reco.api.visits",
-    "reco.parts.views", "reco.parts.bank_views", "reco.api.parts", "reco.reports.views", "reco.api.reports",
-    "reco.communes.views", "reco.communes.display",
-    "reco.api.auth", "reco.api.views", "reco.api.donations", "reco.api.devices", "reco.api.workbench",
-)
-
-
-def init_blueprints(app: Flask) -> None:
-    """Register every feature's blueprint, with the modules that add routes to it."""
-    from reco import accounts, api, communes, core, donations, inventory, labels, parts, prescriptions, reports
-    from reco.extensions import csrf
-
-    for module in ROUTE_MODULES:
-        importlib.import_module(module)
-    for feature in (core, accounts, communes, donations, inventory, labels, prescriptions, parts, reports):
-        app.register_blueprint(feature.bp)
-    app.register_blueprint(api.bp, url_prefix="/api/v1")
-    csrf.exempt(api.bp)
 
 
 def init_request_hooks(app: Flask) -> None:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from reco.accounts.models import LANGUAGES
+from reco.core.roles import LANGUAGES
 from reco.core import bp
 from reco.core.documents import find_by_fingerprint
 from reco.core.forms import VerifyFileForm

@@ -17,6 +17,7 @@ from reco.donations.models import DeclaredItem, Donation, DonationStatus
 from reco.donations.services import set_donation_status
 from reco.extensions import db
 from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface
+from reco.inventory.quantities import decimal_of, parse_weight
 
 TAG_DIGITS = 6
 MAX_DRIVES = 8
@@ -187,28 +188,6 @@ class Received:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_weight(value) -> Decimal | None:
-    """Return a weight in kilograms from text such as "2,3", None when empty."""
-    if value is None or value == "":
-        return None
-    weight = _decimal(value)
-    weight = weight.quantize(Decimal("0.01")) if weight is not None and abs(weight) <= 10 ** 6 else None
-    if weight is None or weight <= 0 or weight > 500:
-        _fail("weight_kg", _l("Give the weight in kilograms, e.g. 2,3."))
-    return weight
-
-
-def _decimal(value) -> Decimal | None:
-    """Return a finite decimal from a number or text such as "2,3", or None when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except ArithmeticError:
-        return None
-    return number if number.is_finite() and abs(number) < 10 ** 18 else None
-
-
 def _code(raw, field_name: str) -> str | None:
     """Return a scanned or typed code, refusing what is not text or too long."""
     if raw is not None and not isinstance(raw, str):
@@ -232,7 +211,7 @@ def _drives(drives) -> list[DriveSeen]:
         model = (raw.get("model") or "").strip()[:120]
         capacity = raw.get("capacity_bytes")
         if raw.get("capacity_gb") not in (None, ""):
-            gigabytes = _decimal(raw["capacity_gb"])
+            gigabytes = decimal_of(raw["capacity_gb"])
             capacity = int(gigabytes * 1000 ** 3) if gigabytes is not None and gigabytes > 0 else -1
         interface = raw.get("interface") or None
         if not (serial or model or capacity or interface):

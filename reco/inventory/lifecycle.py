@@ -8,8 +8,8 @@ from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.time import local_today, utcnow
 from reco.extensions import db
-from reco.inventory.intake import parse_weight
 from reco.inventory.models import Device, DeviceExit, DeviceState, DeviceType, Drive, Grade
+from reco.inventory.quantities import parse_weight
 from reco.inventory.vocabulary import STATE_LABELS
 
 S = DeviceState
