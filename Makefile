@@ -60,3 +60,4 @@ bench: install-test translations
 	$(BIN)/python -m bench.labels
 	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.network
+	$(BIN)/python -m bench.profile

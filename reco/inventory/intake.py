@@ -16,7 +16,7 @@ from reco.core.sequences import next_value
 from reco.donations.models import DeclaredItem, Donation, DonationStatus
 from reco.donations.services import set_donation_status
 from reco.extensions import db
-from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface
+from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, Sanitization
 from reco.inventory.quantities import decimal_of, parse_weight
 
 TAG_DIGITS = 6
@@ -35,15 +35,22 @@ def allocate_tag(workshop: Structure) -> str:
     return f"{workshop.tag_prefix}-{next_value('tag:' + workshop.tag_prefix):0{TAG_DIGITS}d}"
 
 
+def _drives_shown(relation):
+    """Return the loader option reading the drives of ``relation`` with their sanitizations and who made them."""
+    sanitizations = joinedload(relation).joinedload(Drive.sanitizations)
+    return (sanitizations.joinedload(Sanitization.operator), sanitizations.joinedload(Sanitization.validated_by),
+            sanitizations.joinedload(Sanitization.log))
+
+
 def shown_when_found():
     """Return the loader options that read, with a device found by a code, what the API shows of it: one query."""
-    return (joinedload(Device.drives).joinedload(Drive.sanitizations), joinedload(Device.repairs),
-            joinedload(Device.declared_item))
+    return (*_drives_shown(Device.drives), *_drives_shown(Device.removed_drives), joinedload(Device.repairs),
+            joinedload(Device.declared_item), joinedload(Device.diagnoses))
 
 
 def shown_with_device():
     """Return the loader options that read, with a device, all its page shows: one query."""
-    return (*shown_when_found(), joinedload(Device.diagnoses), joinedload(Device.donation), joinedload(Device.exit))
+    return (*shown_when_found(), joinedload(Device.donation), joinedload(Device.exit))
 
 
 def find_devices(code: str | None, workshop_ids=None) -> list[Device]:

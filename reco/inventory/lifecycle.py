@@ -8,7 +8,7 @@ from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.time import local_today, utcnow
 from reco.extensions import db
-from reco.inventory.models import Device, DeviceExit, DeviceState, DeviceType, Drive, Grade
+from reco.inventory.models import Device, DeviceExit, DeviceState, DeviceType, Grade
 from reco.inventory.quantities import parse_weight
 from reco.inventory.vocabulary import STATE_LABELS
 
@@ -73,7 +73,7 @@ def _storage_problems(device: Device) -> list[str]:
     """Return why a device with no drive ever recorded may not pass: only a diagnosis that says so lets it."""
     if device.drives or device.type is DeviceType.SCREEN or (device.diagnosis and device.diagnosis.no_storage):
         return []
-    if db.session.scalar(select(Drive.id).where(Drive.removed_from_id == device.id).limit(1)):
+    if device.removed_drives:
         return []  # its drives were recorded, then taken out or destroyed
     return [str(_l("No drive is recorded in this machine: import its hardware report or record its drives; if it "
                    "really has no storage, say so in its diagnosis."))]

@@ -7,7 +7,8 @@ from sqlalchemy import event
 from reco.accounts.models import Role
 from reco.extensions import db
 from tests.conftest import login_as
-from tests.factories import make_device, make_donation, make_donor, make_prescription, make_structure, make_user
+from tests.factories import (make_device, make_donation, make_donor, make_prescription, make_structure, make_token,
+                             make_user)
 
 
 @contextmanager
@@ -65,3 +66,43 @@ def test_the_number_of_queries_does_not_grow_with_the_rows_shown(client, ctx, na
     page = client.get(url).get_data(as_text=True)
     assert page.count("<tr") >= 25
     assert _queries(client, url) == few
+
+
+def _sent(client, url: str, **kwargs) -> list[str]:
+    """Return the statements one request sends (the test's own savepoints left out)."""
+    with counted_queries() as statements:
+        assert client.get(url, **kwargs).status_code == 200
+    return [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
+
+
+def _scanned_devices():
+    """Return a supervisor and two devices of their workshop: a bare one, and one with drives, erasures, repairs."""
+    from reco.inventory.models import FaultType
+    from reco.inventory.repairs import record_repair
+    from reco.inventory.sanitization import import_erasure_log
+    from tests.inventory.workbench_helpers import drive_of, nwipe_log_for, wiped_in
+
+    supervisor = make_user(Role.SUPERVISOR)
+    donation = make_donation(make_donor(supervisor.structure))
+    bare = make_device(donation, serial="SN-BARE")
+    full = make_device(donation, serial="SN-FULL", drives=[drive_of("erased", serial=f"D{n}") for n in range(3)])
+    wiped_in(full.drives[0])
+    import_erasure_log(full, nwipe_log_for("erased", "/dev/sda"), by=supervisor, confirm_anonymised=True)
+    for problem in ("Clavier", "Charnière"):
+        record_repair(full, by=supervisor, problem=problem, fault_type=FaultType.KEYBOARD, status="fixed")
+    db.session.commit()
+    return supervisor, bare.tag, full.tag
+
+
+def test_the_scan_api_reads_a_device_in_two_statements_however_much_it_holds(client, ctx):
+    supervisor, bare, full = _scanned_devices()
+    headers = {"Authorization": f"Bearer {make_token(supervisor)}"}
+    _sent(client, f"/api/v1/devices/{bare}", headers=headers)  # the token's first use is written once
+    assert len(_sent(client, f"/api/v1/devices/{bare}", headers=headers)) == 2
+    assert len(_sent(client, f"/api/v1/devices/{full}", headers=headers)) == 2
+
+
+def test_the_device_page_costs_the_same_statements_however_much_the_device_holds(client, ctx):
+    supervisor, bare, full = _scanned_devices()
+    login_as(client, supervisor)
+    assert len(_sent(client, f"/devices/{full}")) == len(_sent(client, f"/devices/{bare}"))
