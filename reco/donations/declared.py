@@ -136,7 +136,8 @@ def _line_content(item: DeclaredItem) -> dict:
     """Return what a declared line said, to keep in the history once it is deleted."""
     return {"line": item.line_number, "type": item.device_type.value, "brand": item.brand, "model": item.model,
             "serial": item.serial, "donor_tag": item.donor_tag,
-            "purchase_date": item.purchase_date.isoformat() if item.purchase_date else None}
+            "purchase_date": item.purchase_date.isoformat() if item.purchase_date else None,
+            **({"comment": item.comment} if item.comment else {})}
 
 
 def delete_declared_items(donation: Donation, line_numbers, *, by: User | None) -> list[int]:

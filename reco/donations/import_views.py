@@ -12,9 +12,17 @@ from reco.core.forms import form_status
 from reco.core.permissions import permission_required, require
 from reco.core.time import utcnow
 from reco.donations import bp
-from reco.donations.declared import prior_imports, reimport_of
+from reco.donations.columns import column_letter, updated_memory
+from reco.donations.declared import AlreadyImported, prior_imports, reimport_of
 from reco.donations.forms import ImportConfirmForm, ImportUploadForm
-from reco.donations.inventory_import import FIELD_LABELS, FIELDS, IGNORE, InventoryFileError, parse_inventory
+from reco.donations.inventory_import import (
+    FIELD_LABELS,
+    FIELDS,
+    IGNORE,
+    InventoryFileError,
+    guess_field,
+    parse_inventory,
+)
 from reco.donations.models import Donation, ImportDraft
 from reco.donations.services import import_declared_items
 from reco.extensions import db
@@ -61,37 +69,77 @@ def _mapping_from(request_form, headers) -> list[str] | None:
             for i in range(len(headers))]
 
 
+def _line_number(text: str | None) -> int | None:
+    """Return the header line chosen on the preview, None when none or not a number."""
+    return int(text) if text and text.isdigit() and len(text) < 6 else None
+
+
+def _refuse_import(form: ImportConfirmForm, parsed, error: DomainError | None = None) -> None:
+    """Say on the preview why the import was refused, next to what the person can change."""
+    if error is None:
+        if not parsed.unknown_columns and not parsed.errors:
+            form.form_errors.append(_("The header line changed: check what its columns hold, then import."))
+        elif parsed.unknown_columns:
+            form.form_errors.append(_("Say what each column holds, or choose « Do not import », then check again: "
+                                      "nothing was imported."))
+        else:
+            form.form_errors.append(_("The file has errors: nothing was imported. Correct the lines listed below "
+                                      "and send the file again."))
+    elif isinstance(error, AlreadyImported):
+        form.allow_reimport.errors = [error.message + " " + _("Tick the box to import these lines again.")]
+    elif parsed.duplicates and not form.allow_duplicates.data:
+        form.allow_duplicates.errors = [_("Some serial numbers appear several times: tick the box to import "
+                                          "them anyway, or send a corrected file.")]
+    else:
+        form.form_errors.append(error.message)
+
+
 @bp.route("/donations/<id:donation_id>/import/<id:draft_id>", methods=["GET", "POST"])
 @permission_required("donation.manage")
 def import_preview(donation_id: int, draft_id: int):
-    """Show what the file holds, let the user map columns, and import everything or nothing."""
+    """Show what the file holds, let the user choose the header line and map columns, and import everything or
+    nothing. The columns chosen are remembered for the donor's next lists."""
     donation = _donation(donation_id)
     draft = db.session.get(ImportDraft, draft_id)
     if draft is None or draft.donation_id != donation.id or draft.user_id != current_user.id:
         flash(_("This import is no longer available: send the file again."), "error")
         return redirect(url_for("donations.import_upload", donation_id=donation.id))
-    parsed = parse_inventory(draft.data, draft.filename)
-    mapping = _mapping_from(request.form, parsed.headers)
+    donor = donation.donor
+    parsed = parse_inventory(draft.data, draft.filename, header_line=_line_number(request.form.get("header_line")),
+                             remembered=donor.import_columns)
+    same_header = request.form.get("header_was", str(parsed.header_line)) == str(parsed.header_line)
+    mapping = _mapping_from(request.form, parsed.headers) if same_header else None
     if mapping is not None:
-        parsed = parse_inventory(draft.data, draft.filename, mapping)
+        parsed = parse_inventory(draft.data, draft.filename, mapping, header_line=parsed.header_line,
+                                 remembered=donor.import_columns)
+        memory = updated_memory(donor.import_columns, parsed.headers, mapping, guess_field)
+        if memory != (donor.import_columns or {}):
+            donor.import_columns = memory
     form = ImportConfirmForm()
-    refused = False
-    if request.method == "POST" and request.form.get("action") == "import" and form.validate_on_submit():
-        try:
-            count = import_declared_items(donation, parsed, by=current_user,
-                                          allow_duplicates=form.allow_duplicates.data,
-                                          allow_reimport=form.allow_reimport.data)
-        except (ValidationFailed, DomainError) as error:
-            refused = True
-            flash(error.message, "error")
-        else:
-            db.session.delete(draft)
-            flash(ngettext("%(num)d line imported from %(file)s.", "%(num)d lines imported from %(file)s.", count,
-                           file=draft.filename), "success")
-            return redirect(url_for("donations.donation", donation_id=donation.id))
+    importing = request.method == "POST" and request.form.get("action") == "import"
     ready = not parsed.errors and not parsed.unknown_columns
+    refused = False
+    if importing and form.validate_on_submit():
+        if not ready or mapping is None:
+            refused = True
+            _refuse_import(form, parsed)
+        else:
+            try:
+                count = import_declared_items(donation, parsed, by=current_user,
+                                              allow_duplicates=form.allow_duplicates.data,
+                                              allow_reimport=form.allow_reimport.data)
+            except (ValidationFailed, DomainError) as error:
+                db.session.rollback()
+                refused = True
+                _refuse_import(form, parsed, error)
+            else:
+                db.session.delete(draft)
+                flash(ngettext("%(num)d line imported from %(file)s.", "%(num)d lines imported from %(file)s.",
+                               count, file=draft.filename), "success")
+                return redirect(url_for("donations.donation", donation_id=donation.id))
+    elif importing:
+        refused = True
     reimport = reimport_of(donation, parsed, prior_imports(donation)) if ready else None
-    status = 422 if request.method == "POST" and (refused or not ready) else 200
     return render_template("donations/import_preview.html", donation=donation, draft=draft, parsed=parsed,
                            reimport=reimport, form=form, field_labels=FIELD_LABELS, fields=FIELDS,
-                           ignore=IGNORE), status
+                           ignore=IGNORE, column_letter=column_letter), 422 if refused else 200

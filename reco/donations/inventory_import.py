@@ -4,21 +4,21 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from reco.core.scanning import normalise_code
+from reco.donations.columns import HEADER_SEARCH, find_header, header_choices, is_total, remembered_field, simplify
 from reco.inventory.models import DeviceType
 
 MAX_LINES = 20000
 MAX_COLUMNS = 60
 MAX_CELL = 200
 #: Longest value each field's column holds.
-FIELD_LIMITS = {"serial": 80, "donor_tag": 80, "brand": 80, "model": 120}
+FIELD_LIMITS = {"serial": 80, "donor_tag": 80, "brand": 80, "model": 120, "comment": 500}
 
 #: Fields a column can be mapped to, with the header names people use for them.
 FIELD_SYNONYMS = {
@@ -31,6 +31,8 @@ FIELD_SYNONYMS = {
                   "asset", "asset number", "n inventaire", "etiquette", "tag", "code inventaire"],
     "purchase_date": ["date d achat", "date achat", "purchase date", "date de mise en service",
                       "mise en service", "acquisition date", "date"],
+    "comment": ["commentaire", "commentaires", "remarque", "remarques", "observation", "observations", "note",
+                "notes", "comment", "comments", "remark", "remarks", "informations", "info", "infos"],
 }
 FIELDS = tuple(FIELD_SYNONYMS)
 IGNORE = "ignore"
@@ -42,6 +44,7 @@ FIELD_LABELS = {
     "device_type": _l("Type"),
     "donor_tag": _l("Donor's asset tag"),
     "purchase_date": _l("Purchase date"),
+    "comment": _l("Comments"),
     IGNORE: _l("Do not import"),
 }
 
@@ -67,13 +70,6 @@ class InventoryFileError(ValueError):
     """The file as a whole cannot be read; nothing was imported."""
 
 
-def simplify(text: str) -> str:
-    """Return ``text`` in lower case without accents or punctuation, for comparing names."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
 @dataclass
 class Line:
     """One checked line of the inventory, ready to become a declared item."""
@@ -85,6 +81,7 @@ class Line:
     serial: str | None = None
     donor_tag: str | None = None
     purchase_date: date | None = None
+    comment: str = ""
 
 
 @dataclass
@@ -93,6 +90,15 @@ class LineError:
 
     line: int
     message: str
+
+
+@dataclass
+class Skipped:
+    """A line of the file that is not a device and is left out: empty, a total, or a title above the header."""
+
+    line: int
+    reason: str
+    text: str = ""
 
 
 @dataclass
@@ -110,6 +116,16 @@ class ParsedInventory:
     duplicate_tags: dict[str, list[int]] = field(default_factory=dict)
     #: SHA-256 of the file's bytes, to recognise a file imported before.
     sha256: str = ""
+    #: The number of the file's line taken as the header (1 for the first).
+    header_line: int = 1
+    #: The lines that could be the header: (line number, its first cells).
+    header_choices: list[tuple[int, str]] = field(default_factory=list)
+    #: Lines left out, with why.
+    skipped: list[Skipped] = field(default_factory=list)
+    #: Indexes of the columns whose field comes from this donor's earlier choices.
+    remembered: list[int] = field(default_factory=list)
+    #: A few values of each column, to tell what it holds.
+    samples: list[list[str]] = field(default_factory=list)
 
     @property
     def unknown_columns(self) -> list[int]:
@@ -135,11 +151,18 @@ def _decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
+def _delimiter(text: str) -> str:
+    """Return the separator of a CSV text: of ';', ',' and tab, the one on the most of its first lines (title lines
+    above the table have none), then the most used; ';' first, as French Excel writes it."""
+    lines = [line for line in text.splitlines()[:HEADER_SEARCH] if line.strip()]
+    return max((";", ",", "\t"), key=lambda sep: (sum(sep in line for line in lines),
+                                                    sum(line.count(sep) for line in lines)))
+
+
 def _csv_rows(data: bytes) -> list[list[str]]:
     """Read the rows of a CSV file separated by ';', ',' or tabs."""
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    delimiter = _delimiter(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
@@ -203,16 +226,13 @@ def read_rows(data: bytes, filename: str = "") -> list[list[str]]:
     else:
         rows = _csv_rows(data)
     rows = [_without_trailing_blanks([cell.strip() for cell in row]) for row in rows]
-    while rows and not any(rows[0]):
-        rows.pop(0)
+    while rows and not any(rows[-1]):
+        rows.pop()
     if not rows:
         raise InventoryFileError(_l("The file is empty."))
     if len(rows) > MAX_LINES + 1:
         raise InventoryFileError(_l("The file has more than %(n)d lines: split it into several files.",
                                     n=MAX_LINES))
-    if len(rows[0]) > MAX_COLUMNS:
-        raise InventoryFileError(_l("The file has more than %(n)d columns: is the first line the header?",
-                                    n=MAX_COLUMNS))
     return rows
 
 
@@ -259,30 +279,74 @@ def _check_line(number: int, values: dict[str, str]) -> Line | LineError:
     except ValueError:
         return LineError(number, str(_l("Date « %(value)s » not understood: write it as 31/12/2020.",
                                         value=values.get("purchase_date", ""))))
-    return Line(number, kind, values.get("brand", ""), values.get("model", ""), serial, donor_tag, purchase_date)
+    return Line(number, kind, values.get("brand", ""), values.get("model", ""), serial, donor_tag, purchase_date,
+                values.get("comment", ""))
 
 
-def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None = None) -> ParsedInventory:
-    """Read and check a donor inventory; ``mapping`` gives each column's field ("ignore" to skip it)."""
+def _column_samples(rows: list[list[str]], width: int, count: int = 3) -> list[list[str]]:
+    """Return the first few distinct values of each column."""
+    samples: list[list[str]] = [[] for _ in range(width)]
+    for row in rows:
+        for i, cell in enumerate(row[:width]):
+            if cell and len(samples[i]) < count and cell not in samples[i]:
+                samples[i].append(cell if len(cell) <= 40 else cell[:39] + "…")
+    return samples
+
+
+def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None = None, *,
+                    header_line: int | None = None, remembered: Mapping | None = None) -> ParsedInventory:
+    """Read and check a donor inventory.
+
+    The header is line ``header_line`` (1 for the first), else the line naming the most known columns: title
+    lines above it, empty lines and totals are left out and listed. ``mapping`` gives each column's field
+    ("ignore" to skip it); without it, columns are recognised by this donor's earlier choices (``remembered``:
+    {simplified header: field}) then by their usual names.
+    """
     rows = read_rows(data, filename)
-    headers = rows[0]
+    if header_line is None or not 1 <= header_line <= min(len(rows), HEADER_SEARCH) or not any(rows[header_line - 1]):
+        header_index = find_header(rows, lambda h: remembered_field(remembered, h) or guess_field(h))
+    else:
+        header_index = header_line - 1
+    headers = rows[header_index]
+    if len(headers) > MAX_COLUMNS:
+        raise InventoryFileError(_l("The file has more than %(n)d columns: is the first line the header?",
+                                    n=MAX_COLUMNS))
+    body = rows[header_index + 1:]
+    data_rows = [row for row in body if any(row) and not is_total(row)]
+    samples = _column_samples(data_rows, len(headers))
+    remembered_columns: list[int] = []
     if mapping is None:
-        mapping = [guess_field(h) for h in headers]
+        mapping = []
+        for i, header in enumerate(headers):
+            known = remembered_field(remembered, header)
+            if known in (*FIELDS, IGNORE):
+                remembered_columns.append(i)
+            mapping.append(known if known in (*FIELDS, IGNORE) else guess_field(header) or (
+                IGNORE if not header and not samples[i] else ""))
     mapping = (list(mapping) + [""] * len(headers))[:len(headers)]
-    parsed = ParsedInventory(headers=headers, mapping=mapping, preview=rows[1:11],
-                             sha256=hashlib.sha256(data).hexdigest())
+    parsed = ParsedInventory(headers=headers, mapping=mapping, preview=data_rows[:10],
+                             sha256=hashlib.sha256(data).hexdigest(), header_line=header_index + 1,
+                             header_choices=header_choices(rows), remembered=remembered_columns, samples=samples)
+    for number, row in enumerate(rows[:header_index], start=1):
+        if any(row):
+            parsed.skipped.append(Skipped(number, str(_l("above the header")), " · ".join(c for c in row if c)[:80]))
     used = [name for name in mapping if name not in ("", IGNORE)]
     for name in {n for n in used if used.count(n) > 1}:
-        parsed.errors.append(LineError(1, str(_l("Several columns are mapped to %(field)s: keep one.",
-                                                 field=FIELD_LABELS[name]))))
+        parsed.errors.append(LineError(parsed.header_line, str(_l(
+            "Several columns are mapped to %(field)s: keep one.", field=FIELD_LABELS[name]))))
     if "device_type" not in used:
-        parsed.errors.append(LineError(1, str(_l("No column gives the type of device: map one to « Type »."))))
+        parsed.errors.append(LineError(parsed.header_line, str(_l(
+            "No column gives the type of device: map one to « Type »."))))
     if parsed.unknown_columns or parsed.errors:
         return parsed
     seen: dict[str, list[int]] = {}
     seen_tags: dict[str, list[int]] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(body, start=header_index + 2):
         if not any(row):
+            parsed.skipped.append(Skipped(number, str(_l("empty line"))))
+            continue
+        if is_total(row):
+            parsed.skipped.append(Skipped(number, str(_l("total")), " · ".join(c for c in row if c)[:80]))
             continue
         if len(row) > len(headers) and any(row[len(headers):]):
             parsed.errors.append(LineError(number, str(_l("This line has %(found)d columns, the header has "
@@ -302,5 +366,5 @@ def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None =
     parsed.duplicates = {serial: numbers for serial, numbers in seen.items() if len(numbers) > 1}
     parsed.duplicate_tags = {tag: numbers for tag, numbers in seen_tags.items() if len(numbers) > 1}
     if not parsed.lines and not parsed.errors:
-        parsed.errors.append(LineError(2, str(_l("The file has a header but no device line."))))
+        parsed.errors.append(LineError(parsed.header_line + 1, str(_l("The file has a header but no device line."))))
     return parsed

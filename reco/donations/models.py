@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from reco.core.columns import enum_column
@@ -53,6 +53,8 @@ class Donor(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: What the columns of this donor's lists hold, as chosen on an import's preview: {simplified header: field}.
+    import_columns: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     donations: Mapped[list[Donation]] = relationship(back_populates="donor", order_by="Donation.id.desc()")
 
@@ -138,6 +140,8 @@ class DeclaredItem(db.Model):
     serial: Mapped[str | None] = mapped_column(String(80), index=True)
     donor_tag: Mapped[str | None] = mapped_column(String(80), index=True)
     purchase_date: Mapped[date | None] = mapped_column(Date)
+    #: What the donor's list said about the device in its comments column.
+    comment: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     donation: Mapped[Donation] = relationship(back_populates="declared_items")
     device: Mapped[Device | None] = relationship(back_populates="declared_item")

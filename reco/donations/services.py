@@ -264,7 +264,7 @@ def import_declared_items(donation: Donation, parsed: ParsedInventory, *, by: Us
     first = next_line_number(donation, imports)
     rows = [{"donation_id": donation.id, "line_number": first + index, "device_type": line.device_type,
              "brand": line.brand[:80], "model": line.model[:120], "serial": line.serial,
-             "donor_tag": line.donor_tag, "purchase_date": line.purchase_date}
+             "donor_tag": line.donor_tag, "purchase_date": line.purchase_date, "comment": line.comment[:500]}
             for index, line in enumerate(parsed.lines)]
     if rows:
         db.session.execute(insert(DeclaredItem), rows)
