@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,7 @@ from reco.core.scanning import normalise_code
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.hardware_reports import (
+    PORTABLE_CHASSIS,
     DriveReport,
     ReportNotRecognised,
     SmartReport,
@@ -98,6 +100,46 @@ def _specs(device: Device, specs: dict) -> None:
         if health is None or not 0 <= health <= 100:
             _fail("battery_health_pct", _l("Give the battery health as a percentage from 0 to 100."))
         device.battery_health_pct = health
+
+
+@dataclass(frozen=True)
+class ReportAnswers:
+    """What the device's latest lshw report already answers of its diagnosis."""
+
+    #: Points of the checklist the report answers: {check: result}.
+    checks: dict[str, str] = field(default_factory=dict)
+    cameras: list[str] = field(default_factory=list)
+    ram_bytes: int | None = None
+    battery_health_pct: int | None = None
+    #: How many drives the report found inside the machine (USB ones aside).
+    drives: int = 0
+
+
+def report_answers(device: Device) -> ReportAnswers | None:
+    """Read the device's latest lshw report for what it answers: a camera found (webcam works as far as the
+    system sees it), no camera or no battery in a desktop (not applicable), memory, battery health, drives.
+    None without a readable lshw report."""
+    stored = db.session.scalar(select(HardwareReport).where(HardwareReport.device_id == device.id,
+                                                            HardwareReport.kind == "lshw")
+                               .order_by(HardwareReport.id.desc()).limit(1))
+    if stored is None:
+        return None
+    try:
+        report = parse_hardware_report(stored.content.encode("utf-8"))
+    except ReportNotRecognised:
+        return None
+    if not isinstance(report, SystemReport):
+        return None
+    desktop = bool(report.chassis) and report.chassis.lower() not in PORTABLE_CHASSIS
+    checks = {}
+    if report.cameras:
+        checks[Check.WEBCAM.value] = CheckResult.OK.value
+    elif desktop:
+        checks[Check.WEBCAM.value] = CheckResult.NOT_APPLICABLE.value
+    if report.battery_present is False:
+        checks[Check.BATTERY.value] = CheckResult.NOT_APPLICABLE.value
+    return ReportAnswers(checks, report.cameras, _bounded(report.ram_bytes, 2 ** 50), report.battery_health_pct,
+                         sum(1 for drive in report.drives if not drive.usb))
 
 
 def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(), grade=None,

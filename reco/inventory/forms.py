@@ -92,9 +92,9 @@ class DiagnosisForm(FlaskForm):
 
 
 def add_check_fields(form_class):
-    """Add one ok / faulty / not applicable choice per point of the checklist."""
+    """Add one ok / faulty / not applicable choice per point of the checklist, unanswered at first."""
     for check, label in CHECK_LABELS.items():
-        setattr(form_class, f"check_{check.value}", RadioField(label, default="na", validate_choice=False, choices=[
+        setattr(form_class, f"check_{check.value}", RadioField(label, validate_choice=False, choices=[
             SelectChoice(r.value, result_label) for r, result_label in RESULT_LABELS.items()]))
     return form_class
 

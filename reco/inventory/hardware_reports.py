@@ -7,7 +7,7 @@ importer never records a guess as a fact.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
@@ -61,6 +61,8 @@ class SystemReport:
     battery_present: bool | None
     battery_health_pct: int | None
     drives: list[DriveReport]
+    #: The cameras lshw lists, by name: the built-in one, or one plugged in.
+    cameras: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -223,7 +225,22 @@ def _system_report(root: dict) -> SystemReport:
         battery_present=_battery_present(batteries, chassis),
         battery_health_pct=next(filter(None, map(_battery_health, batteries)), None),
         drives=[_lshw_drive(node, parent, on_usb) for node, parent, on_usb in nodes if _is_drive(node, parent)],
+        cameras=list(dict.fromkeys(_camera_name(node) for node, _, _ in nodes if _is_camera(node))),
     )
+
+
+def _is_camera(node: dict) -> bool:
+    """Tell whether an lshw node is a camera: a video device (UVC driver, "Video" multimedia) or named so."""
+    if node.get("class") != "multimedia":
+        return False
+    text = " ".join((_text(node.get(key)) or "") for key in ("description", "product")).lower()
+    driver = (_text(_dict(node.get("configuration")).get("driver")) or "").lower()
+    return driver == "uvcvideo" or "video" in text.split() or "camera" in text or "webcam" in text
+
+
+def _camera_name(node: dict) -> str:
+    """Return a camera's name as lshw gives it."""
+    return (_text(node.get("product")) or _text(node.get("description")) or "camera").replace("_", " ")[:80]
 
 
 def _system_model(root: dict, configuration: dict) -> str:

@@ -13,7 +13,7 @@ from reco.core.permissions import acting_user, permission_required, require
 from reco.core.scanning import normalise_code
 from reco.extensions import db
 from reco.inventory import bp
-from reco.inventory.diagnosis import ReportMismatch, apply_hardware_report, record_diagnosis
+from reco.inventory.diagnosis import ReportMismatch, apply_hardware_report, record_diagnosis, report_answers
 from reco.inventory.forms import (
     CloseRepairForm,
     DestructionForm,
@@ -27,7 +27,7 @@ from reco.inventory.forms import (
 from reco.inventory.intake import workshop_device
 from reco.inventory.lifecycle import parse_state, transition_device
 from reco.inventory.locations import find_location, move_device
-from reco.inventory.models import Check, Device, Drive, Repair, Sanitization
+from reco.inventory.models import Check, CheckResult, Device, Drive, Repair, Sanitization
 from reco.inventory.repairs import close_repair, record_repair
 from reco.inventory.sanitization import (
     AnonymisedMatch,
@@ -37,7 +37,7 @@ from reco.inventory.sanitization import (
     remove_drive,
     validate_sanitization,
 )
-from reco.inventory.vocabulary import STATE_LABELS, VERIFICATION_LABELS
+from reco.inventory.vocabulary import CHECK_LABELS, STATE_LABELS, VERIFICATION_LABELS
 
 
 def _device(tag: str, action: str = "device.work") -> Device:
@@ -75,29 +75,64 @@ def _refused(device: Device, error: DomainError, anchor: str = ""):
     return _back(device, anchor)
 
 
+def _report_marks(form: DiagnosisForm, device: Device, answers) -> set[str]:
+    """Say on the form what the hardware report answered; return the checklist points it answered as shown."""
+    if answers is None:
+        return set()
+    said = _("From the hardware report")
+    if answers.ram_bytes and answers.ram_bytes == device.ram_bytes:
+        form.ram_gb.description = said
+    if answers.battery_health_pct is not None and answers.battery_health_pct == device.battery_health_pct:
+        form.battery_health_pct.description = said
+    if not answers.drives:
+        form.no_storage.description = _("The hardware report found no drive in this machine.")
+    return {check for check, result in answers.checks.items() if form[f"check_{check}"].data == result}
+
+
 @bp.route("/devices/<tag>/diagnosis", methods=["GET", "POST"])
 @permission_required("device.work")
 def diagnosis(tag: str):
-    """Record a diagnosis: checklist, faults, grade and specs."""
+    """Record a diagnosis: checklist, faults, grade and specs.
+
+    The checklist starts unanswered but for what the latest lshw report answers; « Everything works » sets every
+    other point to OK (in the page with its script, else by showing the page again), then the exceptions are
+    changed. Points left unanswered are not recorded.
+    """
     device = _device(tag)
     form = DiagnosisForm(obj=device)
+    answers = report_answers(device)
+    all_ok = request.method == "POST" and "all_ok" in request.form
     if request.method == "GET":
         previous = device.diagnosis
         form.grade.data = device.grade.value if device.grade else ""
         form.ram_gb.data = f"{device.ram_bytes / 1024 ** 3:g}" if device.ram_bytes else ""
+        answered = previous.checks if previous else {}
         if previous:
             form.faults.data = previous.faults
-            for check in Check:
-                form[f"check_{check.value}"].data = previous.checks.get(check.value, "na")
-    if form.validate_on_submit():
-        checks = {check.value: form[f"check_{check.value}"].data for check in Check}
+        for check in Check:
+            form[f"check_{check.value}"].data = answered.get(check.value) or (answers.checks.get(check.value)
+                                                                                if answers else None)
+    elif all_ok:
+        from_report = _report_marks(form, device, answers)
+        for check in Check:
+            if check.value not in from_report:
+                form[f"check_{check.value}"].data = CheckResult.OK.value
+    elif form.validate_on_submit():
+        checks = {check.value: value for check in Check if (value := form[f"check_{check.value}"].data)}
         specs = {name: form[name].data for name in ("cpu", "ram_gb", "screen_inches", "os_name",
                                                     "battery_health_pct")}
         with refusal_on_form(form):
             record_diagnosis(device, by=current_user, checks=checks, faults=form.faults.data, grade=form.grade.data,
                              specs=specs, notes=form.notes.data, no_storage=form.no_storage.data)
-            return _done(device, _("Diagnosis recorded."))
-    return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check)), form_status(form)
+            done = _done(device, _("Diagnosis recorded."))
+            unanswered = [str(CHECK_LABELS[check]) for check in Check if check.value not in checks]
+            if unanswered:
+                flash(_("Points of the checklist not answered, so not recorded: %(points)s.",
+                        points=", ".join(unanswered)), "warning")
+            return done
+    from_report = _report_marks(form, device, answers)
+    return render_template("inventory/diagnosis.html", device=device, form=form, checks=list(Check),
+                           answers=answers, from_report=from_report, all_ok_done=all_ok), form_status(form)
 
 
 @bp.route("/devices/<tag>/hardware-report", methods=["POST"])

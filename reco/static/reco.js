@@ -97,3 +97,19 @@ function focusScrollingTables() {
 }
 document.addEventListener("DOMContentLoaded", focusScrollingTables);
 window.addEventListener("resize", focusScrollingTables);
+
+// « Everything works » sets every point of the checklist to OK in the page, but those the hardware report
+// answered, and says so; without this script the button sends the form and the page comes back set.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-all-ok]");
+  if (!button || !button.form) {
+    return;
+  }
+  event.preventDefault();
+  button.form.querySelectorAll("tr[data-check]:not([data-from-report]) input[type=radio][value=ok]")
+    .forEach(function (radio) { radio.checked = true; });
+  var done = document.getElementById("all-ok-done");
+  if (done) {
+    done.textContent = done.getAttribute("data-message");
+  }
+});
