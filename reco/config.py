@@ -95,8 +95,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "RATELIMIT_STORAGE_URI": env.get("RECO_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RECO_LOGIN_LIMIT": env.get("RECO_LOGIN_LIMIT", "10 per 10 minutes"),
+        "RECO_LOGIN_ADDRESS_LIMIT": env.get("RECO_LOGIN_ADDRESS_LIMIT", "50 per 10 minutes"),
         "RECO_BASE_URL": env.get("RECO_BASE_URL", "http://127.0.0.1:5000"),
         "RECO_PROXY_COUNT": _whole_number(env, "RECO_PROXY_COUNT", "0"),
+        #: Strict-Transport-Security max-age in seconds, sent in production and on any HTTPS request; 0: never.
+        "RECO_HSTS_SECONDS": _whole_number(env, "RECO_HSTS_SECONDS", "31536000" if production else "0"),
         "RECO_RETENTION_MONTHS": _whole_number(env, "RECO_RETENTION_MONTHS", "24"),
         "RECO_SMTP_HOST": env.get("RECO_SMTP_HOST", ""),
         "RECO_SMTP_PORT": _whole_number(env, "RECO_SMTP_PORT", "587"),

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import (
@@ -33,6 +35,10 @@ from reco.core.validators import normalise_number, siret_valid
 from reco.extensions import db
 
 PASSWORD_MIN_LENGTH = 10
+#: The least zxcvbn score (0 to 4) a password needs: 3 means about 10^8 guesses or more.
+PASSWORD_MIN_SCORE = 3
+#: zxcvbn judges this many characters at most; a longer password is judged on its beginning.
+_PASSWORD_JUDGED_LENGTH = 72
 TAG_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
 PHONE_RE = re.compile(r"\+?[0-9][0-9 .()-]{5,28}")
 TOKEN_PREFIX = "reco_"
@@ -55,7 +61,21 @@ def password_problem(password: str, email: str = "") -> str | None:
         return str(_l("The password must be at least %(n)d characters long.", n=PASSWORD_MIN_LENGTH))
     if email and password.strip().lower() == email.strip().lower():
         return str(_l("The password must not be your email address."))
+    if password.strip().lower() in _common_passwords():
+        return str(_l("This password is among the most common ones: choose another, for example a short sentence."))
+    email = email.strip().lower()
+    words = (part for part in re.split(r"[@._\s-]+", email) if len(part) > 2)
+    hints = [email, email.partition("@")[0], *words, "reco"]
+    if zxcvbn(password[:_PASSWORD_JUDGED_LENGTH], user_inputs=hints)["score"] < PASSWORD_MIN_SCORE:
+        return str(_l("This password is too easy to guess (a word, a name, a date or a keyboard row): "
+                      "add words, for example a short sentence."))
     return None
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """Return the most common passwords, from the list zxcvbn ships (30,000 of them)."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def find_structure_by_name(name: str) -> Structure | None:
@@ -273,6 +293,11 @@ def reset_password(user: User, password: str, *, by: User | None) -> None:
     record_event(by, user, "password_reset")
 
 
+def end_sessions(user: User) -> None:
+    """End every open session of ``user``: a session cookie kept or copied before no longer logs in."""
+    user.session_version += 1
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with these credentials, or None without saying which part failed."""
     user = find_user_by_email(email or "")
@@ -316,6 +341,18 @@ def revoke_token(token: ApiToken, *, by: User | None) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_event(by, token.user, "token_revoked", token_id=token.id)
+
+
+def revoke_all_tokens(user: User, *, by: User | None) -> int:
+    """Revoke every token of ``user`` still in use and return how many; they stop working at once."""
+    now, count = utcnow(), 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+            count += 1
+    if count:
+        record_event(by, user, "tokens_revoked", tokens=count)
+    return count
 
 
 def token_for(token: str) -> ApiToken | None:

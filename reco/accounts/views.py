@@ -1,13 +1,22 @@
 """Logging in and out, and one's own account."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from reco.accounts import bp
 from reco.accounts.forms import LoginForm, PasswordForm, PreferencesForm, TokenForm
 from reco.accounts.models import ApiToken
-from reco.accounts.services import authenticate, change_password, issue_token, revoke_token, update_user
+from reco.accounts.services import (
+    authenticate,
+    change_password,
+    end_sessions,
+    issue_token,
+    revoke_all_tokens,
+    revoke_token,
+    update_user,
+)
 from reco.core.errors import ValidationFailed
 from reco.core.forms import show_errors
 from reco.core.navigation import NavEntry, add_nav_entry
@@ -24,12 +33,28 @@ add_nav_entry(NavEntry("accounts.account", _l("My account"), "account.manage",
 
 
 def _login_limit() -> str:
-    """Return how many failed logins one address may make."""
+    """Return how many failed logins one account may get, from any address."""
     return current_app.config["RECO_LOGIN_LIMIT"]
 
 
+def _login_address_limit() -> str:
+    """Return how many failed logins one address may make, whatever the accounts (an office shares one address)."""
+    return current_app.config["RECO_LOGIN_ADDRESS_LIMIT"]
+
+
+def _login_account() -> str:
+    """Return the account a login attempt is for, as typed (trimmed, in lower case)."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    """Tell whether a login attempt failed (a success redirects)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(_login_limit, key_func=_login_account, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_address_limit, methods=["POST"], deduct_when=_failed)
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:
@@ -47,7 +72,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out."""
+    """Log out: every session of the account ends, so that a copied session cookie no longer works."""
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
@@ -120,4 +147,16 @@ def revoke(token_id: int):
     require("token.revoke", token)
     revoke_token(token, by=current_user)
     flash(_("The token is revoked: it no longer works."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/tokens/revoke-all", methods=["POST"])
+@permission_required("account.manage")
+def revoke_all():
+    """Revoke all of one's API tokens at once."""
+    require("token.revoke", current_user)
+    count = revoke_all_tokens(current_user._get_current_object(), by=current_user)
+    flash(ngettext("%(num)d token is revoked: it no longer works.",
+                   "%(num)d tokens are revoked: they no longer work.", count) if count
+          else _("You had no token in use."), "success")
     return redirect(url_for("accounts.account"))

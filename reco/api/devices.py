@@ -7,7 +7,7 @@ from reco.api.idempotency import KEY_PARAMETER, idempotent, replayable
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.errors import ValidationFailed
-from reco.core.permissions import acting_user, permission_required, require
+from reco.core.permissions import acting_user, can, permission_required, require
 from reco.donations.models import Donation
 from reco.extensions import db
 from reco.inventory.intake import find_devices, receive_device, workshop_device
@@ -73,7 +73,7 @@ def receive_device_api():
     """Receive a device in a donation and return its new asset tag."""
     data = json_body()
     donation = db.session.get(Donation, field(data, "donation_id", int, required=True))
-    if donation is None:
+    if donation is None or not can(acting_user(), "donation.view", donation):
         raise ValidationFailed(_("Unknown collection."), {"donation_id": [_("unknown collection")]})
     require("device.intake", donation)
     drives = field(data, "drives", list, default=[])

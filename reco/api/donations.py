@@ -10,7 +10,7 @@ from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body, query_flag
 from reco.core.errors import ValidationFailed
-from reco.core.permissions import acting_user, permission_required, require
+from reco.core.permissions import acting_user, can, load_allowed, permission_required, require
 from reco.donations.declared import AlreadyImported
 from reco.donations.inventory_import import InventoryFileError, parse_inventory
 from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
@@ -75,7 +75,7 @@ def create_donation_api():
     """Plan a collection from one of the workshop's donors."""
     data = json_body()
     donor = db.session.get(Donor, field(data, "donor_id", int, required=True))
-    if donor is None:
+    if donor is None or not can(acting_user(), "donor.view", donor):
         raise ValidationFailed(_("Unknown donor."), {"donor_id": [_("unknown donor")]})
     require("donation.manage", donor)
     counts = field(data, "declared_counts", dict, default={})
@@ -113,8 +113,7 @@ def open_donations():
 @permission_required("donation.view")
 def get_donation(donation_id: int):
     """Return a donation with its declared, received and outstanding counts."""
-    donation = db.get_or_404(Donation, donation_id)
-    require("donation.view", donation)
+    donation = load_allowed(Donation, donation_id, "donation.view", "donation.view")
     return jsonify(donation_json(donation))
 
 
@@ -122,8 +121,7 @@ def get_donation(donation_id: int):
 @permission_required("donation.manage")
 def import_declared_items_api(donation_id: int):
     """Import the donor's inventory sent as the CSV body: every line, or none with the list of errors."""
-    donation = db.get_or_404(Donation, donation_id)
-    require("donation.manage", donation)
+    donation = load_allowed(Donation, donation_id, "donation.manage", "donation.view")
     data = request.get_data(cache=False)
     try:
         parsed = parse_inventory(data, "inventory.csv")

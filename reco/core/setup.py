@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -52,6 +52,9 @@ def init_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        hsts = current_app.config.get("RECO_HSTS_SECONDS", 0)
+        if hsts and (request.is_secure or current_app.config.get("RECO_ENV") == "production"):
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

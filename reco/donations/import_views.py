@@ -9,7 +9,7 @@ from sqlalchemy import delete
 
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.forms import form_status
-from reco.core.permissions import permission_required, require
+from reco.core.permissions import load_allowed, permission_required
 from reco.core.time import utcnow
 from reco.donations import bp
 from reco.donations.columns import column_letter, updated_memory
@@ -32,9 +32,7 @@ DRAFT_LIFETIME = timedelta(days=1)
 
 def _donation(donation_id: int) -> Donation:
     """Load a donation the user may import into."""
-    donation = db.get_or_404(Donation, donation_id)
-    require("donation.manage", donation)
-    return donation
+    return load_allowed(Donation, donation_id, "donation.manage", "donation.view")
 
 
 @bp.route("/donations/<id:donation_id>/import", methods=["GET", "POST"])

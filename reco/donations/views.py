@@ -14,7 +14,7 @@ from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import permission_required, require
+from reco.core.permissions import load_allowed, permission_required
 from reco.donations import bp
 from reco.donations.declared import delete_declared_items, line_ranges
 from reco.donations.forms import DeleteLinesForm, DonationForm, DonorForm
@@ -83,9 +83,7 @@ def new_donor():
 
 def _donor(donor_id: int, action: str) -> Donor:
     """Load a donor the user may act on."""
-    donor = db.get_or_404(Donor, donor_id)
-    require(action, donor)
-    return donor
+    return load_allowed(Donor, donor_id, action, "donor.view")
 
 
 @bp.route("/donors/<id:donor_id>")
@@ -154,9 +152,7 @@ def new_donation(donor_id: int):
 
 def _donation(donation_id: int, action: str) -> Donation:
     """Load a donation the user may act on."""
-    donation = db.get_or_404(Donation, donation_id)
-    require(action, donation)
-    return donation
+    return load_allowed(Donation, donation_id, action, "donation.view")
 
 
 @bp.route("/donations/<id:donation_id>")
@@ -242,9 +238,8 @@ def issue_document(donation_id: int, kind: str):
 @permission_required("document.view")
 def document_pdf(document_id: int):
     """Download an issued document as it was printed."""
-    document = db.get_or_404(Document, document_id)
+    document = load_allowed(Document, document_id, "document.view", "document.view")
     if document.object_type != "donation":
         abort(404)
-    require("document.view", document)
     return send_file(io.BytesIO(document.pdf), mimetype="application/pdf",
                      download_name=f"{document.number}.pdf", as_attachment=False)

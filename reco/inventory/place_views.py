@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from reco.core.errors import DomainError
 from reco.core.forms import form_status, refusal_on_form
 from reco.core.navigation import add_nav_badge
-from reco.core.permissions import permission_required, require
+from reco.core.permissions import load_allowed, permission_required, require
 from reco.core.spreadsheet import sheet_response
 from reco.extensions import db
 from reco.inventory import bp
@@ -46,8 +46,7 @@ def locations():
 @permission_required("location.manage")
 def location(location_id: int):
     """Rename a location or put it out of use (its code stays, so its printed label stays valid)."""
-    location = db.get_or_404(Location, location_id)
-    require("location.manage", location)
+    location = load_allowed(Location, location_id, "location.manage", "location.view")
     form = LocationEditForm(obj=location)
     if request.method == "GET":
         form.kind.data = location.kind.value

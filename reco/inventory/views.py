@@ -14,7 +14,7 @@ from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, permission_required, require
+from reco.core.permissions import can, load_allowed, permission_required, require
 from reco.core.scanning import clean_code, normalise_code, scan_lookup
 from reco.donations.models import Donation
 from reco.extensions import db
@@ -102,8 +102,7 @@ def _received_message(device: Device) -> str:
 @permission_required("device.intake")
 def intake(donation_id: int):
     """Receive devices one after the other: each scan is a lookup; receiving is a separate, explicit action."""
-    donation = db.get_or_404(Donation, donation_id)
-    require("device.intake", donation)
+    donation = load_allowed(Donation, donation_id, "device.intake", "donation.view")
     code = clean_code(request.args.get("code"))
     again, auto = request.args.get("again") == "1", request.args.get("auto") == "1"
     already = [] if again else received_with_code(donation, code)
@@ -141,8 +140,7 @@ def intake(donation_id: int):
 @permission_required("device.intake")
 def intake_scan(donation_id: int):
     """Scan-to-receive: the scanned code receives the machine of its donor's line, and says so."""
-    donation = db.get_or_404(Donation, donation_id)
-    require("device.intake", donation)
+    donation = load_allowed(Donation, donation_id, "device.intake", "donation.view")
     form = ScanReceiveForm()
     if not form.validate_on_submit():
         flash_form_errors(form)

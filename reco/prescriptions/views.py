@@ -1,7 +1,7 @@
 """The prescriber's portal: write, follow, withdraw or cancel a prescription, export a household's data."""
 import json
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,6 +18,7 @@ from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required
 from reco.extensions import db
 from reco.prescriptions import bp, vocabulary
+from reco.prescriptions.access import household_pdf
 from reco.prescriptions.forms import (
     DecisionForm,
     EraseForm,
@@ -35,6 +36,7 @@ from reco.prescriptions.services import (
     create_prescription,
     household_export,
     note_personal_data_access,
+    reason_shown,
     update_prescription,
     withdraw_prescription,
     workshops_for,
@@ -65,10 +67,20 @@ def visit_request_form(prescription: Prescription) -> VisitRequestForm:
     return form
 
 
-@bp.route("/prescriptions")
+#: Where the text of the last prescription search is kept, so that names never appear in addresses (nor in logs).
+SEARCH_KEY = "prescription_search"
+
+
+@bp.route("/prescriptions", methods=["GET", "POST"])
 @permission_required("prescription.view")
 def prescriptions():
-    """List the prescriptions of the user's structure (prescriber) or addressed to it (workshop)."""
+    """List the prescriptions of the user's structure (prescriber) or addressed to it (workshop).
+
+    The search form is posted: the text searched (a household's name) is kept in the session and the list's
+    address only says ``search=1``, so that names stay out of addresses, browser histories and access logs.
+    """
+    if request.method == "POST":
+        return _search_posted()
     if current_user.role is Role.PRESCRIBER:
         query = select(Prescription).where(Prescription.structure_id == current_user.structure_id)
     else:
@@ -77,7 +89,7 @@ def prescriptions():
     status = request.args.get("status", "")
     if status in {s.value for s in P}:
         query = query.where(Prescription.status == P(status))
-    text = request.args.get("q", "").strip()[:100]
+    text = session.get(SEARCH_KEY, "") if request.args.get("search") == "1" else ""
     if text:
         like = f"%{text.lower()}%"
         searched = [func.lower(Prescription.code).like(like), func.lower(Prescription.commune).like(like)]
@@ -87,6 +99,19 @@ def prescriptions():
     query = query.order_by(Prescription.created_at.desc(), Prescription.id.desc())
     return render_template("prescriptions/prescriptions.html", page=paginate(query), status=status, q=text,
                            statuses=list(P))
+
+
+def _search_posted():
+    """Keep the posted search text in the session and show the list it selects."""
+    text = request.form.get("q", "").strip()[:100]
+    status = request.form.get("status", "")
+    args = {"status": status} if status in {s.value for s in P} else {}
+    if text:
+        session[SEARCH_KEY] = text
+        args["search"] = "1"
+    else:
+        session.pop(SEARCH_KEY, None)
+    return redirect(url_for("prescriptions.prescriptions", **args))
 
 
 def _form(prescription: Prescription | None = None) -> PrescriptionForm:
@@ -163,7 +188,8 @@ def prescription(prescription_id: int):
         "prescriptions/prescription.html", prescription=prescription, show_contact=show_contact, fitting=fitting,
         history=events_for(prescription), documents=documents_about(prescription), decision_form=DecisionForm(),
         reason_form=ReasonForm(), reserve_form=ReserveForm(), erase_form=EraseForm(), visits=visits,
-        open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription))
+        open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription),
+        reason_text=reason_shown(prescription))
 
 
 @bp.route("/prescriptions/<id:prescription_id>/withdraw", methods=["POST"])
@@ -172,7 +198,8 @@ def withdraw(prescription_id: int):
     """Withdraw a prescription the workshop has not accepted."""
     prescription = load_prescription(prescription_id, "prescription.edit")
     form = ReasonForm()
-    run_small_form(form, lambda: withdraw_prescription(prescription, by=current_user, reason=form.reason.data or ""),
+    run_small_form(form, lambda: withdraw_prescription(prescription, by=current_user, reason=form.reason.data or "",
+                                                     reason_kind=form.reason_kind.data or None),
                    _("Prescription %(code)s withdrawn.", code=prescription.code))
     return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
 
@@ -186,9 +213,19 @@ def cancel(prescription_id: int):
             or can(current_user, "prescription.decide", prescription)):
         abort(403)
     form = ReasonForm()
-    run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or ""),
+    run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or "",
+                                                   reason_kind=form.reason_kind.data or None),
                    _("Prescription %(code)s cancelled.", code=prescription.code))
     return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
+
+
+@bp.route("/prescriptions/<id:prescription_id>/export.pdf")
+@permission_required("prescription.export")
+def export_pdf(prescription_id: int):
+    """Download everything held about the household as a readable French PDF, to hand to the family."""
+    prescription = load_prescription(prescription_id, "prescription.export")
+    return Response(household_pdf(prescription), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{prescription.code}.pdf"'})
 
 
 @bp.route("/prescriptions/<id:prescription_id>/export.json")

@@ -104,7 +104,10 @@ def export_list(name: str, fmt: str):
     """Export a whole list of the user's scope (devices, prescriptions without names, sanitizations), CSV streamed."""
     if name not in LISTS or fmt not in FORMATS:
         abort(404)
-    return sheet_response(LISTS[name](current_user.structure_id), fmt)
+    response = sheet_response(LISTS[name](current_user.structure_id), fmt)
+    if name == "prescriptions":
+        response.headers["Cache-Control"] = "no-store"  # households, by code: kept out of every cache
+    return response
 
 
 @bp.route("/reports/network/<name>.<fmt>")

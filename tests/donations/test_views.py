@@ -57,7 +57,7 @@ def test_donors_of_other_workshops_stay_hidden(client, ctx):
     _supervisor(client)
     other = make_donor(name="Secret Corp")
     assert "Secret Corp" not in client.get("/donors").get_data(as_text=True)
-    assert client.get(f"/donors/{other.id}").status_code == 403
+    assert client.get(f"/donors/{other.id}").status_code == 404  # as a donor that does not exist
 
 
 def test_import_with_preview_mapping_and_summary(client, ctx):
