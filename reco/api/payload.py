@@ -7,7 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from reco.core.errors import ValidationFailed
-from reco.core.inputs import MAX_ID, contains_nul
+from reco.core.inputs import MAX_ID, contains_nul, without_controls
 
 
 def json_body() -> dict:
@@ -23,7 +23,7 @@ def json_body() -> dict:
         raise ValidationFailed(_("The body is not a JSON object."), {"body": [_("JSON object expected")]})
     if contains_nul(data):
         raise ValidationFailed(_("The body contains a NUL character."), {"body": [_("NUL character")]})
-    return data
+    return without_controls(data)
 
 
 def field(data: dict, name: str, kind=str, required: bool = False, default=None):

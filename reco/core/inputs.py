@@ -1,7 +1,10 @@
-"""Checks of raw input shared by every feature: ids in URLs, query strings and text without NUL."""
+"""Checks of raw input shared by every feature: ids in URLs, query strings and text without NUL, forms and JSON
+without control characters."""
 from __future__ import annotations
 
-from flask import request
+import re
+
+from flask import Request, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -28,6 +31,33 @@ def form_id(name: str) -> int | None:
     """Return the form field ``name`` as a database id, or None when absent or out of range."""
     value = request.form.get(name, type=int)
     return value if value is not None and 1 <= value <= MAX_ID else None
+
+
+#: Control characters no text of Reco holds, and that XML (so XLSX) cannot store: C0 controls but NUL (refused with
+#: its own message), tab, line feed and carriage return; DEL; C1 controls. A barcode scanner sends some (GS, STX).
+CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(value):
+    """Return a value with the control characters of its strings removed, inside lists and dicts too."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, dict):
+        return {without_controls(k): without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    return value
+
+
+class CleanRequest(Request):
+    """A request whose form fields lose their control characters as they are read, for every form at once."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form and any(CONTROL_CHARACTERS.search(value) for _key, value in form.items(multi=True)):
+            self.__dict__["form"] = self.parameter_storage_class(
+                [(key, without_controls(value)) for key, value in form.items(multi=True)])
 
 
 def contains_nul(value) -> bool:
@@ -62,6 +92,7 @@ def refuse_nul_characters():
 
 
 def init_inputs(app) -> None:
-    """Register the id converter and the NUL check."""
+    """Register the id converter, the NUL check and the request that cleans forms of control characters."""
+    app.request_class = CleanRequest
     app.url_map.converters["id"] = IdConverter
     app.before_request(refuse_nul_characters)

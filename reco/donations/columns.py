@@ -29,10 +29,11 @@ def is_total(row: Sequence[str]) -> bool:
 
 def find_header(rows: Sequence[Sequence[str]], guess: Callable[[str], str]) -> int:
     """Return the index of the header row: the one among the first lines naming the most known columns, else
-    the first of the widest lines (a title row holds one cell; a header, one per column)."""
+    the first of the widest lines (a title row holds one cell; a header, one per column). ``rows`` holds a line
+    with something in it."""
     candidates = [(i, row) for i, row in enumerate(rows[:HEADER_SEARCH]) if any(row) and not is_total(row)]
-    if not candidates:
-        return 0
+    if not candidates:  # nothing but totals or blanks up there: the first line with something in it
+        return next((i for i, row in enumerate(rows) if any(row)), 0)
     known = [(sum(1 for cell in row if cell and guess(cell)), i) for i, row in candidates]
     best, index = max(known, key=lambda pair: (pair[0], -pair[1]))
     if best:

@@ -233,6 +233,10 @@ def read_rows(data: bytes, filename: str = "") -> list[list[str]]:
     if len(rows) > MAX_LINES + 1:
         raise InventoryFileError(_l("The file has more than %(n)d lines: split it into several files.",
                                     n=MAX_LINES))
+    first = next(i for i, row in enumerate(rows) if any(row))
+    if any(len(row) > MAX_COLUMNS for row in rows[:max(HEADER_SEARCH, first + 1)]):  # where the header can be
+        raise InventoryFileError(_l("The file has more than %(n)d columns: is the first line the header?",
+                                    n=MAX_COLUMNS))
     return rows
 
 
@@ -308,9 +312,6 @@ def parse_inventory(data: bytes, filename: str = "", mapping: list[str] | None =
     else:
         header_index = header_line - 1
     headers = rows[header_index]
-    if len(headers) > MAX_COLUMNS:
-        raise InventoryFileError(_l("The file has more than %(n)d columns: is the first line the header?",
-                                    n=MAX_COLUMNS))
     body = rows[header_index + 1:]
     data_rows = [row for row in body if any(row) and not is_total(row)]
     samples = _column_samples(data_rows, len(headers))

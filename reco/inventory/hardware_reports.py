@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from reco.inventory.intake import MAX_DRIVES
 from reco.inventory.models import DriveInterface
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
+#: The most nodes an lshw report may describe: a laptop has about a hundred, a big desktop a few hundred. Beyond,
+#: the report is refused before any drive is looked up, so that no upload keeps a worker busy.
+MAX_LSHW_NODES = 5000
 
 #: Strings firmware writers leave in DMI fields instead of a real value.
 PLACEHOLDERS = {"", "to be filled by o.e.m.", "default string", "system serial number", "not specified",
@@ -199,10 +203,16 @@ def _children(node: dict) -> list[dict]:
 
 
 def _walk(root: dict):
-    """Yield ``(node, parent, on_usb)`` for every node below ``root``, without recursion."""
+    """Yield ``(node, parent, on_usb)`` for every node below ``root``, without recursion; refuse a report of more
+    than ``MAX_LSHW_NODES`` nodes."""
     stack = [(child, root, False) for child in reversed(_children(root))]
+    seen = 0
     while stack:
         node, parent, on_usb = stack.pop()
+        seen += 1
+        if seen > MAX_LSHW_NODES:
+            raise ReportNotRecognised(_l("This report describes more than %(n)d parts: it is not the report of one "
+                                         "computer.", n=MAX_LSHW_NODES))
         on_usb = on_usb or (_text(node.get("businfo")) or "").startswith("usb@")
         yield node, parent, on_usb
         stack.extend((child, node, on_usb) for child in reversed(_children(node)))
@@ -215,6 +225,11 @@ def _system_report(root: dict) -> SystemReport:
     chassis = _text(configuration.get("chassis"))
     batteries = [node for node, _, _ in nodes if _is_battery(node)]
     cpus = [node for node, _, _ in nodes if node.get("class") == "processor" and _text(node.get("product"))]
+    drives = [(node, parent, on_usb) for node, parent, on_usb in nodes if _is_drive(node, parent)]
+    inside = sum(1 for _, _, on_usb in drives if not on_usb)
+    if inside > MAX_DRIVES:
+        raise ReportNotRecognised(_l("This report lists %(count)d drives: a device has at most %(n)d. Send the report "
+                                     "of one computer.", count=inside, n=MAX_DRIVES))
     return SystemReport(
         vendor=_text(root.get("vendor")) or "",
         model=_system_model(root, configuration),
@@ -224,7 +239,7 @@ def _system_report(root: dict) -> SystemReport:
         ram_bytes=_ram_bytes([node for node, _, _ in nodes]),
         battery_present=_battery_present(batteries, chassis),
         battery_health_pct=next(filter(None, map(_battery_health, batteries)), None),
-        drives=[_lshw_drive(node, parent, on_usb) for node, parent, on_usb in nodes if _is_drive(node, parent)],
+        drives=[_lshw_drive(node, parent, on_usb) for node, parent, on_usb in drives],
         cameras=list(dict.fromkeys(_camera_name(node) for node, _, _ in nodes if _is_camera(node))),
     )
 

@@ -92,6 +92,11 @@ def test_a_header_line_chosen_by_hand_wins_over_the_one_found():
     assert parse_inventory(data, header_line=99).header_line == 1  # out of the file: found again
 
 
+def test_line_numbers_are_the_files_even_after_many_empty_lines():
+    parsed = parse_inventory(b";;\n" * 40 + b"Serial;Type\nA1;laptop\n")
+    assert parsed.header_line == 41 and [line.number for line in parsed.lines] == [42]
+
+
 @pytest.mark.parametrize("row, total", [
     (["Total", "", "3"], True), (["TOTAL :", "12"], True), (["", "Sous-total", "4"], True),
     (["Total général"], True), (["Somme", "5"], True), (["Totaux"], True),

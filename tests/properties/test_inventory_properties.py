@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
+from reco.donations.columns import HEADER_SEARCH, is_total
 from reco.donations.inventory_import import (
     FIELD_LIMITS,
     FIELD_SYNONYMS,
@@ -51,7 +52,7 @@ HEADER_WORDS = [name for names in FIELD_SYNONYMS.values() for name in names] + [
 TYPE_TEXT = [word for words in TYPE_WORDS.values() for word in words] + ["Portable", "Unité centrale", "écran"]
 #: Header of each field as a donor writes it, for files that mostly make sense.
 CANONICAL = {"serial": "N° de série", "brand": "Marque", "model": "Modèle", "device_type": "Type",
-             "donor_tag": "N° d'inventaire", "purchase_date": "Date d'achat"}
+             "donor_tag": "N° d'inventaire", "purchase_date": "Date d'achat", "comment": "Commentaires"}
 DATES = ["15/03/2018", "2017-01-31", "31-12-2020", "31.12.2020", "01/02/03", "2020/31/12", "29/02/2021",
          "00/00/0000", "31/12/9999", "1/1/1", "٣١/١٢/٢٠٢٠", "15/03/2018 10:00"]
 CODES = ["5CG7 1234", "INV-001", "sn-1", "ß" * 40, "ß" * 41, "ﬃ" * 27, "ﬃ" * 80, " x ", "\u200b", "ǆ", "0"]
@@ -97,7 +98,8 @@ def broken_csvs(draw) -> bytes:
 
 @st.composite
 def plausible_csvs(draw) -> bytes:
-    """Return a CSV file in the shape donors send, where about one cell in ten is wrong."""
+    """Return a CSV file in the shape donors send, at times with title lines above the table and a total below it,
+    where about one cell in ten is wrong."""
     fields = draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=6, unique=True))
     if "device_type" not in fields and not draw(ONE_IN_TEN):
         fields.append("device_type")
@@ -105,13 +107,16 @@ def plausible_csvs(draw) -> bytes:
              "donor_tag": st.from_regex(r"INV-[0-9]{1,4}", fullmatch=True),
              "brand": st.sampled_from(["HP", "Dell", "Lenovo", "Apple", ""]),
              "model": st.sampled_from(["", "ThinkPad T440, i5", "Latitude E5530"]),
-             "device_type": st.sampled_from(TYPE_TEXT), "purchase_date": st.sampled_from(["", *DATES[:5]])}
+             "device_type": st.sampled_from(TYPE_TEXT), "purchase_date": st.sampled_from(["", *DATES[:5]]),
+             "comment": st.sampled_from(["", "Écran rayé", "sans chargeur; à vérifier"])}
     rows = []
     for _ in range(draw(st.integers(0, 8))):
         rows.append([draw(CELLS if draw(ONE_IN_TEN) else value[name]) for name in fields])
     separator = draw(st.sampled_from([";", ",", "\t"]))
-    lines = [_line([CANONICAL[name] for name in fields], separator, "needed")]
+    lines = draw(st.sampled_from([[], [], ["Inventaire du parc — Armor Conseil", ""], ["Liste" + separator * 3]]))
+    lines += [_line([CANONICAL[name] for name in fields], separator, "needed")]
     lines += [_line(row, separator, "needed") for row in rows]
+    lines += draw(st.sampled_from([[], [], ["", "Total" + separator + str(len(rows))], ["TOTAL :"]]))
     return "\n".join(lines + [""]).encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"])), errors="replace")
 
 
@@ -195,9 +200,10 @@ XLSX_CELLS = st.one_of(
 # --- checks ------------------------------------------------------------------------------------
 
 def _check_rows(rows: list[list[str]]) -> None:
-    """Check what read_rows returns: text cells, trimmed, within the limits, a header first."""
-    assert rows and any(rows[0])
-    assert len(rows) <= MAX_LINES + 1 and len(rows[0]) <= MAX_COLUMNS
+    """Check what read_rows returns: text cells, trimmed, within the limits, the file's lines in their places (line
+    n is rows[n - 1], empty lines and title lines included) but for the empty ones at the end."""
+    assert rows and any(rows[-1])
+    assert len(rows) <= MAX_LINES + 1 and all(len(row) <= MAX_COLUMNS for row in rows[:HEADER_SEARCH])
     for row in rows:
         assert all(isinstance(cell, str) and cell == cell.strip() for cell in row)
         assert not row or row[-1]
@@ -221,6 +227,7 @@ def _check_parsed(parsed: ParsedInventory) -> None:
             code = getattr(line, name)
             assert code is None or (isinstance(code, str) and 0 < len(code) <= FIELD_LIMITS[name])
         assert len(line.brand) <= FIELD_LIMITS["brand"] and len(line.model) <= FIELD_LIMITS["model"]
+        assert len(line.comment) <= FIELD_LIMITS["comment"]
         assert line.purchase_date is None or isinstance(line.purchase_date, date)
     if parsed.unknown_columns:
         assert not parsed.lines
@@ -246,7 +253,16 @@ def _read(app, data: bytes, filename: str = "", mapping: list[str] | None = None
     _check_rows(rows)
     parsed = parse_inventory(data, filename, mapping)
     _check_parsed(parsed)
-    assert parsed.headers == rows[0] and parsed.preview == rows[1:11]
+    header = parsed.header_line
+    assert parsed.headers == rows[header - 1]
+    assert parsed.preview == [row for row in rows[header:] if any(row) and not is_total(row)][:10]
+    above = [s.line for s in parsed.skipped if s.line < header]
+    assert above == [n for n, row in enumerate(rows[:header - 1], start=1) if any(row)]
+    if parsed.lines:  # the lines were read: each one below the header is a device, a refusal or left out, once
+        below = [s.line for s in parsed.skipped if s.line > header]
+        told = [line.number for line in parsed.lines] + [e.line for e in parsed.errors] + below
+        assert sorted(told) == list(range(header + 1, len(rows) + 1))
+        assert all(not any(rows[n - 1]) or is_total(rows[n - 1]) for n in below)
     event("unknown columns" if parsed.unknown_columns else "line errors" if parsed.errors else "lines")
     return parsed
 
