@@ -13,6 +13,7 @@ from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
+    DeclineKind,
     DigitalLevel,
     EquipmentWanted,
     InternetAtHome,
@@ -61,6 +62,7 @@ def prescription_json(prescription: Prescription) -> dict:
         "urgency_reason": prescription.urgency_reason,
         "comment": prescription.comment,
         "submitted_at": prescription.submitted_at.isoformat() if prescription.submitted_at else None,
+        "reason_kind": prescription.reason_kind or None,
         "decline_reason": prescription.decline_reason or None,
         "device": reservation.device.tag if reservation else None,
         "contact": contact,
@@ -113,7 +115,7 @@ def decide_prescription_api(prescription_id: int):
     prescription = load_prescription(prescription_id, "prescription.decide")
     data = json_body()
     decide_prescription(prescription, by=acting_user(), accept=data.get("accept"),
-                        reason=field(data, "reason", str, default=""))
+                        reason=field(data, "reason", str, default=""), reason_kind=field(data, "reason_kind", str))
     return jsonify(prescription_json(prescription))
 
 
@@ -170,10 +172,14 @@ SCHEMAS.update({
         "digital_level": _enum(DigitalLevel), "equipment": _enum(EquipmentWanted), "internet": _enum(InternetAtHome),
         "visit_wanted": {"type": "boolean"}, "urgency": {"type": "string"}, "urgency_reason": {"type": "string"},
         "comment": {"type": "string"}, "submitted_at": {"type": ["string", "null"]},
+        "reason_kind": {"type": ["string", "null"], "description": "Why it was withdrawn, declined or cancelled"},
         "decline_reason": {"type": ["string", "null"]}, "device": {"type": ["string", "null"]},
         "contact": {"type": ["object", "null"], "description": "Only for those who need the contact details"}}},
     "DecisionIn": {"type": "object", "required": ["accept"], "properties": {
-        "accept": {"type": "boolean"}, "reason": {"type": "string", "description": "Required to decline"}}},
+        "accept": {"type": "boolean"},
+        "reason_kind": {**_enum(DeclineKind), "description": "Why it is declined; without it, a reason is required"},
+        "reason": {"type": "string", "description": "What the prescriber reads besides the kind; required to decline "
+                   "without a kind or with « other »"}}},
     "ReservationIn": {"type": "object", "required": ["tag"], "properties": {
         "tag": {"type": "string"},
         "confirm_mismatch": {"type": "boolean", "description": "Reserve a device that does not fit the household "

@@ -83,7 +83,8 @@ def build_pdf(meta: DocumentMeta, story: list) -> bytes:
         canvas.line(18 * mm, 20 * mm, width - 18 * mm, 20 * mm)
         canvas.setFont(FONT, 7)
         canvas.drawString(18 * mm, 15.5 * mm, _("SHA-256 fingerprint: %(fingerprint)s", fingerprint=meta.fingerprint))
-        canvas.drawString(18 * mm, 11.5 * mm, _("Check this document at %(url)s", url=meta.verify_url))
+        if meta.verify_url:  # a document handed out without being kept has no page to check it at
+            canvas.drawString(18 * mm, 11.5 * mm, _("Check this document at %(url)s", url=meta.verify_url))
         canvas.drawRightString(width - 18 * mm, 11.5 * mm, _("Page %(n)d", n=doc.page))
         canvas.restoreState()
 

@@ -82,6 +82,8 @@ RULES: dict[str, dict[Role, Scope]] = {
     "visit.report": {_R.INSTALLER: Scope.ADDRESSED},
     "visit.cancel": {_R.SUPERVISOR: Scope.OWN},
     "visit.contact": {_R.INSTALLER: Scope.HANDLING},
+    # What the workshop and the installer wrote about the household (note, missed visits): ends with the visit.
+    "visit.note": {_R.SUPERVISOR: Scope.OWN, _R.INSTALLER: Scope.HANDLING},
     "handover.record": {_R.SUPERVISOR: Scope.ADDRESSED},
     "device.return": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     # Mistakes at intake: a technician corrects or voids what they received today, a supervisor anything.

@@ -18,24 +18,28 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from reco.communes.forms import CommuneChoiceField
 from reco.core.confirm import confirm_field
 from reco.core.forms import MultiCheckboxField, SubmissionKeyField
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
-from reco.prescriptions.models import CHILDREN_FIELDS
+from reco.core.time import local_today
+from reco.prescriptions.models import CHILDREN_FIELDS, REQUEST_GROUNDS
 from reco.prescriptions.services import MAX_PER_COUNT
 from reco.prescriptions.vocabulary import (
     ACCOUNT_LABELS,
     CHILDREN_LABELS,
     DIGITAL_LEVEL_LABELS,
     EQUIPMENT_LABELS,
+    ERASURE_GROUND_LABELS,
     FIRST_STEP_LABELS,
     FOLLOW_UP_LABELS,
     INTERNET_LABELS,
+    MISSED_KIND_LABELS,
     NEED_LABELS,
+    RETURN_KIND_LABELS,
     SLOT_LABELS,
     URGENCY_LABELS,
 )
@@ -91,23 +95,37 @@ for _name in CHILDREN_FIELDS:
 
 
 class DecisionForm(FlaskForm):
-    """Accept or decline a submitted prescription."""
+    """Accept or decline a submitted prescription: the kind of reason from a list, and a detail if useful."""
 
-    reason = TextAreaField(_l("Reason (required to decline; the social worker reads it)"),
-                           validators=[Optional(), Length(max=1000)])
+    #: A DeclineKind value, checked by the service (the page offers the list).
+    reason_kind = StringField(_l("Reason for declining"), validators=[Optional(), Length(max=30)])
+    reason = TextAreaField(_l("Detail for the social worker (optional)"), validators=[Optional(), Length(max=1000)])
 
 
 class ReasonForm(FlaskForm):
     """Give a reason for withdrawing, cancelling or releasing, and confirm it with the button that says so."""
 
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    #: The kind of reason (a value of the closed list the page offers), checked by the service.
+    reason_kind = StringField(_l("Reason"), validators=[Optional(), Length(max=30)])
+    #: The words written about it, kept only on the household's erasable record.
+    reason = StringField(_l("Detail"), validators=[Optional(), Length(max=500)])
     confirm = confirm_field()
 
 
-class EraseForm(FlaskForm):
-    """Erase a household's personal data at its request."""
+def _not_in_future(form, field) -> None:
+    """Refuse a day after today."""
+    if field.data and field.data > local_today():
+        raise ValidationError(_l("today or before"))
 
-    reason = StringField(_l("Why (e.g. the household asked on 12/03)"), validators=[DataRequired(), Length(max=500)])
+
+class EraseForm(FlaskForm):
+    """Erase a household's personal data at its request: the ground from a list and the day it asked."""
+
+    ground = RadioField(_l("Ground"), choices=[SelectChoice(g.value, ERASURE_GROUND_LABELS[g])
+                                               for g in REQUEST_GROUNDS],
+                        default=REQUEST_GROUNDS[0].value, validators=[InputRequired(_l("Choose the ground."))])
+    requested_on = DateField(_l("Day the household asked"), default=local_today,
+                             validators=[InputRequired(_l("Give the day the household asked.")), _not_in_future])
     confirm = BooleanField(_l("I understand that the contact, the address and the comments will be erased for good"),
                            validators=[DataRequired()])
 
@@ -138,8 +156,9 @@ class ScheduleForm(FlaskForm):
 class MissedForm(FlaskForm):
     """Record that the household was not there, and plan again if a date is known."""
 
-    reason = StringField(_l("What happened"), validators=[Length(max=500)],
-                         description=_l("For example: nobody answered, wrong address."))
+    reason_kind = RadioField(_l("What happened"), choices=_choices(MISSED_KIND_LABELS), validators=[Optional()])
+    reason = StringField(_l("Detail (optional)"), validators=[Optional(), Length(max=500)],
+                         description=_l("Only what the workshop needs to plan again; no personal details."))
     new_date = DateField(_l("New date (if already agreed)"), validators=[Optional()])
     new_slot = RadioField(_l("Time of day"), choices=_choices(SLOT_LABELS), default="morning")
     submission_key = SubmissionKeyField()
@@ -173,9 +192,11 @@ class VisitReportForm(FlaskForm):
 class ReturnForm(FlaskForm):
     """Take back a device a family brings back."""
 
-    reason = StringField(_l("Why does it come back?"), validators=[Length(max=500)],
-                         description=_l("The fault, for the workbench: e.g. screen flickers. No personal details: "
-                                        "this goes into the device's history."))
+    reason_kind = RadioField(_l("Why does it come back?"), choices=_choices(RETURN_KIND_LABELS),
+                             validators=[Optional()])
+    reason = StringField(_l("Detail (optional)"), validators=[Optional(), Length(max=500)],
+                         description=_l("The fault, for the workbench: e.g. screen flickers. The device's history "
+                                        "keeps only the reason chosen above."))
     replacement = BooleanField(_l("The household waits for another device (back on the waiting list)"))
 
 

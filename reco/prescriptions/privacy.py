@@ -1,33 +1,35 @@
 """Data protection: erasing a household's personal data on request or after the retention period."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 
 from reco.accounts.models import Structure, User
 from reco.core.audit import Event, record_event
 from reco.core.documents import Document, DocumentMeta, signed_pdf
-from reco.core.errors import DomainError
+from reco.core.errors import DomainError, ValidationFailed
 from reco.core.pdf import build_pdf, paragraph
-from reco.core.time import utcnow
+from reco.core.time import local_today, utcnow
 from reco.extensions import db
-from reco.prescriptions.models import CLOSED, Prescription, Visit
+from reco.prescriptions.models import CLOSED, ErasureGround, Prescription, Visit, VisitMiss
 from reco.prescriptions.services import lock_prescription
 from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
 
 #: Free-text and contact fields of a prescription that name or locate the household.
-PERSONAL_FIELDS = ("contact_name", "contact_phone", "address", "urgency_reason", "comment", "decline_reason",
-                   "cancel_reason")
+PERSONAL_FIELDS = ("contact_name", "contact_phone", "address", "urgency_reason", "comment", "withdraw_reason",
+                   "decline_reason", "cancel_reason")
 #: Free-text fields of visits and visit reports, which may say who lives where, and the name of who signed.
 VISIT_TEXTS = ("note", "cancel_reason")
 REPORT_TEXTS = ("comments", "internet_problem", "signer_name", "no_signature_reason")
 #: Events that show personal data leaving the prescribing structure, or being erased.
 ACCESS_ACTIONS = ("personal_data_viewed", "personal_data_erased")
-#: The reason the purge gives its erasures, followed by the number of months.
+#: The reason the purge gave its erasures before grounds were a closed list, followed by the number of months.
 RETENTION_REASON = "retention:"
+#: Details that events once carried as typed words about a household; an erasure takes them out of its events.
+TYPED_DETAILS = ("reason", "note")
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -42,8 +44,19 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=min(moment.day, 28))
 
 
-def erase_personal_data(prescription: Prescription, *, by: User | None, reason: str) -> None:
-    """Blank what identifies the household, keep its code and the figures, and log the erasure."""
+def erase_personal_data(prescription: Prescription, *, by: User | None,
+                        ground: ErasureGround | str = ErasureGround.HOUSEHOLD_REQUEST,
+                        requested_on: date | None = None, months: int | None = None) -> None:
+    """Blank every copy of what identifies the household or was written about it, keep its code and the figures,
+    and log the erasure with its ground (a closed list) and the day it was asked for."""
+    try:
+        ground = ErasureGround(ground)
+    except ValueError:
+        raise ValidationFailed(str(_l("Choose the ground of the erasure in the list.")),
+                               {"ground": [str(_l("choose one of the answers offered"))]}) from None
+    if requested_on is not None and (not isinstance(requested_on, date) or requested_on > local_today()):
+        raise ValidationFailed(str(_l("The day the household asked is today or before.")),
+                               {"requested_on": [str(_l("today or before"))]})
     lock_prescription(prescription)
     if prescription.status not in CLOSED:
         raise DomainError(str(_l(
@@ -55,19 +68,53 @@ def erase_personal_data(prescription: Prescription, *, by: User | None, reason: 
         setattr(prescription, name, "")
     for reservation in prescription.reservations:
         reservation.release_reason = ""
-    visits = db.session.scalars(select(Visit).where(Visit.prescription_id == prescription.id))
+    visits = list(db.session.scalars(select(Visit).where(Visit.prescription_id == prescription.id)))
     for visit in visits:
         for name in VISIT_TEXTS:
             setattr(visit, name, "")
+        for miss in db.session.scalars(select(VisitMiss).where(VisitMiss.visit_id == visit.id)):
+            miss.detail = ""
         if visit.report is not None:
             for name in REPORT_TEXTS:
                 setattr(visit.report, name, "")
             visit.report.signature_png = None
-    for document in db.session.scalars(select(Document).where(
-            Document.object_type == prescription.audit_type, Document.object_id == str(prescription.id))):
+    objects = [(prescription.audit_type, str(prescription.id))] + [(v.audit_type, str(v.id)) for v in visits] + [
+        (r.audit_type, str(r.id)) for r in prescription.reservations]
+    about = or_(*((Document.object_type == kind) & (Document.object_id == ident) for kind, ident in objects))
+    for document in db.session.scalars(select(Document).where(about)):
         _erase_document(document)
+    db.session.flush()
+    _erase_typed_details(objects)
+    _forget_api_replies(prescription)
     prescription.personal_data_erased_at = utcnow()
-    record_event(by, prescription, "personal_data_erased", reason=reason)
+    details = {"ground": ground.value}
+    if requested_on is not None:
+        details["requested_on"] = requested_on.isoformat()
+    if months is not None:
+        details["months"] = months
+    record_event(by, prescription, "personal_data_erased", **details)
+
+
+def _erase_typed_details(objects: list[tuple[str, str]]) -> None:
+    """Take the words once typed about the household out of its events (the one change an event may undergo:
+    the right to erasure prevails over the trail's being append-only); the kind of reason, if any, stays."""
+    about = or_(*((Event.object_type == kind) & (Event.object_id == ident) for kind, ident in objects))
+    for event_id, details in db.session.execute(select(Event.id, Event.details).where(about)).all():
+        if details and any(key in details for key in TYPED_DETAILS):
+            kept = {key: value for key, value in details.items() if key not in TYPED_DETAILS}
+            db.session.execute(update(Event).where(Event.id == event_id).values(details=kept)
+                               .execution_options(synchronize_session=False))
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Event):
+            db.session.expire(obj)
+
+
+def _forget_api_replies(prescription: Prescription) -> None:
+    """Forget the API's kept answers about the household: they may quote its contact or what was written."""
+    from reco.api.idempotency import ApiReply
+
+    db.session.execute(delete(ApiReply).where(ApiReply.body.contains(prescription.code))
+                       .execution_options(synchronize_session=False))
 
 
 def _erase_document(document: Document) -> None:
@@ -94,7 +141,7 @@ def purge_personal_data(months: int | None = None, now: datetime | None = None) 
     months = current_app.config["RECO_RETENTION_MONTHS"] if months is None else months
     erased = 0
     for prescription in db.session.scalars(purge_candidates(months, now)).all():
-        erase_personal_data(prescription, by=None, reason=f"{RETENTION_REASON}{months}")
+        erase_personal_data(prescription, by=None, ground=ErasureGround.RETENTION, months=months)
         erased += 1
     return erased
 

@@ -30,7 +30,8 @@ def erase(prescription_id: int):
     """Erase the household's contact, address and comments at its request; the figures stay."""
     prescription = load_allowed(Prescription, prescription_id, "prescription.erase", "prescription.view")
     form = EraseForm()
-    run_small_form(form, lambda: erase_personal_data(prescription, by=current_user, reason=form.reason.data),
+    run_small_form(form, lambda: erase_personal_data(prescription, by=current_user, ground=form.ground.data,
+                                                                requested_on=form.requested_on.data),
                    _("The personal data of household %(code)s were erased.", code=prescription.code))
     return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
 

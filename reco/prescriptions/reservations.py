@@ -15,8 +15,15 @@ from reco.extensions import db
 from reco.inventory.lifecycle import lock_device, transition_device
 from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Grade, Location
 from reco.inventory.vocabulary import STATE_LABELS, TYPE_LABELS
-from reco.prescriptions.models import EquipmentWanted, Need, Prescription, PrescriptionStatus, Reservation
-from reco.prescriptions.services import change_status, lock_prescription
+from reco.prescriptions.models import (
+    EquipmentWanted,
+    Need,
+    Prescription,
+    PrescriptionStatus,
+    ReleaseKind,
+    Reservation,
+)
+from reco.prescriptions.services import change_status, lock_prescription, reason_of
 from reco.prescriptions.vocabulary import EQUIPMENT_LABELS, NEED_LABELS, PRESCRIPTION_STATUS_LABELS
 
 GIB = 1024 ** 3
@@ -251,30 +258,31 @@ def reserve_device(prescription: Prescription, device: Device, *, by: User,
     return reservation
 
 
-def release_device(prescription: Prescription, *, by: User, reason: str) -> Device:
-    """End the reservation in force and put its device back on the shelf as ready."""
+def release_device(prescription: Prescription, *, by: User, reason: str, kind: str = "") -> Device:
+    """End the reservation in force and put its device back on the shelf as ready; ``reason`` stays on it only."""
     reservation = prescription.reservation
     if reservation is None:
         raise DomainError(str(_l("This prescription has no device reserved.")))
     from reco.prescriptions.visits import close_open_visits
 
-    close_open_visits(prescription, by=by, reason=reason)
+    close_open_visits(prescription, by=by, reason=reason, kind=kind)
     device = reservation.device
     reservation.released_at = utcnow()
     reservation.released_by_id = by.id
-    reservation.release_reason = reason[:500]
+    reservation.release_kind, reservation.release_reason = kind, reason[:500]
     transition_device(device, DeviceState.READY, by=by, by_service=True, reason=prescription.code)
     return device
 
 
-def release_reservation(prescription: Prescription, *, by: User, reason: str = "") -> Device:
+def release_reservation(prescription: Prescription, *, by: User, reason: str = "",
+                        reason_kind: str | None = None) -> Device:
     """Give the reserved device back to the shelf and put the prescription back on the waiting list."""
+    kind, detail = reason_of(ReleaseKind, reason_kind, reason, required=False)
     lock_prescription(prescription)
     if prescription.status is not PrescriptionStatus.RESERVED:
         raise DomainError(str(_l("This prescription has no device reserved.")))
-    reason = (reason or "").strip()
-    device = release_device(prescription, by=by, reason=reason)
-    change_status(prescription, PrescriptionStatus.ACCEPTED, by=by, device=device.tag, reason=reason[:500])
+    device = release_device(prescription, by=by, reason=detail, kind=kind)
+    change_status(prescription, PrescriptionStatus.ACCEPTED, by=by, device=device.tag, reason_kind=kind)
     return device
 
 

@@ -19,7 +19,9 @@ from reco.extensions import db
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
     CLOSED,
+    DeclineKind,
     DigitalLevel,
+    EndKind,
     EquipmentWanted,
     InternetAtHome,
     Need,
@@ -27,7 +29,12 @@ from reco.prescriptions.models import (
     PrescriptionStatus,
     Urgency,
 )
-from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
+from reco.prescriptions.vocabulary import (
+    DECLINE_KIND_LABELS,
+    END_KIND_LABELS,
+    PRESCRIPTION_REASON_LABELS,
+    PRESCRIPTION_STATUS_LABELS,
+)
 
 P = PrescriptionStatus
 
@@ -240,54 +247,104 @@ def update_prescription(prescription: Prescription, *, by: User, workshop: Struc
     return prescription
 
 
-def withdraw_prescription(prescription: Prescription, *, by: User, reason: str = "") -> Prescription:
-    """Withdraw a prescription the workshop has not accepted yet."""
+def reason_of(kinds, kind, detail, *, required: bool, limit: int = 500) -> tuple[str, str]:
+    """Return a reason as its kind (a value of the closed list ``kinds``) and the words written about it.
+
+    A detail without a kind is an « other » reason; an « other » reason needs its detail when a reason is required.
+    """
+    if detail is not None and not isinstance(detail, str):
+        raise ValidationFailed(str(_l("The reason is text.")), {"reason": [str(_l("text expected"))]})
+    detail = (detail or "").strip()
+    if len(detail) > limit:
+        raise ValidationFailed(str(_l("The reason is too long (%(n)d characters at most).", n=limit)),
+                               {"reason": [str(_l("too long"))]})
+    if kind in (None, ""):
+        if not detail:
+            if required:
+                raise ValidationFailed(str(_l("Choose the reason in the list.")),
+                                       {"reason_kind": [str(_l("required"))]})
+            return "", ""
+        kind = "other"
+    try:
+        kind = kinds(kind).value
+    except (ValueError, TypeError):
+        raise ValidationFailed(str(_l("Choose the reason in the list.")),
+                               {"reason_kind": [str(_l("choose one of the answers offered"))]}) from None
+    if kind == "other" and not detail and required:
+        raise ValidationFailed(str(_l("Say in a few words what the other reason is.")),
+                               {"reason": [str(_l("required for another reason"))]})
+    return kind, detail
+
+
+def withdraw_prescription(prescription: Prescription, *, by: User, reason: str = "",
+                          reason_kind: str | None = None) -> Prescription:
+    """Withdraw a prescription the workshop has not accepted yet; what is written about it stays on it only."""
+    kind, detail = reason_of(EndKind, reason_kind, reason, required=False)
     lock_prescription(prescription)
-    change_status(prescription, P.WITHDRAWN, by=by, reason=reason.strip()[:500])
+    change_status(prescription, P.WITHDRAWN, by=by, reason_kind=kind)
+    prescription.reason_kind, prescription.withdraw_reason = kind, detail
     return prescription
 
 
-def decide_prescription(prescription: Prescription, *, by: User, accept, reason: str = "") -> Prescription:
+def decide_prescription(prescription: Prescription, *, by: User, accept, reason: str = "",
+                        reason_kind: str | None = None) -> Prescription:
     """Accept a submitted prescription onto the waiting list, or decline it with a reason for the prescriber."""
     if not isinstance(accept, bool):
         raise ValidationFailed(str(_l("Say whether the prescription is accepted (true) or declined (false).")),
                                {"accept": [str(_l("yes or no expected"))]})
-    reason = (reason or "").strip()
-    if not accept and not reason:
-        raise ValidationFailed(str(_l("Give the reason for declining: the social worker will read it.")),
-                               {"reason": [str(_l("required to decline"))]})
-    if len(reason) > 1000:
-        raise ValidationFailed(str(_l("The reason is too long (1,000 characters at most).")),
-                               {"reason": [str(_l("too long"))]})
+    if accept:
+        kind, detail = "", ""
+    else:
+        try:
+            kind, detail = reason_of(DeclineKind, reason_kind, reason, required=True, limit=1000)
+        except ValidationFailed as refusal:
+            if "reason_kind" in refusal.fields:
+                raise ValidationFailed(str(_l("Give the reason for declining: the social worker will read it.")),
+                                       {"reason": [str(_l("required to decline"))]}) from None
+            raise
     lock_prescription(prescription)
     if prescription.status is not P.SUBMITTED:
         raise DomainError(str(_l("Only a submitted prescription can be accepted or declined; this one is "
                                  "« %(status)s ».", status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
     prescription.decided_at = utcnow()
     if accept:
-        change_status(prescription, P.ACCEPTED, by=by, reason=reason)
+        change_status(prescription, P.ACCEPTED, by=by)
     else:
-        prescription.decline_reason = reason
-        change_status(prescription, P.DECLINED, by=by, reason=reason)
+        prescription.reason_kind, prescription.decline_reason = kind, detail
+        change_status(prescription, P.DECLINED, by=by, reason_kind=kind)
     return prescription
 
 
-def cancel_prescription(prescription: Prescription, *, by: User, reason: str) -> Prescription:
+def cancel_prescription(prescription: Prescription, *, by: User, reason: str = "",
+                        reason_kind: str | None = None) -> Prescription:
     """Cancel an accepted prescription (the family no longer needs it); a reserved device goes back to the shelf."""
     from reco.prescriptions.reservations import release_device
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(str(_l("Give the reason for cancelling.")), {"reason": [str(_l("required"))]})
+    try:
+        kind, detail = reason_of(EndKind, reason_kind, reason, required=True, limit=1000)
+    except ValidationFailed as refusal:
+        if "reason_kind" in refusal.fields:
+            raise ValidationFailed(str(_l("Give the reason for cancelling.")),
+                                   {"reason": [str(_l("required"))]}) from None
+        raise
     lock_prescription(prescription)
     if P.CANCELLED not in STATUS_MOVES[prescription.status]:
         raise DomainError(str(_l("A prescription « %(status)s » cannot be cancelled.",
                                  status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
     if prescription.status is P.RESERVED:
-        release_device(prescription, by=by, reason=reason)
-    prescription.cancel_reason = reason[:1000]
-    change_status(prescription, P.CANCELLED, by=by, reason=reason[:500])
+        release_device(prescription, by=by, reason="")
+    prescription.reason_kind, prescription.cancel_reason = kind, detail
+    change_status(prescription, P.CANCELLED, by=by, reason_kind=kind)
     return prescription
+
+
+def reason_shown(prescription: Prescription) -> str:
+    """Return why the prescription was withdrawn, declined or cancelled, as its reader sees it: kind and detail."""
+    detail = {P.WITHDRAWN: prescription.withdraw_reason, P.DECLINED: prescription.decline_reason,
+              P.CANCELLED: prescription.cancel_reason}.get(prescription.status, "")
+    labels = DECLINE_KIND_LABELS if prescription.status is P.DECLINED else END_KIND_LABELS
+    kind = str(labels.get(prescription.reason_kind, "")) if prescription.reason_kind else ""
+    return " — ".join(part for part in (kind, detail) if part)
 
 
 def lock_prescription(prescription: Prescription) -> None:
@@ -332,10 +389,12 @@ def _notify_other_side(prescription: Prescription, event: Event, by: User) -> No
 
 @describes("prescription")
 def describe_prescription_event(event: Event) -> str:
-    """Tell a prescription's change of status in a sentence."""
+    """Tell a prescription's change of status in a sentence: kinds of reasons only, never what was typed."""
+    kind = event.details.get("reason_kind")
+    kind_label = str(PRESCRIPTION_REASON_LABELS.get(kind, kind)) if kind else ""
     if event.action == "device_returned":
-        return str(_l("device %(tag)s brought back: %(reason)s", tag=event.details.get("device", ""),
-                      reason=event.details.get("reason", "")))
+        text = str(_l("device %(tag)s brought back", tag=event.details.get("device", "")))
+        return f"{text}: {kind_label}" if kind_label else text
     to = PRESCRIPTION_STATUS_LABELS.get(event.details.get("to"), event.details.get("to"))
     text = str(_l("now « %(status)s »", status=to))
     if event.details.get("device"):
@@ -346,22 +405,29 @@ def describe_prescription_event(event: Event) -> str:
             report = equipping_report(int(event.object_id), event.details["device"])
             if report is not None:
                 text += " — " + report_summary(report)
-    if event.details.get("reason"):
-        text += " — " + str(event.details["reason"])
+    if kind_label:
+        text += " — " + kind_label
     return text
 
 
 def household_export(prescription: Prescription) -> dict:
-    """Return everything Reco holds about one household, for its right of access."""
+    """Return everything Reco holds about one household, for its right of access: the fields by their names for
+    software, and in ``fiche`` the same record in French words, section by section, as the PDF gives it."""
     from reco.core.audit import events_for
+    from reco.prescriptions.access import household_record, record_json
     from reco.prescriptions.handover import signatures_export
+    from reco.prescriptions.visits import visits_of
 
-    fields = {name: getattr(prescription, name) for name in FIELDS}
-    for name, value in fields.items():
+    def plain(value):
         if hasattr(value, "isoformat"):
-            fields[name] = value.isoformat()
-        elif hasattr(value, "value"):
-            fields[name] = value.value
+            return value.isoformat()
+        return value.value if hasattr(value, "value") else value
+
+    fields = {name: plain(getattr(prescription, name)) for name in FIELDS}
+    visits = list(reversed(visits_of(prescription)))
+    report_fields = ("installed_working", "internet_connected", "internet_problem", "accounts", "first_steps",
+                     "digital_level", "follow_ups", "comments", "receipt_signed", "signer_name", "signed_at",
+                     "no_signature_reason", "receipt_number", "reported_at")
     return {
         "household_code": prescription.code,
         "prescribing_structure": prescription.structure.name,
@@ -371,14 +437,29 @@ def household_export(prescription: Prescription) -> dict:
                     "recorded_by": prescription.consent_recorded_by.name if prescription.consent_recorded_by else None,
                     "recorded_at": prescription.consent_recorded_at.isoformat()},
         "details": fields,
+        "reason_kind": prescription.reason_kind or None,
+        "withdraw_reason": prescription.withdraw_reason or None,
         "decline_reason": prescription.decline_reason or None,
         "cancel_reason": prescription.cancel_reason or None,
+        "personal_data_erased_at": plain(prescription.personal_data_erased_at),
         "reservations": [{"device": r.device.tag, "reserved_at": r.reserved_at.isoformat(),
-                          "released_at": r.released_at.isoformat() if r.released_at else None}
+                          "released_at": r.released_at.isoformat() if r.released_at else None,
+                          "release_kind": r.release_kind or None, "release_reason": r.release_reason or None}
                          for r in prescription.reservations],
+        "visits": [{"installer": None if v.at_workshop else v.installer.name, "at_workshop": v.at_workshop,
+                    "status": v.status.value, "requested_at": v.requested_at.isoformat(),
+                    "scheduled_on": plain(v.scheduled_on), "slot": plain(v.slot), "note": v.note or None,
+                    "missed": [{"planned_on": m.planned_on.isoformat(), "kind": m.kind, "detail": m.detail or None}
+                               for m in v.misses],
+                    "cancel_kind": v.cancel_kind or None, "cancel_reason": v.cancel_reason or None,
+                    "closed_at": plain(v.closed_at),
+                    "report": None if v.report is None else {name: plain(getattr(v.report, name))
+                                                             for name in report_fields}}
+                   for v in visits],
         "handover_signatures": signatures_export(prescription),
         "history": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor.name if e.actor else None,
                      "details": e.details} for e in reversed(events_for(prescription))],
+        "fiche": record_json(household_record(prescription)),
         "exported_at": utcnow().isoformat(),
     }
 

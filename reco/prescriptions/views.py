@@ -18,6 +18,7 @@ from reco.core.pagination import paginate
 from reco.core.permissions import can, load_allowed, permission_required
 from reco.extensions import db
 from reco.prescriptions import bp, vocabulary
+from reco.prescriptions.access import household_pdf
 from reco.prescriptions.forms import (
     DecisionForm,
     EraseForm,
@@ -35,6 +36,7 @@ from reco.prescriptions.services import (
     create_prescription,
     household_export,
     note_personal_data_access,
+    reason_shown,
     update_prescription,
     withdraw_prescription,
     workshops_for,
@@ -186,7 +188,8 @@ def prescription(prescription_id: int):
         "prescriptions/prescription.html", prescription=prescription, show_contact=show_contact, fitting=fitting,
         history=events_for(prescription), documents=documents_about(prescription), decision_form=DecisionForm(),
         reason_form=ReasonForm(), reserve_form=ReserveForm(), erase_form=EraseForm(), visits=visits,
-        open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription))
+        open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription),
+        reason_text=reason_shown(prescription))
 
 
 @bp.route("/prescriptions/<id:prescription_id>/withdraw", methods=["POST"])
@@ -195,7 +198,8 @@ def withdraw(prescription_id: int):
     """Withdraw a prescription the workshop has not accepted."""
     prescription = load_prescription(prescription_id, "prescription.edit")
     form = ReasonForm()
-    run_small_form(form, lambda: withdraw_prescription(prescription, by=current_user, reason=form.reason.data or ""),
+    run_small_form(form, lambda: withdraw_prescription(prescription, by=current_user, reason=form.reason.data or "",
+                                                     reason_kind=form.reason_kind.data or None),
                    _("Prescription %(code)s withdrawn.", code=prescription.code))
     return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
 
@@ -209,9 +213,19 @@ def cancel(prescription_id: int):
             or can(current_user, "prescription.decide", prescription)):
         abort(403)
     form = ReasonForm()
-    run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or ""),
+    run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or "",
+                                                   reason_kind=form.reason_kind.data or None),
                    _("Prescription %(code)s cancelled.", code=prescription.code))
     return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
+
+
+@bp.route("/prescriptions/<id:prescription_id>/export.pdf")
+@permission_required("prescription.export")
+def export_pdf(prescription_id: int):
+    """Download everything held about the household as a readable French PDF, to hand to the family."""
+    prescription = load_prescription(prescription_id, "prescription.export")
+    return Response(household_pdf(prescription), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{prescription.code}.pdf"'})
 
 
 @bp.route("/prescriptions/<id:prescription_id>/export.json")

@@ -129,7 +129,8 @@ def visit(visit_id: int):
         note_personal_data_access(current_user, visit.prescription, "visit")
     schedule_form = ScheduleForm(scheduled_on=visit.scheduled_on, slot=visit.slot.value if visit.slot else "morning")
     return render_template("prescriptions/visit.html", visit=visit, prescription=visit.prescription,
-                           show_contact=show_contact, prescribers=prescribers_to_call(visit),
+                           show_contact=show_contact, show_note=can(current_user, "visit.note", visit),
+                           prescribers=prescribers_to_call(visit),
                            schedule_form=schedule_form, missed_form=MissedForm(),
                            reason_form=ReasonForm(), history=events_for(visit), today=local_today())
 
@@ -154,7 +155,8 @@ def missed(visit_id: int):
     back = url_for("prescriptions.visit", visit_id=visit.id)
 
     def action():
-        mark_missed(visit, by=current_user, reason=form.reason.data or "", new_date=form.new_date.data,
+        mark_missed(visit, by=current_user, reason=form.reason.data or "", reason_kind=form.reason_kind.data or None,
+                    new_date=form.new_date.data,
                     slot=form.new_slot.data, submission_key=form.submission_key.data)
     if from_draft():
         return record_once(form, action, success=_("Missed visit recorded."), location=back) or refused(form)
@@ -171,7 +173,8 @@ def cancel_visit_view(visit_id: int):
     """Cancel the visit: the device goes back on the shelf, the household back on the waiting list."""
     visit = load_visit(visit_id, "visit.cancel")
     form = ReasonForm()
-    run_small_form(form, lambda: cancel_visit(visit, by=current_user, reason=form.reason.data or ""),
+    run_small_form(form, lambda: cancel_visit(visit, by=current_user, reason=form.reason.data or "",
+                                              reason_kind=form.reason_kind.data or None),
                    _("Visit cancelled; the household is back on the waiting list."))
     return redirect(url_for("prescriptions.visit", visit_id=visit.id))
 
@@ -204,7 +207,8 @@ def return_view(tag: str):
     form = ReturnForm()
     if form.validate_on_submit():
         with refusal_on_form(form):
-            return_device(device, by=current_user, reason=form.reason.data or "", replacement=form.replacement.data)
+            return_device(device, by=current_user, reason=form.reason.data or "", replacement=form.replacement.data,
+                          reason_kind=form.reason_kind.data or None)
             flash(_("Device %(tag)s is back at the workbench.", tag=device.tag), "success")
             return redirect(url_for("inventory.device", tag=device.tag))
     return render_template("prescriptions/return.html", form=form, device=device), form_status(form)

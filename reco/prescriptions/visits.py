@@ -22,17 +22,21 @@ from reco.prescriptions.models import (
     DigitalLevel,
     FirstStep,
     FollowUp,
+    MissedKind,
     Prescription,
     PrescriptionStatus,
+    ReleaseKind,
     Reservation,
+    ReturnKind,
     Slot,
     Visit,
+    VisitMiss,
     VisitReport,
     VisitStatus,
 )
 from reco.prescriptions.handover import keep_receipt, signature_answers
-from reco.prescriptions.services import change_status, lock_prescription
-from reco.prescriptions.vocabulary import ACCOUNT_LABELS, FOLLOW_UP_LABELS, SLOT_LABELS
+from reco.prescriptions.services import change_status, lock_prescription, reason_of
+from reco.prescriptions.vocabulary import ACCOUNT_LABELS, FOLLOW_UP_LABELS, SLOT_LABELS, VISIT_REASON_LABELS
 
 V = VisitStatus
 P = PrescriptionStatus
@@ -144,57 +148,68 @@ def schedule_visit(visit: Visit, *, by: User, on, slot) -> Visit:
     return visit
 
 
-def mark_missed(visit: Visit, *, by: User, reason: str, new_date=None, slot=None,
-                submission_key: str | None = None) -> Visit:
+def mark_missed(visit: Visit, *, by: User, reason: str = "", reason_kind: str | None = None, new_date=None,
+                slot=None, submission_key: str | None = None) -> Visit:
     """Record that the household was not there; with a new date the visit is planned again.
 
+    The event keeps the kind of reason; what was written stays on the visit's miss, erased with the household.
     A form sent again with its ``submission_key`` (a retry, a draft sent once the network is back) raises
     AlreadySubmitted and records nothing more.
     """
     lock_visit(visit)
     claim_submission(submission_key, by=by, action="visit.missed", obj=visit)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(str(_l("Say what happened (family absent, wrong address...).")),
-                               {"reason": [str(_l("required"))]})
+    try:
+        kind, detail = reason_of(MissedKind, reason_kind, reason, required=True)
+    except ValidationFailed as refusal:
+        if "reason_kind" in refusal.fields:
+            raise ValidationFailed(str(_l("Say what happened (family absent, wrong address...).")),
+                                   {"reason_kind": [str(_l("required"))]}) from None
+        raise
     new_date = _check_date(new_date, "new_date") if new_date else None
     slot = _slot(slot) if new_date else None
     if visit.status is not V.SCHEDULED:
         raise DomainError(str(_l("Only a planned visit can be missed.")))
     visit.missed_count += 1
     visit.status = V.MISSED
+    miss = VisitMiss(visit_id=visit.id, planned_on=visit.scheduled_on, kind=kind, detail=detail,
+                     recorded_by_id=by.id)
+    db.session.add(miss)
     again = {"on": new_date.isoformat(), "slot": slot.value} if new_date else {}
-    _record(visit, by, "missed", reason=reason[:500], planned=visit.scheduled_on.isoformat(), **again)
+    _record(visit, by, "missed", reason_kind=kind, planned=visit.scheduled_on.isoformat(), **again)
     if new_date:
         visit.scheduled_on, visit.slot, visit.status = new_date, slot, V.SCHEDULED
         _record(visit, by, "rescheduled", tell=False, **again)
     return visit
 
 
-def cancel_visit(visit: Visit, *, by: User, reason: str) -> Visit:
+def cancel_visit(visit: Visit, *, by: User, reason: str = "", reason_kind: str | None = None) -> Visit:
     """Cancel the visit: the device goes back on the shelf and the household back on the waiting list."""
     from reco.prescriptions.reservations import release_reservation
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(str(_l("Give the reason for cancelling.")), {"reason": [str(_l("required"))]})
+    try:
+        kind, detail = reason_of(ReleaseKind, reason_kind, reason, required=True)
+    except ValidationFailed as refusal:
+        if "reason_kind" in refusal.fields:
+            raise ValidationFailed(str(_l("Give the reason for cancelling.")),
+                                   {"reason_kind": [str(_l("required"))]}) from None
+        raise
     lock_visit(visit)
     _check_open(visit)
     if visit.prescription.status is P.RESERVED:
-        release_reservation(visit.prescription, by=by, reason=reason)
+        release_reservation(visit.prescription, by=by, reason=detail, reason_kind=kind)
     else:
-        close_open_visits(visit.prescription, by=by, reason=reason)
+        close_open_visits(visit.prescription, by=by, reason=detail, kind=kind)
     return visit
 
 
-def close_open_visits(prescription: Prescription, *, by: User, reason: str) -> None:
+def close_open_visits(prescription: Prescription, *, by: User, reason: str, kind: str = "") -> None:
     """Cancel the visit still to be made for a household whose device goes back on the shelf; tell the installer."""
     visit = _open_visit(prescription)
     if visit is None:
         return
     lock_visit(visit)
-    visit.status, visit.cancel_reason, visit.closed_at = V.CANCELLED, reason[:500], utcnow()
-    _notify_installers(visit, _record(visit, by, "cancelled", tell=False, reason=reason[:500]))
+    visit.status, visit.cancel_kind, visit.cancel_reason, visit.closed_at = V.CANCELLED, kind, reason[:500], utcnow()
+    _notify_installers(visit, _record(visit, by, "cancelled", tell=False, reason_kind=kind))
 
 
 #: The report's lists of checkboxes, with their names for messages.
@@ -303,11 +318,20 @@ def _deliver(prescription: Prescription, *, by: User, reservation_id: int) -> No
     change_status(prescription, P.EQUIPPED, by=by, device=device.tag)
 
 
-def return_device(device: Device, *, by: User, reason: str, replacement: bool) -> Device:
-    """Take back a delivered device: it goes back to the workbench; the household may wait for another."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(str(_l("Say why the device comes back.")), {"reason": [str(_l("required"))]})
+def return_device(device: Device, *, by: User, reason: str = "", replacement,
+                  reason_kind: str | None = None) -> Device:
+    """Take back a delivered device: it goes back to the workbench; the household may wait for another.
+
+    The device's history and the household's events keep the kind of reason; what was written stays on the
+    reservation, erased with the household's personal data.
+    """
+    try:
+        kind, detail = reason_of(ReturnKind, reason_kind, reason, required=True)
+    except ValidationFailed as refusal:
+        if "reason_kind" in refusal.fields:
+            raise ValidationFailed(str(_l("Say why the device comes back.")),
+                                   {"reason_kind": [str(_l("required"))]}) from None
+        raise
     if not isinstance(replacement, bool):
         raise ValidationFailed(str(_l("Say whether the household waits for another device.")),
                                {"replacement": [str(_l("yes or no expected"))]})
@@ -316,16 +340,16 @@ def return_device(device: Device, *, by: User, reason: str, replacement: bool) -
     if replacement and reservation is not None and reservation.prescription.personal_data_erased_at is not None:
         raise DomainError(str(_l("The personal data of this household were erased: it cannot wait for another "
                                  "device; the prescriber writes a new prescription if it asks again.")))
-    transition_device(device, DeviceState.RECEIVED, by=by, by_service=True, reason=reason[:500])
+    transition_device(device, DeviceState.RECEIVED, by=by, by_service=True, reason=kind)
     if reservation is not None:
         reservation.released_at, reservation.released_by_id = utcnow(), by.id
-        reservation.release_reason = reason[:500]
+        reservation.release_kind, reservation.release_reason = kind, detail
         prescription = reservation.prescription
         lock_prescription(prescription)
-        event = record_event(by, prescription, "device_returned", device=device.tag, reason=reason[:500])
+        event = record_event(by, prescription, "device_returned", device=device.tag, reason_kind=kind)
         if replacement and prescription.status is P.EQUIPPED:
             prescription.equipped_at = prescription.closed_at = None
-            change_status(prescription, P.ACCEPTED, by=by, device=device.tag, reason=reason[:500])
+            change_status(prescription, P.ACCEPTED, by=by, device=device.tag, reason_kind=kind)
         else:
             _notify_prescribers(prescription, event, by)
     return device
@@ -376,12 +400,17 @@ MISSED_LABELS = {
 def describe_visit_event(event: Event) -> str:
     """Tell an event of a visit in a sentence."""
     details = {key: str(value) for key, value in event.details.items()}
+    # the kind of reason only: what was typed about the household never leaves the visit's page
+    kind = event.details.get("reason_kind")
+    details["reason"] = str(VISIT_REASON_LABELS.get(kind, kind)) if kind else "—"
     if "slot" in details:
         details["slot"] = str(SLOT_LABELS.get(details["slot"], details["slot"]))
     for key in ("on", "planned"):
         if key in details:
             details[key] = format_day(date.fromisoformat(details[key]), "EEEE d MMMM")
     template = VISIT_EVENT_LABELS.get(event.action)
+    if event.action == "cancelled" and not kind:  # the household's prescription was cancelled: said there
+        template = _l("visit cancelled")
     if event.action == "missed" and "planned" in details:
         template = MISSED_LABELS["on" in details]
     return str(template) % details if template is not None else event.action
@@ -401,7 +430,7 @@ def report_summary(report: VisitReport) -> str:
     if report.internet_connected:
         internet = str(_l("connected"))
     else:
-        internet = str(_l("not connected (%(problem)s)", problem=report.internet_problem or "—"))
+        internet = str(_l("not connected"))
     accounts = ", ".join(str(ACCOUNT_LABELS.get(a, a)) for a in report.accounts) or str(_l("none"))
     follow_ups = ", ".join(str(FOLLOW_UP_LABELS.get(f, f)) for f in report.follow_ups) or str(_l("none"))
     return str(_l("%(installed)s; internet: %(internet)s; accounts set up: %(accounts)s; follow-up: %(follow_ups)s",

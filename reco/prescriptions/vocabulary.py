@@ -4,7 +4,13 @@ from flask_babel import lazy_gettext as _l
 from reco.core.vocabulary import DETAIL_VALUE_LABELS
 from reco.prescriptions.models import (
     Account,
+    DeclineKind,
     DigitalLevel,
+    EndKind,
+    ErasureGround,
+    MissedKind,
+    ReleaseKind,
+    ReturnKind,
     EquipmentWanted,
     FirstStep,
     FollowUp,
@@ -131,7 +137,69 @@ PRESCRIPTION_FIELD_LABELS = {
     "consent_on": _l("Day the household agreed"),
 }
 
+#: Kinds of reasons about a household (reco/prescriptions/models/reasons.py): what events keep of a reason.
+END_KIND_LABELS = {
+    EndKind.NO_LONGER_NEEDED: _l("the household no longer needs it"),
+    EndKind.EQUIPPED_ELSEWHERE: _l("equipped by another means"),
+    EndKind.MOVED: _l("the household moved away"),
+    EndKind.UNREACHABLE: _l("the household cannot be reached"),
+    EndKind.MISTAKE: _l("written by mistake or twice"),
+    EndKind.OTHER: _l("other reason"),
+}
+
+DECLINE_KIND_LABELS = {
+    DeclineKind.OUT_OF_AREA: _l("outside the workshop's area"),
+    DeclineKind.NOT_ELIGIBLE: _l("does not meet the workshop's criteria"),
+    DeclineKind.NO_SUITABLE_DEVICE: _l("no suitable device expected"),
+    DeclineKind.DUPLICATE: _l("household already prescribed"),
+    DeclineKind.INCOMPLETE: _l("prescription incomplete"),
+    DeclineKind.OTHER: _l("other reason"),
+}
+
+MISSED_KIND_LABELS = {
+    MissedKind.NOBODY_HOME: _l("nobody at home"),
+    MissedKind.NO_ANSWER: _l("no answer to calls"),
+    MissedKind.WRONG_ADDRESS: _l("address not found"),
+    MissedKind.POSTPONED: _l("postponed by the household"),
+    MissedKind.INSTALLER_UNAVAILABLE: _l("installer unavailable"),
+    MissedKind.OTHER: _l("other reason"),
+}
+
+RELEASE_KIND_LABELS = {
+    ReleaseKind.DEVICE_FAULT: _l("device faulty"),
+    ReleaseKind.BETTER_DEVICE: _l("another device suits better"),
+    ReleaseKind.HOUSEHOLD_POSTPONED: _l("postponed by the household"),
+    ReleaseKind.UNREACHABLE: _l("the household cannot be reached"),
+    ReleaseKind.INSTALLER_UNAVAILABLE: _l("installer unavailable"),
+    ReleaseKind.OTHER: _l("other reason"),
+}
+
+RETURN_KIND_LABELS = {
+    ReturnKind.FAULT: _l("fault"),
+    ReturnKind.DAMAGED: _l("damaged"),
+    ReturnKind.NOT_SUITED: _l("does not suit the household"),
+    ReturnKind.NO_LONGER_NEEDED: _l("the household no longer needs it"),
+    ReturnKind.OTHER: _l("other reason"),
+}
+
+ERASURE_GROUND_LABELS = {
+    ErasureGround.HOUSEHOLD_REQUEST: _l("the household asked for its data to be erased"),
+    ErasureGround.CONSENT_WITHDRAWN: _l("the household withdrew its consent"),
+    ErasureGround.OBJECTION: _l("the household objected to the processing"),
+    ErasureGround.RETENTION: _l("automatic erasure after the retention period"),
+}
+
+#: The kinds a prescription's events may carry, whatever the action (their values do not overlap in meaning).
+PRESCRIPTION_REASON_LABELS = {**RETURN_KIND_LABELS, **RELEASE_KIND_LABELS, **DECLINE_KIND_LABELS,
+                              **END_KIND_LABELS}
+VISIT_REASON_LABELS = {**MISSED_KIND_LABELS, **RELEASE_KIND_LABELS}
+
 DETAIL_VALUE_LABELS.update({
+    "prescription.reason_kind": PRESCRIPTION_REASON_LABELS,
+    "visit.reason_kind": VISIT_REASON_LABELS,
+    "reservation.reason_kind": RELEASE_KIND_LABELS,
+    "device.reason": RETURN_KIND_LABELS,
+    "ground": ERASURE_GROUND_LABELS,
     "slot": SLOT_LABELS,
     "what": PERSONAL_DATA_SEEN_LABELS,
     "prescription.from": PRESCRIPTION_STATUS_LABELS,

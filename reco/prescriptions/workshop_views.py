@@ -68,7 +68,8 @@ def decide(prescription_id: int):
     if form.validate_on_submit():
         accept = request.form.get("accept") == "1"
         try:
-            decide_prescription(prescription, by=current_user, accept=accept, reason=form.reason.data or "")
+            decide_prescription(prescription, by=current_user, accept=accept, reason=form.reason.data or "",
+                                reason_kind=form.reason_kind.data or None)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -131,7 +132,8 @@ def release(prescription_id: int):
     prescription = load_prescription(prescription_id, "prescription.allocate")
     form = ReasonForm()
     tag = prescription.reservation.device.tag if prescription.reservation else ""
-    run_small_form(form, lambda: release_reservation(prescription, by=current_user, reason=form.reason.data or ""),
+    run_small_form(form, lambda: release_reservation(prescription, by=current_user, reason=form.reason.data or "",
+                                                     reason_kind=form.reason_kind.data or None),
                    _("Device %(tag)s is ready again; household %(code)s is back on the waiting list.", tag=tag,
                      code=prescription.code))
     return _back(prescription)

@@ -29,6 +29,7 @@ NOT_PAGES = {
     "donations.document_pdf": "a PDF document",
     "prescriptions.document_pdf": "a PDF document",
     "prescriptions.export": "a JSON download of the household's data",
+    "prescriptions.export_pdf": "a PDF download of the household's data",
     "inventory.repairs_export": "a CSV or XLSX download",
     "reports.annual": "a PDF document",
     "reports.export_list": "a CSV or XLSX download",

@@ -139,7 +139,7 @@ def test_a_handover_receipt_erased_for_data_protection_stays_signed_and_its_orig
     schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
     report_visit(visit, by=mediator, installed_working=True, internet_connected=True, accounts=[], first_steps=[],
                  digital_level="training", follow_ups=[], no_signature_reason="Attestation papier signée")
-    erase_personal_data(prescription, by=supervisor, reason="request")
+    erase_personal_data(prescription, by=supervisor)
     db.session.commit()
     status = _validate(document.pdf)
     assert status.bottom_line and status.coverage is SignatureCoverageLevel.ENTIRE_FILE

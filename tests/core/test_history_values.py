@@ -37,17 +37,20 @@ def _samples() -> list[tuple[str, str, dict]]:
     samples = [
         ("prescription", "created", {"workshop": "Atelier Nord"}),
         ("prescription", "updated", {"fields": list(FIELDS)}),
-        ("prescription", "device_returned", {"device": "DEM-00012", "reason": "écran cassé"}),
-        ("prescription", "personal_data_erased", {"reason": "demande du foyer"}),
+        ("prescription", "device_returned", {"device": "DEM-00012", "reason_kind": "fault"}),
+        ("prescription", "personal_data_erased", {"ground": "household_request", "requested_on": PLANNED}),
+        ("prescription", "personal_data_erased", {"ground": "retention", "months": 24}),
         ("visit", "requested", {"installer": "Médiation Sud"}),
-        ("visit", "missed", {"reason": "famille absente", "planned": PLANNED, "on": ON, "slot": "morning"}),
-        ("visit", "cancelled", {"reason": "panne"}),
+        ("visit", "missed", {"reason_kind": "nobody_home", "planned": PLANNED, "on": ON, "slot": "morning"}),
+        ("visit", "cancelled", {"reason_kind": "device_fault"}),
         ("visit", "reported", {"receipt_signed": True}),
         ("visit", "handed_over", {"receipt_signed": False}),
         ("partner_report", "corrected", {"month": "2026-11", "families": 12, "version": 2}),
     ]
-    samples += [("prescription", "status", {"from": a, "to": b, "device": "DEM-00012", "reason": "parti"})
-                for a, b in zip(STATUSES, STATUSES[1:] + STATUSES[:1])]
+    samples += [("prescription", "status", {"from": a, "to": b, "device": "DEM-00012", "reason_kind": kind})
+                for (a, b), kind in zip(zip(STATUSES, STATUSES[1:] + STATUSES[:1]),
+                                        ["moved", "not_eligible", "device_fault", "fault", "other", "mistake",
+                                         "better_device", "no_longer_needed"])]
     samples += [("prescription", "personal_data_viewed", {"what": what}) for what in sorted(_seen_values())]
     samples += [("visit", action, {"on": ON, "slot": slot.value}) for action in ("scheduled", "rescheduled")
                 for slot in Slot]

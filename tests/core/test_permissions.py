@@ -56,6 +56,7 @@ EXPECTED = {
     "visit.report": {IN: (True, True, False)},
     "visit.cancel": {S: (True, True, False)},
     "visit.contact": {IN: (True, True, False)},
+    "visit.note": {S: (True, True, False), IN: (True, True, False)},
     "handover.record": {S: (True, True, False)},
     "device.return": {S: (True, True, False), T: (True, True, False)},
     # A technician reaches only the devices they received today (tests/inventory/test_corrections.py).
@@ -113,8 +114,10 @@ def test_the_installers_access_to_the_address_ends_with_the_visit(ctx):
     mediator = make_user(IN, structure=installer)
     visit = Visit(installer_id=installer.id, workshop_id=make_structure("workshop").id, status=VisitStatus.SCHEDULED)
     assert can(mediator, "visit.view", visit) and can(mediator, "visit.contact", visit)
+    assert can(mediator, "visit.note", visit)
     visit.status = VisitStatus.DONE
     assert can(mediator, "visit.view", visit) and not can(mediator, "visit.contact", visit)
+    assert not can(mediator, "visit.note", visit)
 
 
 def test_the_handling_scope_follows_the_prescription(ctx):

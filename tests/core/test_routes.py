@@ -230,6 +230,8 @@ ROUTES = [
     ("prescriptions.cancel", "POST", "/prescriptions/{other_accepted}/cancel", {S: 404, PR: 404}, 403, 302),
     ("prescriptions.export", "GET", "/prescriptions/{accepted}/export.json", {PR: 200}, 403, 302),
     ("prescriptions.export", "GET", "/prescriptions/{other_accepted}/export.json", {PR: 404}, 403, 302),
+    ("prescriptions.export_pdf", "GET", "/prescriptions/{accepted}/export.pdf", {PR: 200}, 403, 302),
+    ("prescriptions.export_pdf", "GET", "/prescriptions/{other_accepted}/export.pdf", {PR: 404}, 403, 302),
     ("prescriptions.erase", "POST", "/prescriptions/{accepted}/erase", {PR: 302}, 403, 302),
     ("prescriptions.erase", "POST", "/prescriptions/{other_accepted}/erase", {PR: 404}, 403, 302),
     ("prescriptions.personal_data_log", "GET", "/admin/personal-data", ADMIN_ONLY, 403, 302),

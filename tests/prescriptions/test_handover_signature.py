@@ -186,7 +186,7 @@ def test_the_signature_is_in_the_households_export_and_erased_with_its_personal_
     assert exported == [{"receipt_number": report.receipt_number, "receipt_fingerprint": report.receipt_sha256,
                          "signed_by": "Awa Diop", "signed_at": report.signed_at.isoformat(),
                          "collected_by": "Léa Médiatrice", "signature": SIGNATURE, "no_signature_reason": None}]
-    erase_personal_data(chain["prescription"], by=chain["prescriber"], reason="Demande du foyer")
+    erase_personal_data(chain["prescription"], by=chain["prescriber"])
     db.session.flush()
     db.session.expire_all()
     report = db.session.get(VisitReport, report.id)
@@ -200,7 +200,7 @@ def test_the_signature_is_in_the_households_export_and_erased_with_its_personal_
 def test_the_reason_is_erased_with_the_personal_data(chain):
     report = report_visit(chain["visit"], by=chain["mediator"], no_signature_reason="Mme Diop était à l'hôpital",
                           **REPORT)
-    erase_personal_data(chain["prescription"], by=chain["prescriber"], reason="Demande du foyer")
+    erase_personal_data(chain["prescription"], by=chain["prescriber"])
     assert report.no_signature_reason == ""
 
 

@@ -65,7 +65,7 @@ def test_erasure_blanks_what_names_the_household_and_keeps_the_figures(equipped)
     prescription, visit = equipped["prescription"], equipped["visit"]
     receipt = documents_about(prescription)[0]
     assert "Awa Diop" in _pdf_text(receipt.pdf)
-    erase_personal_data(prescription, by=equipped["prescriber"], reason="demande du foyer")
+    erase_personal_data(prescription, by=equipped["prescriber"])
     db.session.flush()
     db.session.expire_all()
     assert (prescription.contact_name, prescription.contact_phone, prescription.address) == ("", "", "")
@@ -81,12 +81,12 @@ def test_erasure_blanks_what_names_the_household_and_keeps_the_figures(equipped)
 
 
 def test_erasing_twice_or_an_open_prescription_is_refused(equipped):
-    erase_personal_data(equipped["prescription"], by=None, reason="r")
+    erase_personal_data(equipped["prescription"], by=None)
     with pytest.raises(DomainError, match="déjà été effacées"):
-        erase_personal_data(equipped["prescription"], by=None, reason="r")
+        erase_personal_data(equipped["prescription"], by=None)
     open_one = make_prescription(equipped["prescriber"], equipped["workshop"])
     with pytest.raises(DomainError, match="retirez-la ou annulez-la"):
-        erase_personal_data(open_one, by=None, reason="r")
+        erase_personal_data(open_one, by=None)
     assert open_one.contact_name == HOUSEHOLD["contact_name"]
 
 
@@ -163,7 +163,8 @@ def test_the_prescriber_erases_on_request_from_the_page(client, equipped):
     refused = client.post(f"/prescriptions/{prescription.id}/erase", data={"reason": "demande"},
                           follow_redirects=True)
     assert prescription.contact_name and "Effacer" in refused.get_data(as_text=True)
-    done = client.post(f"/prescriptions/{prescription.id}/erase", data={"reason": "demande du 12/11", "confirm": "y"},
+    done = client.post(f"/prescriptions/{prescription.id}/erase",
+                       data={"ground": "household_request", "requested_on": date.today().isoformat(), "confirm": "y"},
                        follow_redirects=True)
     assert "ont été effacées" in done.get_data(as_text=True)
     db.session.expire_all()
@@ -176,7 +177,8 @@ def test_only_the_prescribing_structure_erases(client, equipped):
                          (make_user(Role.ADMIN), 403)):
         login_as(client, user)
         assert client.post(f"/prescriptions/{prescription.id}/erase",
-                           data={"reason": "x", "confirm": "y"}).status_code == status
+                           data={"ground": "household_request", "requested_on": date.today().isoformat(),
+                                 "confirm": "y"}).status_code == status
     db.session.expire_all()
     assert prescription.contact_name == HOUSEHOLD["contact_name"]
 
@@ -194,12 +196,12 @@ def test_the_admin_sees_who_saw_personal_data_outside_the_prescribing_structure(
     assert cancelled.status_code == 302
     db.session.expire_all()
     assert prescription.status is P.CANCELLED
-    erase_personal_data(prescription, by=equipped["prescriber"], reason="demande du foyer")
+    erase_personal_data(prescription, by=equipped["prescriber"])
     db.session.commit()
     login_as(client, make_user(Role.ADMIN))
     page = client.get("/admin/personal-data").get_data(as_text=True)
     assert equipped["supervisor"].name in page and equipped["workshop"].name in page and prescription.code in page
-    assert "demande du foyer" in page and HOUSEHOLD["contact_name"] not in page
+    assert "effacement de ses données" in page and HOUSEHOLD["contact_name"] not in page
     other = make_structure("prescriber")
     filtered = client.get(f"/admin/personal-data?structure={other.id}").get_data(as_text=True)
     assert prescription.code not in filtered
@@ -211,7 +213,7 @@ def test_the_admin_sees_who_saw_personal_data_outside_the_prescribing_structure(
 def test_visits_of_an_erased_household_keep_their_dates(equipped):
     visit = equipped["visit"]
     scheduled = visit.scheduled_on
-    erase_personal_data(equipped["prescription"], by=None, reason="r")
+    erase_personal_data(equipped["prescription"], by=None)
     db.session.flush()
     assert db.session.get(Visit, visit.id).scheduled_on == scheduled
 
@@ -219,18 +221,18 @@ def test_visits_of_an_erased_household_keep_their_dates(equipped):
 def test_the_reasons_written_about_the_household_are_erased_too(equipped):
     declined = make_prescription(equipped["prescriber"], equipped["workshop"])
     decide_prescription(declined, by=equipped["supervisor"], accept=False, reason="Mme Durand a déjà un ordinateur")
-    erase_personal_data(declined, by=None, reason="r")
+    erase_personal_data(declined, by=None)
     assert declined.decline_reason == ""
     reservation = equipped["prescription"].reservations[0]
     reservation.release_reason = "Rendu par Mme Diop"
-    erase_personal_data(equipped["prescription"], by=None, reason="r")
+    erase_personal_data(equipped["prescription"], by=None)
     assert reservation.release_reason == ""
 
 
 def test_a_device_brought_back_never_reopens_an_erased_household(equipped):
     prescription = equipped["prescription"]
     device = prescription.reservations[0].device
-    erase_personal_data(prescription, by=None, reason="r")
+    erase_personal_data(prescription, by=None)
     with pytest.raises(DomainError, match="effacées"):
         return_device(device, by=equipped["supervisor"], reason="écran cassé", replacement=True)
     assert prescription.status is P.EQUIPPED and device.state.value == "delivered"  # refused before any change

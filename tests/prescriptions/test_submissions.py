@@ -173,7 +173,7 @@ def test_the_missed_form_sent_twice_is_recorded_once(client, chain):
     assert replay.get_json()["already"] is True and replay.get_json()["location"] == f"/visits/{visit.id}"
     refused = client.post(f"/visits/{visit.id}/missed", data=form | {"reason": "", "submission_key": "o" * 32},
                           headers=DRAFT)
-    assert refused.status_code == 422 and refused.get_json()["errors"] == {"reason": ["obligatoire"]}
+    assert refused.status_code == 422 and refused.get_json()["errors"] == {"reason_kind": ["obligatoire"]}
     db.session.refresh(visit)
     assert visit.missed_count == 1 and _events(visit, "missed") == 1 and _events(visit, "rescheduled") == 1
 

@@ -57,7 +57,8 @@ def test_the_prescriber_reads_the_reports_summary_when_the_household_is_equipped
     report_visit(visit, by=chain["mediator"], **REPORT)
     equipped = _notices(chain["prescriber"])[-1]
     assert "foyer équipé" in equipped and "installé et fonctionne" in equipped
-    assert "internet : non connecté (Pas de box)" in equipped
+    # what the mediator wrote about the household stays on the visit's page
+    assert "internet : non connecté" in equipped and "Pas de box" not in equipped
     assert "comptes créés : Adresse e-mail, Compte scolaire (ENT)" in equipped
     assert "suivi : Une séance collective" in equipped
 
@@ -75,20 +76,21 @@ def test_a_missed_visit_tells_the_prescriber_with_the_new_date(chain):
     schedule_visit(visit, by=chain["mediator"], on=TOMORROW, slot="evening")
     before = len(_notices(chain["prescriber"]))
     new_date = TOMORROW + timedelta(days=7)
-    mark_missed(visit, by=chain["mediator"], reason="famille absente", new_date=new_date, slot="morning")
+    mark_missed(visit, by=chain["mediator"], reason_kind="nobody_home", reason="famille absente", new_date=new_date,
+                slot="morning")
     told = _notices(chain["prescriber"])[before:]
     with force_locale("fr"):
         planned, again = format_day(TOMORROW, "EEEE d MMMM"), format_day(new_date, "EEEE d MMMM")
-    assert told == [f"visite manquée le {planned} : famille absente ; nouvelle date : {again}, matin (9 h – 12 h)"]
+    assert told == [f"visite manquée le {planned} : personne au domicile ; nouvelle date : {again}, matin (9 h – 12 h)"]
 
 
 def test_a_missed_visit_without_a_new_date_tells_the_prescriber_too(chain):
     visit = _visit(chain)
     schedule_visit(visit, by=chain["mediator"], on=TOMORROW, slot="evening")
-    mark_missed(visit, by=chain["mediator"], reason="mauvaise adresse")
+    mark_missed(visit, by=chain["mediator"], reason_kind="wrong_address", reason="3e étage sans ascenseur")
     with force_locale("fr"):
         assert _notices(chain["prescriber"])[-1] == (f"visite manquée le {format_day(TOMORROW, 'EEEE d MMMM')} : "
-                                                     "mauvaise adresse")
+                                                     "adresse introuvable")
 
 
 def test_the_first_of_a_month_is_the_first(app):

@@ -12,6 +12,15 @@ from reco.prescriptions.models.prescriptions import (
     Reservation,
     Urgency,
 )
+from reco.prescriptions.models.reasons import (
+    REQUEST_GROUNDS,
+    DeclineKind,
+    EndKind,
+    ErasureGround,
+    MissedKind,
+    ReleaseKind,
+    ReturnKind,
+)
 from reco.prescriptions.models.visits import (
     OPEN_VISITS,
     Account,
@@ -19,6 +28,7 @@ from reco.prescriptions.models.visits import (
     FollowUp,
     Slot,
     Visit,
+    VisitMiss,
     VisitReport,
     VisitStatus,
 )
@@ -26,5 +36,6 @@ from reco.prescriptions.models.visits import (
 __all__ = [
     "CHILDREN_FIELDS", "CLOSED", "OPEN_VISITS", "Account", "DigitalLevel", "EquipmentWanted", "FirstStep", "FollowUp",
     "InternetAtHome", "Need", "PartnerReport", "PartnerReportLine", "Prescription", "PrescriptionStatus",
-    "Reservation", "Slot", "Urgency", "Visit", "VisitReport", "VisitStatus",
+    "Reservation", "Slot", "Urgency", "Visit", "VisitReport", "VisitStatus", "REQUEST_GROUNDS", "DeclineKind",
+    "EndKind", "ErasureGround", "MissedKind", "ReleaseKind", "ReturnKind", "VisitMiss",
 ]

@@ -127,6 +127,10 @@ class Prescription(db.Model):
     consent_on: Mapped[date] = mapped_column(Date)
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     consent_recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The kind of reason the prescription was withdrawn, declined or cancelled for (a closed list, see reasons.py).
+    reason_kind: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    #: What the prescriber wrote when withdrawing (erased with the personal data).
+    withdraw_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     #: The workshop's reason for declining, shown to the prescriber.
     decline_reason: Mapped[str] = mapped_column(String(1000), default="")
     cancel_reason: Mapped[str] = mapped_column(String(1000), default="")
@@ -189,6 +193,9 @@ class Reservation(db.Model):
     reserved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The kind of reason the device went back (a ReleaseKind, or a ReturnKind when the family brought it back).
+    release_kind: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    #: What was written about it (erased with the household's personal data).
     release_reason: Mapped[str] = mapped_column(String(500), default="")
 
     prescription: Mapped[Prescription] = relationship(back_populates="reservations")

@@ -83,6 +83,8 @@ class Visit(db.Model):
     scheduled_on: Mapped[date | None] = mapped_column(Date)
     slot: Mapped[Slot | None] = mapped_column(enum_column(Slot, "visit_slot"))
     missed_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The kind of reason the visit was cancelled for (a ReleaseKind).
+    cancel_kind: Mapped[str] = mapped_column(String(30), default="", server_default="")
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -93,6 +95,7 @@ class Visit(db.Model):
     workshop = relationship("Structure", foreign_keys=[workshop_id])
     installer = relationship("Structure", foreign_keys=[installer_id])
     report: Mapped[VisitReport | None] = relationship(back_populates="visit")
+    misses: Mapped[list[VisitMiss]] = relationship(back_populates="visit", order_by="VisitMiss.id")
 
     @property
     def structure_id(self) -> int:
@@ -125,6 +128,25 @@ class Visit(db.Model):
     def shown_on(self) -> date | None:
         """Return the day a visit is shown on: the day it was done, else the day it is planned for."""
         return self.done_on or self.scheduled_on
+
+
+class VisitMiss(db.Model):
+    """One time the household was not met on the day planned: the kind of reason, and what was written."""
+
+    __tablename__ = "visit_misses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    #: The day the visit was planned for.
+    planned_on: Mapped[date] = mapped_column(Date)
+    #: A MissedKind value.
+    kind: Mapped[str] = mapped_column(String(30))
+    #: What the installer wrote (erased with the household's personal data).
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    visit: Mapped[Visit] = relationship(back_populates="misses")
 
 
 class VisitReport(db.Model):
