@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: run test bench agent install install-test translations typography extract-messages
+.PHONY: run test bench agent install install-test translations typography extract-messages vendor-zxing
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,16 @@ bench: install-test translations
 	$(BIN)/python -m bench.agent
 	$(BIN)/python -m bench.network
 	$(BIN)/python -m bench.profile
+
+# The barcode reader the camera scan falls back on where the browser has no BarcodeDetector: zxing-wasm's reader
+# (JavaScript and WebAssembly, built by its authors), fetched from the npm registry and served by Reco itself.
+ZXING_WASM_VERSION ?= 3.1.8
+ZXING_DIR = reco/static/vendor/zxing-wasm
+vendor-zxing:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack -q zxing-wasm@$(ZXING_WASM_VERSION) >/dev/null && tar xzf zxing-wasm-*.tgz) && \
+		mkdir -p $(ZXING_DIR) && \
+		cp "$$tmp/package/dist/iife/reader/index.js" $(ZXING_DIR)/zxing_reader.js && \
+		cp "$$tmp/package/dist/reader/zxing_reader.wasm" "$$tmp/package/LICENSE" $(ZXING_DIR)/ && \
+		(cd $(ZXING_DIR) && sha256sum zxing_reader.js zxing_reader.wasm > SHA256SUMS) && \
+		echo "zxing-wasm $(ZXING_WASM_VERSION) in $(ZXING_DIR): update its version in reco/static/vendor/README.md"

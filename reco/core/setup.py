@@ -57,7 +57,7 @@ def init_request_hooks(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
         return response

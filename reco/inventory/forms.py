@@ -35,13 +35,17 @@ from reco.inventory.vocabulary import (
 )
 
 
+#: A field a barcode on the machine fills: the camera scan offers itself there.
+SCAN = {"data-scan": True}
+
+
 class DriveForm(FlaskForm):
     """A drive seen at intake."""
 
     class Meta:
         csrf = False
 
-    serial = StringField(_l("Drive serial"), validators=[Optional(), Length(max=80)])
+    serial = StringField(_l("Drive serial"), validators=[Optional(), Length(max=80)], render_kw=SCAN)
     model = StringField(_l("Drive model"), validators=[Optional(), Length(max=120)])
     capacity_gb = StringField(_l("Capacity (GB)"), validators=[Optional(), Length(max=12)])
     interface = SelectField(_l("Interface"), validate_choice=False, default="", choices=lambda: [
@@ -54,8 +58,8 @@ class IntakeForm(FlaskForm):
     type = SelectField(_l("Type"), choices=lambda: [SelectChoice(k.value, label) for k, label in TYPE_LABELS.items()])
     brand = StringField(_l("Brand"), validators=[Optional(), Length(max=80)])
     model = StringField(_l("Model"), validators=[Optional(), Length(max=120)])
-    serial = StringField(_l("Serial number"), validators=[Optional(), Length(max=80)])
-    donor_tag = StringField(_l("Donor's asset tag"), validators=[Optional(), Length(max=80)])
+    serial = StringField(_l("Serial number"), validators=[Optional(), Length(max=80)], render_kw=SCAN)
+    donor_tag = StringField(_l("Donor's asset tag"), validators=[Optional(), Length(max=80)], render_kw=SCAN)
     weight_kg = StringField(_l("Weight (kg)"), validators=[Optional(), Length(max=10)])
     accessories = MultiCheckboxField(_l("Received with it"), choices=lambda: [
         SelectChoice(k.value, label) for k, label in ACCESSORY_LABELS.items()])

@@ -19,7 +19,8 @@ def format_choices() -> list[SelectChoice]:
 class PrintForm(FlaskForm):
     """Print labels."""
 
-    codes = TextAreaField(_l("Tags to print, one per line"), validators=[DataRequired(_l("Give at least one tag."))])
+    codes = TextAreaField(_l("Codes to print, one per line"), validators=[DataRequired(_l("Give at least one code."))],
+                          render_kw={"data-scan": True})
     format = SelectField(_l("Label format"), choices=format_choices)
     copies = IntegerField(_l("Copies of each label"), default=1, validators=[NumberRange(1, MAX_COPIES)])
     skip = IntegerField(_l("Labels already used on the first sheet"), default=0,

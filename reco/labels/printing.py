@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reco.core.errors import ValidationFailed
 from reco.extensions import db
+from reco.inventory.intake import find_devices
 from reco.inventory.models import Device, Location
 from reco.inventory.vocabulary import LEVEL_LABELS, TYPE_LABELS
 from reco.labels.formats import LabelFormat, load_formats
@@ -84,17 +85,33 @@ def _job(fmt: LabelFormat, count: int, copies, skip) -> tuple[int, int]:
     return copies, skip if fmt.kind == "sheet" else 0
 
 
+def _devices_of_codes(workshop, codes: list[str]) -> dict[str, Device]:
+    """Return the workshop's device of each code, as the scan box finds it: our tag, the donor's tag or the serial
+    number; refuse codes no device has, and codes several devices share."""
+    devices = {d.tag: d for d in db.session.scalars(
+        select(Device).where(Device.tag.in_(set(codes)), Device.workshop_id == workshop.id))}
+    unknown, shared = [], []
+    for code in dict.fromkeys(c for c in codes if c not in devices):
+        found = find_devices(code, workshop_ids=[workshop.id])
+        if len(found) == 1:
+            devices[code] = found[0]
+        else:
+            (shared if found else unknown).append(code)
+    if unknown:
+        raise ValidationFailed(_("No device of the workshop has these codes: %(codes)s.",
+                                 codes=", ".join(unknown[:50])), {"tags": unknown[:50]})
+    if shared:
+        raise ValidationFailed(_("Several devices have these codes: %(codes)s. Scan our tag instead.",
+                                 codes=", ".join(shared[:50])), {"tags": shared[:50]})
+    return devices
+
+
 def print_devices(workshop, tags: list[str], *, format_key: str | None, copies=1, skip=0) -> bytes:
-    """Return the PDF of the labels of the workshop's devices ``tags``, in that order; refuse unknown tags."""
+    """Return the PDF of the labels of the workshop's devices ``tags`` (or serials, donor's tags), in that order."""
     fmt = label_format(format_key or workshop.label_format)
     wanted = [t.strip().upper() for t in tags if t and t.strip()]
     copies, skip = _job(fmt, len(wanted), copies, skip)
-    devices = {d.tag: d for d in db.session.scalars(
-        select(Device).where(Device.tag.in_(set(wanted)), Device.workshop_id == workshop.id))}
-    unknown = [t for t in wanted if t not in devices]
-    if unknown:
-        raise ValidationFailed(_("Unknown tags for this workshop: %(tags)s.", tags=", ".join(unknown[:50])),
-                               {"tags": unknown[:50]})
+    devices = _devices_of_codes(workshop, wanted)
     try:
         pdf = render_labels(fmt, [device_label(devices[t]) for t in wanted], copies=copies, skip=skip,
                             title=_("Labels"))

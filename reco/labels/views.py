@@ -37,6 +37,9 @@ def _codes(text: str) -> list[str]:
 def print_page(kind: str, printer, codes: list[str], *, prefill: bool = False):
     """Show the print form (filled with ``codes`` when opened or handed over by a send), or send the PDF."""
     form = PrintForm(formdata=None) if prefill else PrintForm()
+    if kind == "devices":
+        form.codes.description = _("Our tags, serial numbers or donor's asset tags: type or scan them one after "
+                                   "the other.")
     if request.method == "GET" or prefill:
         form.codes.data = "\n".join(codes)
         form.format.data = current_user.structure.label_format or (form.format.choices[0].value

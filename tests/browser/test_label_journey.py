@@ -54,7 +54,7 @@ def test_batch_labels_on_a_sheet_and_a_roll(live_server, tags, shelf, page):
     assert menu_entry.locator(".badge").is_visible() and "3" in menu_entry.locator(".badge").inner_text()
     page.get_by_role("link", name="Imprimer leurs étiquettes").click()
     page.wait_for_url("**/labels/devices?**")
-    assert sorted(page.get_by_label("Numéros à imprimer, un par ligne").input_value().split()) == sorted(tags)
+    assert sorted(page.get_by_label("Codes à imprimer, un par ligne").input_value().split()) == sorted(tags)
 
     sheet = decode_pdf(_print(page, "A4 3×7 (63,5×38,1 mm, Avery L7160)", skip=19))
     assert sorted(b["text"] for b in sheet) == sorted(tags)

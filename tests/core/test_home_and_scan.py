@@ -93,4 +93,6 @@ def test_security_headers(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    # The camera scan's barcode reader is WebAssembly served by Reco: compiling it is allowed, eval is not.
+    assert "script-src 'self' 'wasm-unsafe-eval';" in csp and "'unsafe-eval'" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"

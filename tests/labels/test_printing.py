@@ -1,4 +1,6 @@
 """Printing jobs: checked before anything is drawn, through the pages and the API."""
+import html
+
 import pytest
 
 from reco.extensions import db
@@ -89,3 +91,27 @@ def test_without_a_format_the_first_one_is_used(client, workshop_devices):
     response = client.get("/api/v1/labels.pdf", query_string={"tags": devices[0].tag},
                           headers={"Authorization": f"Bearer {make_token(technician)}"})
     assert response.status_code == 200 and [f["text"] for f in decode_pdf(response.data)] == [devices[0].tag]
+
+
+def test_the_print_form_takes_any_code_the_scan_box_takes(client, ctx):
+    technician = make_user("technician")
+    donation = make_donation(make_donor(technician.structure))
+    by_serial = make_device(donation, serial="5CG1234XYZ")
+    by_donor_tag = make_device(donation, donor_tag="ARMOR-0042")
+    twins = [make_device(make_donation(donation.donor), donor_tag="ARMOR-TWIN") for _ in range(2)]
+    login_as(client, technician)
+    page = client.get("/labels/devices").get_data(as_text=True)
+    assert "Codes à imprimer, un par ligne" in page and "numéros de série" in page and "data-scan" in page
+
+    response = client.post("/labels/devices", data={"codes": f"5cg1234xyz\nARMOR-0042\n{twins[0].tag}",
+                                                     "format": "dymo-11354", "copies": "1"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert [f["text"] for f in decode_pdf(response.data)] == [by_serial.tag, by_donor_tag.tag, twins[0].tag]
+
+    shared = client.post("/labels/devices", data={"codes": "ARMOR-TWIN", "format": "dymo-11354", "copies": "1"})
+    assert shared.status_code == 422
+    assert "Plusieurs appareils ont ces codes\u00a0: ARMOR-TWIN. Scannez plutôt notre n° d'inventaire." in \
+        html.unescape(shared.get_data(as_text=True))
+    unknown = client.post("/labels/devices", data={"codes": "NOPE-1", "format": "dymo-11354", "copies": "1"})
+    assert unknown.status_code == 422
+    assert "Aucun appareil de l'atelier n'a ces codes\u00a0: NOPE-1." in html.unescape(unknown.get_data(as_text=True))
