@@ -14,7 +14,7 @@ from reco.core.errors import DomainError, ValidationFailed
 from reco.core.pdf import build_pdf, paragraph
 from reco.core.time import local_today, utcnow
 from reco.extensions import db
-from reco.prescriptions.models import CLOSED, ErasureGround, Prescription, Visit, VisitMiss
+from reco.prescriptions.models import CLOSED, ErasureGround, Prescription, ReturnKind, Visit, VisitMiss
 from reco.prescriptions.services import lock_prescription
 from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
 
@@ -84,7 +84,7 @@ def erase_personal_data(prescription: Prescription, *, by: User | None,
     for document in db.session.scalars(select(Document).where(about)):
         _erase_document(document)
     db.session.flush()
-    _erase_typed_details(objects)
+    _erase_typed_details(objects, {r.device_id for r in prescription.reservations})
     _forget_api_replies(prescription)
     prescription.personal_data_erased_at = utcnow()
     details = {"ground": ground.value}
@@ -95,7 +95,7 @@ def erase_personal_data(prescription: Prescription, *, by: User | None,
     record_event(by, prescription, "personal_data_erased", **details)
 
 
-def _erase_typed_details(objects: list[tuple[str, str]]) -> None:
+def _erase_typed_details(objects: list[tuple[str, str]], device_ids: set[int]) -> None:
     """Take the words once typed about the household out of its events (the one change an event may undergo:
     the right to erasure prevails over the trail's being append-only); the kind of reason, if any, stays."""
     about = or_(*((Event.object_type == kind) & (Event.object_id == ident) for kind, ident in objects))
@@ -104,9 +104,27 @@ def _erase_typed_details(objects: list[tuple[str, str]]) -> None:
             kept = {key: value for key, value in details.items() if key not in TYPED_DETAILS}
             db.session.execute(update(Event).where(Event.id == event_id).values(details=kept)
                                .execution_options(synchronize_session=False))
+    _erase_typed_returns(device_ids)
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Event):
             db.session.expire(obj)
+
+
+def _erase_typed_returns(device_ids: set[int]) -> None:
+    """Take out of the devices' histories the words once typed when a family brought one back (their returns now
+    keep the kind of reason only)."""
+    if not device_ids:
+        return
+    rows = db.session.execute(select(Event.id, Event.details).where(
+        Event.object_type == "device", Event.object_id.in_([str(i) for i in device_ids]),
+        Event.action == "transition")).all()
+    kinds = {kind.value for kind in ReturnKind}
+    for event_id, details in rows:
+        if details.get("from") == "delivered" and details.get("to") == "received" \
+                and details.get("reason") and details["reason"] not in kinds:
+            kept = {key: value for key, value in details.items() if key != "reason"}
+            db.session.execute(update(Event).where(Event.id == event_id).values(details=kept)
+                               .execution_options(synchronize_session=False))
 
 
 def _forget_api_replies(prescription: Prescription) -> None:

@@ -414,3 +414,23 @@ def test_the_migration_takes_typed_words_out_of_the_events_of_households_already
             upgrade()
     finally:
         drop_database(url)
+
+
+def test_the_erasure_takes_the_words_out_of_events_written_before_reasons_were_kinds(households):
+    from reco.core.audit import Event, record_event
+    from reco.prescriptions.privacy import erase_personal_data
+
+    household, device = households["households"][0], households["devices"][1]
+    words = f"Mme {households['marks'].word} ancienne"
+    record_event(None, household, "status", **{"from": "submitted", "to": "withdrawn", "reason": words})
+    record_event(None, households["visits"][0], "missed", planned=TOMORROW.isoformat(), reason=words)
+    record_event(None, device, "transition", **{"from": "delivered", "to": "received", "reason": words})
+    db.session.commit()
+    erase_personal_data(household, by=None, requested_on=date.today())
+    db.session.commit()
+    texts = [json.dumps(details, ensure_ascii=False) for details in db.session.scalars(select(Event.details))]
+    assert not [text for text in texts if words in text]
+    returns = db.session.scalars(select(Event.details).where(Event.object_type == "device",
+                                                             Event.object_id == str(device.id),
+                                                             Event.action == "transition")).all()
+    assert {"from": "delivered", "to": "received", "reason": "fault"} in returns  # the kind stays
