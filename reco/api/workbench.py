@@ -127,7 +127,7 @@ def _stock_lines(items: list) -> list[tuple]:
         if not isinstance(item, dict):
             raise ValidationFailed(_("Each line of « stock » is an object."), {"stock": [_("object expected")]})
         part_type_id = field(item, "part_type_id", int, required=True)
-        lines.append((db.session.get(PartType, part_type_id), parse_quantity(field(item, "quantity", int, default=1)),
+        lines.append((db.session.get(PartType, part_type_id), parse_quantity(field(item, "quantity", int, required=True)),
                       parse_condition(item.get("condition"))))
     return lines
 
@@ -180,7 +180,7 @@ SCHEMAS.update({
         "to": {"type": "string", "enum": [s.value for s in DeviceState]},
         "parts": {"type": "array", "items": {"type": "string"}, "description": "Harvest: other parts taken out"},
         "stock": {"type": "array", "description": "Harvest: parts put into the stock", "items": {
-            "type": "object", "required": ["part_type_id", "condition"], "properties": {
+            "type": "object", "required": ["part_type_id", "quantity", "condition"], "properties": {
                 "part_type_id": {"type": "integer"},
                 "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
                 "condition": {"type": "string", "enum": ["tested_ok", "untested", "faulty"]}}}},

@@ -107,7 +107,7 @@ RULES: dict[str, dict[Role, Scope]] = {
     "part.catalogue": {_R.SUPERVISOR: Scope.ANY, _R.TECHNICIAN: Scope.ANY},
     "stock.view": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     "stock.manage": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
-    "part_request.create": {_R.SUPERVISOR: Scope.OWN},
+    "part_request.create": {_R.SUPERVISOR: Scope.OWN, _R.TECHNICIAN: Scope.OWN},
     "part_request.view": {_R.SUPERVISOR: Scope.PARTY, _R.TECHNICIAN: Scope.PARTY},
     "part_request.answer": {_R.SUPERVISOR: Scope.ADDRESSED},
     "part_request.follow": {_R.SUPERVISOR: Scope.OWN},

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import session
 from flask_babel import lazy_gettext as _l
@@ -11,14 +12,15 @@ from flask_login import user_logged_in, user_logged_out
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from reco.core.errors import DomainError
+from reco.core.errors import DomainError, ValidationFailed
 from reco.core.scanning import clean_code
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import find_devices
-from reco.inventory.lifecycle import transition_device
-from reco.inventory.locations import move_device
-from reco.inventory.models import Device, Location, ScanBatch
+from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
+from reco.inventory.locations import find_location, move_device
+from reco.inventory.models import Device, DeviceState, Location, ScanBatch
+from reco.inventory.quantities import decimal_of
 
 MAX_CODES = 500
 #: Where the Flask session keeps the key of its login session's batch.
@@ -95,6 +97,18 @@ def add_scan(batch: ScanBatch, raw: str | None) -> str | None:
     return code
 
 
+def scan_destination(batch: ScanBatch, raw: str | None, user) -> Location | None:
+    """When the code scanned is a location of the user's workshop and no device's, make it where the list goes."""
+    code = clean_code(raw)
+    if not code or find_devices(code, workshop_ids=[user.structure_id]):
+        return None
+    location = find_location(code, user.structure_id)
+    if location is not None:
+        batch.location_id = location.id
+        batch.location = location
+    return location
+
+
 def remove_scan(batch: ScanBatch, index: int) -> None:
     """Remove the code at ``index`` from the batch."""
     if 0 <= index < len(batch.codes):
@@ -102,8 +116,10 @@ def remove_scan(batch: ScanBatch, index: int) -> None:
 
 
 def clear_batch(batch: ScanBatch) -> None:
-    """Empty the batch."""
+    """Empty the batch and forget its destination."""
     batch.codes = []
+    batch.location_id = None
+    batch.location = None
 
 
 def batch_items(batch: ScanBatch, user) -> list[BatchItem]:
@@ -145,3 +161,66 @@ def apply_to_batch(batch: ScanBatch, *, by, action: str, location: Location | No
     left = [item for item in items if item.device is None or item.device.id not in done]
     batch.codes = [item.code for item in left]
     return outcomes, left
+
+
+def split_weight(total: Decimal, devices: list[Device]) -> list[Decimal]:
+    """Share a weight among devices, by their weight at intake when every one has it, else equally; the shares
+    are in hundredths of a kilogram and add up to ``total``."""
+    cent = Decimal("0.01")
+    known = [d.weight_kg for d in devices]
+    weights = known if all(w and w > 0 for w in known) else [Decimal(1)] * len(devices)
+    whole = sum(weights)
+    shares = [(total * w / whole).quantize(cent) for w in weights]
+    shares[-1] += total - sum(shares)
+    return shares
+
+
+def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
+                  notes: str = "") -> tuple[list[Outcome], list[BatchItem]]:
+    """Hand every device of the list to the WEEE channel with one slip and the weight of them all, shared out.
+
+    The weight is the whole list's: when one device cannot leave, none does, and each refused one says why.
+    """
+    items = batch_items(batch, by)
+    devices = [item.device for item in items if item.status == "ok"]
+    slip = str(slip_number or "").strip()
+    total = decimal_of(weight_kg) if str(weight_kg or "").strip() else None
+    fields = {}
+    if total is None or total <= 0 or total > 500 * max(len(devices), 1):
+        fields["weight_kg"] = [str(_l("Give the weight of the whole list in kilograms, e.g. 42,5."))]
+    elif total.quantize(Decimal("0.01")) < Decimal("0.01") * len(devices):
+        fields["weight_kg"] = [str(_l("This weight is too small for %(n)d devices.", n=len(devices)))]
+    if not slip:
+        fields["slip_number"] = [str(_l("Give the number of the WEEE collection slip."))]
+    if fields:
+        raise ValidationFailed(" ".join(message for messages in fields.values() for message in messages), fields)
+    refused = 0
+    for item in items:
+        if item.status == "ok":
+            problems = guard_problems(item.device, DeviceState.RECYCLED, {"weight_kg": 1, "slip_number": slip})
+            item.refusal = " ".join(problems)
+            refused += bool(problems)
+    if refused:
+        message = str(_l("Nothing was recycled: the weight is the whole list's. Remove or fix the refused devices, "
+                         "then apply again."))
+        return [Outcome(item.device.tag, False, item.refusal or message) for item in items
+                if item.status == "ok"], items
+    shares = split_weight(total.quantize(Decimal("0.01")), devices)
+    for device, share in zip(devices, shares, strict=True):
+        transition_device(device, DeviceState.RECYCLED, by=by, weight_kg=share, slip_number=slip, on=on,
+                          notes=notes)
+    left = [item for item in items if item.status != "ok"]
+    batch.codes = [item.code for item in left]
+    return [Outcome(d.tag, True, str(_l("done"))) for d in devices], left
+
+
+def next_to_harvest(batch: ScanBatch, user) -> Device | None:
+    """Return the first device of the list still to dismantle, or None."""
+    return next((item.device for item in batch_items(batch, user)
+                 if item.status == "ok" and DeviceState.HARVESTED in TRANSITIONS[item.device.state]), None)
+
+
+def leave_batch(batch: ScanBatch, device: Device) -> None:
+    """Take a device out of the list, whichever of its codes was scanned."""
+    batch.codes = [code for code in batch.codes
+                   if device not in find_devices(code, workshop_ids=[device.workshop_id])]

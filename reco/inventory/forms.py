@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from reco.core.forms import MultiCheckboxField
 from reco.inventory.models import Technique
@@ -190,6 +190,22 @@ class ExitForm(FlaskForm):
     slip_number = StringField(_l("WEEE slip number"), validators=[Optional(), Length(max=60)])
     on = DateField(_l("Date"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+
+class BatchRecycleForm(FlaskForm):
+    """Hand a whole scanned list to the WEEE channel: one slip, the weight of them all."""
+
+    weight_kg = StringField(_l("Weight of the whole list handed over (kg)"),
+                            validators=[InputRequired(_l("Give the weight of the whole list in kilograms, e.g. 42,5.")),
+                                        Length(max=12)],
+                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    slip_number = StringField(_l("WEEE slip number"),
+                              validators=[InputRequired(_l("Give the number of the WEEE collection slip.")),
+                                          Length(max=60)], render_kw={**SCAN, "autocomplete": "off"})
+    on = DateField(_l("Date"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="recycle", **kwargs)
 
 
 class LocationForm(FlaskForm):

@@ -5,16 +5,17 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from reco.core.errors import DomainError
-from reco.core.forms import form_status, refusal_on_form
+from reco.core.errors import DomainError, ValidationFailed
+from reco.core.forms import form_status, refusal_on_form, show_errors
 from reco.core.navigation import add_nav_badge
 from reco.core.permissions import load_allowed, permission_required, require
 from reco.core.spreadsheet import sheet_response
 from reco.extensions import db
 from reco.inventory import bp
 from reco.inventory.batch import (SESSION_BATCH_KEY, add_scan, apply_to_batch, batch_items, batch_of, batch_size,
-                                 clear_batch, remove_scan, session_batch_key)
-from reco.inventory.forms import LocationEditForm, LocationForm
+                                 clear_batch, next_to_harvest, recycle_batch, remove_scan, scan_destination,
+                                 session_batch_key)
+from reco.inventory.forms import BatchRecycleForm, LocationEditForm, LocationForm
 from reco.inventory.lifecycle import parse_state
 from reco.inventory.locations import create_location, find_location, update_location
 from reco.inventory.models import Device, DeviceState, Location
@@ -68,24 +69,34 @@ def _batch_badge(user) -> tuple[int, str]:
 add_nav_badge("inventory.batch", _batch_badge)
 
 
-def _batch_page(items, outcomes=None):
+#: States the list's state change offers: the exits (harvest, recycling) have their own forms.
+BATCH_STATES = [s for s in DeviceState if s not in (DeviceState.RESERVED, DeviceState.DELIVERED,
+                                                     DeviceState.HARVESTED, DeviceState.RECYCLED)]
+
+
+def _batch_page(scans, items, outcomes=None, recycle_form=None):
     """Render the batch page with its items and, after an action, what it did."""
-    states = [s for s in DeviceState if s not in (DeviceState.RESERVED, DeviceState.DELIVERED)]
-    return render_template("inventory/batch.html", items=items, states=states, outcomes=outcomes,
+    return render_template("inventory/batch.html", items=items, states=BATCH_STATES, outcomes=outcomes,
+                           destination=scans.location, recycle_form=recycle_form or BatchRecycleForm(formdata=None),
                            done=sum(1 for o in outcomes or [] if o.done), ok=sum(1 for i in items if i.status == "ok"))
 
 
 @bp.route("/batch", methods=["GET", "POST"])
 @permission_required("device.work")
 def batch():
-    """Scan tag after tag; each scan is saved, checked and listed at once."""
+    """Scan tag after tag; each scan is saved, checked and listed at once; a location's code says where they go."""
     scans = batch_of(current_user, session_batch_key())
     if request.method == "POST":
+        location = scan_destination(scans, request.form.get("code"), current_user)
+        if location is not None:
+            flash(_("They go to %(name)s (%(code)s): move them there with the button once they are all scanned.",
+                    name=location.name, code=location.code), "success")
+            return redirect(url_for("inventory.batch"))
         code = add_scan(scans, request.form.get("code"))
         if code is None and request.form.get("code", "").strip():
             flash(_("The list is full: apply an action or empty it first."), "error")
         return redirect(url_for("inventory.batch"))
-    return _batch_page(batch_items(scans, current_user))
+    return _batch_page(scans, batch_items(scans, current_user))
 
 
 @bp.route("/batch/remove/<int:index>", methods=["POST"])
@@ -110,21 +121,49 @@ def batch_apply():
     """Apply one action to every device of the list; show the list left: the refused devices with the reason."""
     scans = batch_of(current_user, session_batch_key())
     action = request.form.get("action")
+    recycle_form = BatchRecycleForm() if action == "recycle" else None
     try:
         if action == "move":
             location = find_location(request.form.get("location"), current_user.structure_id)
             if location is None:
                 raise DomainError(_("No location of the workshop has this code."))
+            scans.location_id, scans.location = location.id, location
             outcomes, left = apply_to_batch(scans, by=current_user, action="move", location=location)
         elif action == "transition":
-            outcomes, left = apply_to_batch(scans, by=current_user, action="transition",
-                                            to=parse_state(request.form.get("to", "")))
+            to = parse_state(request.form.get("to", ""))
+            if to not in BATCH_STATES:
+                raise DomainError(_("To make them leave, use « Recycle them (WEEE channel) » or « Dismantle them one "
+                                    "by one »."))
+            outcomes, left = apply_to_batch(scans, by=current_user, action="transition", to=to)
+        elif action == "recycle":
+            if not recycle_form.validate_on_submit():
+                db.session.rollback()
+                return _batch_page(scans, batch_items(scans, current_user), recycle_form=recycle_form), 422
+            outcomes, left = recycle_batch(scans, by=current_user, weight_kg=recycle_form.weight_kg.data,
+                                           slip_number=recycle_form.slip_number.data, on=recycle_form.on.data)
+            if not any(o.done for o in outcomes):
+                flash(_("Nothing was recycled: the weight is the whole list's. Remove or fix the refused devices, "
+                        "then apply again."), "error")
+                return _batch_page(scans, left, outcomes, recycle_form=recycle_form), 422
+        elif action == "harvest":
+            device = next_to_harvest(scans, current_user)
+            if device is None:
+                raise DomainError(_("No device of the list can be dismantled."))
+            return redirect(url_for("parts.harvest", tag=device.tag, batch=1))
         else:
             raise DomainError(_("Choose an action."))
+    except ValidationFailed as error:
+        db.session.rollback()
+        if recycle_form is None:
+            flash(error.message, "error")
+            return redirect(url_for("inventory.batch"))
+        show_errors(recycle_form, error)
+        return _batch_page(scans, batch_items(scans, current_user), recycle_form=recycle_form), 422
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("inventory.batch"))
-    return _batch_page(left, outcomes)
+    return _batch_page(scans, left, outcomes)
 
 
 @bp.route("/repairs.<fmt>")

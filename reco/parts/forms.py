@@ -53,6 +53,13 @@ class TakeStockForm(FlaskForm):
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
+class MoveStockForm(FlaskForm):
+    """Move parts from one place of the workshop to another."""
+
+    quantity = _quantity(_l("Units"))
+    location_id = SelectField(_l("To"), coerce=int, default=0, validators=[Optional()])
+
+
 class UsePartForm(FlaskForm):
     """Use a part of the stock in a repair."""
 
@@ -97,6 +104,7 @@ class HarvestForm(FlaskForm):
     """What was taken out of a dismantled device, into the parts bank."""
 
     lines = FieldList(FormField(HarvestLineForm), min_entries=5, max_entries=20)
+    location_id = SelectField(_l("Put them in (bin, shelf)"), coerce=int, default=0, validators=[Optional()])
     drives_to_bank = BooleanField(_l("Put its drives in the parts bank (they keep their sanitization status)"),
                                   default=True)
     parts = TextAreaField(_l("Other parts taken out, one per line (not stocked)"),

@@ -42,6 +42,7 @@ class MoveKind(enum.StrEnum):
     TRANSFER_IN = "transfer_in"  #: received from another workshop
     DISCARDED = "discarded"
     CORRECTION = "correction"  #: inventory count
+    MOVED = "moved"  #: from one place of the workshop to another (two entries: out of one, into the other)
 
 
 #: The attributes that matter for compatibility, per category, in the order forms show them.

@@ -34,17 +34,22 @@ def parse_condition(value) -> Condition:
                                {"condition": [str(_l("choose a condition"))]}) from None
 
 
-def locked_level(workshop_id: int, part_type: PartType, condition: Condition, location=None) -> StockLevel:
-    """Return the balance row of this part, condition and place, created if needed, locked until the commit."""
+def _level_query(workshop_id: int, part_type: PartType, condition: Condition, location=None):
+    """Return the query of the id of the balance row of this part, condition and place, created if needed."""
     key = location.id if location is not None else 0
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.session.execute(insert(StockLevel).values(
         workshop_id=workshop_id, part_type_id=part_type.id, condition=condition.value, location_key=key,
         location_id=location.id if location is not None else None, quantity=0, reserved=0)
         .on_conflict_do_nothing(index_elements=["workshop_id", "part_type_id", "condition", "location_key"]))
-    level_id = db.session.scalar(select(StockLevel.id).where(
+    return select(StockLevel.id).where(
         StockLevel.workshop_id == workshop_id, StockLevel.part_type_id == part_type.id,
-        StockLevel.condition == condition, StockLevel.location_key == key).with_for_update())
+        StockLevel.condition == condition, StockLevel.location_key == key)
+
+
+def locked_level(workshop_id: int, part_type: PartType, condition: Condition, location=None) -> StockLevel:
+    """Return the balance row of this part, condition and place, created if needed, locked until the commit."""
+    level_id = db.session.scalar(_level_query(workshop_id, part_type, condition, location).with_for_update())
     level = db.session.get(StockLevel, level_id)
     db.session.refresh(level)
     return level
@@ -91,6 +96,33 @@ def take_stock(level: StockLevel, *, quantity, kind: MoveKind, by: User | None, 
     if from_reserved:
         level.reserved -= quantity
     return _move(level, -quantity, kind, by, **links)
+
+
+def move_stock(level: StockLevel, *, quantity, to, by: User | None, note: str = "") -> tuple[StockMove, StockMove]:
+    """Move free units of a balance to another place of the workshop (a bin, a shelf, or none): one ledger entry
+    out of the place they leave, one into the place they reach; units promised to a request stay."""
+    quantity = parse_quantity(quantity)
+    if to is not None and to.workshop_id != level.workshop_id:
+        raise DomainError(str(_l("This location belongs to another workshop.")))
+    if (to.id if to is not None else 0) == level.location_key:
+        raise DomainError(str(_l("These parts are already there: choose another place.")))
+    db.session.flush()
+    target_id = db.session.scalar(_level_query(level.workshop_id, level.part_type, level.condition, to))
+    # Both rows locked in the order of their ids: two moves the other way round never wait for each other.
+    db.session.execute(select(StockLevel.id).where(StockLevel.id.in_([level.id, target_id]))
+                       .order_by(StockLevel.id).with_for_update())
+    target = db.session.get(StockLevel, target_id)
+    db.session.refresh(level)
+    db.session.refresh(target)
+    if quantity > level.available:
+        raise DomainError(str(_l("Only %(n)d « %(part)s » available here: %(asked)d asked.", n=level.available,
+                                 part=level.part_type.name, asked=quantity)))
+    where = to.code if to is not None else str(_l("no place"))
+    text = str(note or "").strip()
+    out = _move(level, -quantity, MoveKind.MOVED, by, note=f"→ {where}" + (f" · {text}" if text else ""))
+    came_from = level.location.code if level.location is not None else str(_l("no place"))
+    into = _move(target, quantity, MoveKind.MOVED, by, note=f"← {came_from}" + (f" · {text}" if text else ""))
+    return out, into
 
 
 def count_stock(level: StockLevel, *, counted, by: User, note: str = "") -> StockMove | None:

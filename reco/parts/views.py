@@ -14,6 +14,7 @@ from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
 from reco.core.permissions import load_allowed, permission_required, require
 from reco.extensions import db
+from reco.inventory.batch import batch_items, batch_of, leave_batch, next_to_harvest, session_batch_key
 from reco.inventory.intake import workshop_device
 from reco.inventory.models import Drive, Location, Repair
 from reco.inventory.sanitization import record_secure_erase, validate_sanitization
@@ -28,13 +29,14 @@ from reco.parts.forms import (
     AddStockForm,
     HarvestForm,
     InstallDriveForm,
+    MoveStockForm,
     PartTypeForm,
     TakeStockForm,
     UsePartForm,
 )
 from reco.parts.labels import bins_with_parts, part_bin_label
 from reco.parts.models import ATTRIBUTES, Condition, MoveKind, PartCategory, PartType, StockLevel, StockMove
-from reco.parts.stock import add_stock, count_stock, take_stock
+from reco.parts.stock import add_stock, count_stock, move_stock, take_stock
 from reco.parts.workbench import bank_drives, harvest_device, install_drive, part_type_choices, use_part
 
 add_nav_entry(NavEntry("parts.stock", _l("Parts"), "stock.view",
@@ -100,19 +102,23 @@ def add():
 @permission_required("stock.manage")
 def change_level(level_id: int, action: str):
     """Discard units of a balance, or set it to what was counted on the shelf."""
-    if action not in ("discard", "count"):
+    if action not in ("discard", "count", "move"):
         abort(404)
     level = load_allowed(StockLevel, level_id, "stock.manage", "stock.view")
-    form = TakeStockForm()
+    form = MoveStockForm() if action == "move" else TakeStockForm()
+    if action == "move":
+        form.location_id.choices = _locations()
 
     def change():
-        if action == "discard":
+        if action == "move":
+            move_stock(level, quantity=form.quantity.data, to=_location(form.location_id.data), by=current_user)
+        elif action == "discard":
             take_stock(level, quantity=form.quantity.data, kind=MoveKind.DISCARDED, by=current_user,
                        note=form.note.data or "")
         else:
             count_stock(level, counted=form.quantity.data, by=current_user, note=form.note.data or "")
 
-    run_small_form(form, change, _("Stock updated."))
+    run_small_form(form, change, _("Parts moved.") if action == "move" else _("Stock updated."))
     return redirect(url_for("parts.part_type", part_type_id=level.part_type_id))
 
 
@@ -155,8 +161,10 @@ def part_type(part_type_id: int):
                                                        StockMove.workshop_id == mine)
                                .order_by(StockMove.id.desc()).limit(100)).all()
     elsewhere = db.session.execute(available_elsewhere(mine).where(PartType.id == part_type.id)).all()
+    move_form = MoveStockForm()
+    move_form.location_id.choices = _locations()
     return render_template("parts/part_type.html", part_type=part_type, levels=levels, moves=moves,
-                           elsewhere=elsewhere, take_form=TakeStockForm())
+                           elsewhere=elsewhere, take_form=TakeStockForm(), move_form=move_form)
 
 
 @bp.route("/parts/drives")
@@ -178,15 +186,44 @@ def harvest(tag: str):
     choices = [SelectChoice(0, "—")] + [SelectChoice(t.id, t.name) for t in part_type_choices()]
     for line in form.lines:
         line.part_type_id.choices = choices
-    if form.validate_on_submit():
-        lines = [(db.session.get(PartType, line.part_type_id.data), line.quantity.data or 1, line.condition.data)
+    form.location_id.choices = _locations()
+    from_batch = request.args.get("batch") == "1"
+    if form.validate_on_submit() and _harvest_quantities_given(form):
+        lines = [(db.session.get(PartType, line.part_type_id.data), line.quantity.data, line.condition.data)
                  for line in form.lines if line.part_type_id.data]
         with refusal_on_form(form):
             harvest_device(device, by=current_user, lines=lines, drives_to_bank=form.drives_to_bank.data,
-                           other_parts=(form.parts.data or "").splitlines(), notes=form.notes.data or "")
+                           other_parts=(form.parts.data or "").splitlines(), notes=form.notes.data or "",
+                           location=_location(form.location_id.data))
             flash(_("%(tag)s dismantled: the parts are in the stock.", tag=device.tag), "success")
+            if from_batch:
+                return _next_in_batch(device)
             return redirect(url_for("inventory.device", tag=device.tag))
-    return render_template("parts/harvest.html", form=form, device=device), form_status(form)
+    left = batch_items(batch_of(current_user, session_batch_key()), current_user) if from_batch else []
+    return render_template("parts/harvest.html", form=form, device=device, from_batch=from_batch,
+                           batch_left=sum(1 for item in left if item.status == "ok")), form_status(form)
+
+
+def _harvest_quantities_given(form: HarvestForm) -> bool:
+    """Refuse a line with a part and no number of units: it is never taken as one unit."""
+    given = True
+    for line in form.lines:
+        if line.part_type_id.data and line.quantity.data is None and not line.quantity.errors:
+            line.quantity.errors = [_("Give the number of units taken out.")]
+            given = False
+    if not given:
+        form.form_errors.append(_("Give the number of units of each part taken out."))
+    return given
+
+
+def _next_in_batch(device):
+    """After dismantling a device of the scanned list: take it out of the list and open the next one to dismantle."""
+    scans = batch_of(current_user, session_batch_key())
+    leave_batch(scans, device)
+    following = next_to_harvest(scans, current_user)
+    if following is None:
+        return redirect(url_for("inventory.batch"))
+    return redirect(url_for("parts.harvest", tag=following.tag, batch=1))
 
 
 def _repair(tag: str, repair_id: int) -> Repair:

@@ -27,6 +27,7 @@ MOVE_KIND_LABELS = {
     MoveKind.TRANSFER_IN: _l("received from another workshop"),
     MoveKind.DISCARDED: _l("discarded"),
     MoveKind.CORRECTION: _l("inventory count"),
+    MoveKind.MOVED: _l("moved to another place"),
 }
 
 REQUEST_STATUS_LABELS = {

@@ -27,7 +27,7 @@ from reco.parts.stock import add_stock, parse_condition, parse_quantity, take_st
 
 
 def harvest_device(device: Device, *, by: User, lines, drives_to_bank: bool, other_parts=(), notes: str = "",
-                   on: date | None = None) -> list:
+                   on: date | None = None, location=None) -> list:
     """Dismantle a device: it leaves as harvested and the parts taken out enter the workshop's stock."""
     checked = []
     for part_type, quantity, condition in lines:
@@ -42,7 +42,7 @@ def harvest_device(device: Device, *, by: User, lines, drives_to_bank: bool, oth
     for drive in drives:
         remove_drive(drive, by=by)
     return [add_stock(device.workshop, part_type, quantity=quantity, condition=condition, kind=MoveKind.HARVESTED,
-                      by=by, device_id=device.id, note=device.tag)
+                      by=by, location=location, device_id=device.id, note=device.tag)
             for part_type, quantity, condition in checked]
 
 

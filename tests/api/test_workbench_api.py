@@ -109,6 +109,7 @@ def test_bad_transitions(client, bench, payload, status):
 
 @pytest.mark.parametrize("payload,field", [
     ({"to": "diagnosed", "stock": [{"part_type_id": 1, "quantity": 0, "condition": "tested_ok"}]}, "quantity"),
+    ({"to": "diagnosed", "stock": [{"part_type_id": 1, "condition": "tested_ok"}]}, "quantity"),  # never taken as 1
     ({"to": "diagnosed", "stock": [{"part_type_id": 1, "quantity": 1, "condition": "broken"}]}, "condition"),
     ({"to": "diagnosed", "parts": ["RAM", 4]}, "parts"), ({"to": "diagnosed", "weight_kg": True}, "weight_kg"),
     ({"to": "diagnosed", "drives_to_bank": "no"}, "drives_to_bank"), ({"to": "recycled", "notes": 5}, "notes"),

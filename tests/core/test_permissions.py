@@ -75,7 +75,7 @@ EXPECTED = {
     "part.catalogue": {S: (True, True, True), T: (True, True, True)},
     "stock.view": {S: (True, True, False), T: (True, True, False)},
     "stock.manage": {S: (True, True, False), T: (True, True, False)},
-    "part_request.create": {S: (True, True, False)},
+    "part_request.create": {S: (True, True, False), T: (True, True, False)},
     "part_request.view": {S: (True, True, False), T: (True, True, False)},
     "part_request.answer": {S: (True, True, False)},
     "part_request.follow": {S: (True, True, False)},

@@ -1,6 +1,7 @@
 """The scan batch: one per login session, emptied of the devices an action was applied to, its count in view."""
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -10,7 +11,7 @@ from reco.extensions import db
 from reco.inventory.batch import batch_of
 from reco.inventory.diagnosis import record_diagnosis
 from reco.inventory.locations import create_location
-from reco.inventory.models import Device, DeviceState, ScanBatch
+from reco.inventory.models import Device, DeviceExit, DeviceState, ScanBatch
 from tests.conftest import login_as
 from tests.factories import PASSWORD, make_device, make_donation, make_donor, make_user
 
@@ -140,3 +141,75 @@ def test_batches_left_untouched_for_days_are_removed_when_a_new_session_starts(c
     assert new.codes == [] and batch_of(technician, "new") is new
     assert sorted(db.session.scalars(select(ScanBatch.session_key).where(ScanBatch.user_id == technician.id))) \
         == ["new", "open"]
+
+
+def test_a_scanned_location_is_where_the_list_goes_and_its_field_comes_before_the_list(client, ctx):
+    technician, donation = _bench(client)
+    device = make_device(donation)
+    location = create_location(technician.structure, by=technician, name="Étagère B", kind="shelf")
+    db.session.commit()
+    _scan(client, device.tag, location.code.lower())
+    assert _codes(technician) == [[device.tag]]  # the location is not a device of the list
+    page = client.get("/batch").get_data(as_text=True)
+    assert "Unknown code" not in page and "Code inconnu" not in page
+    destination = re.search(r'<input id="batch-location"[^>]*>', page).group(0)
+    assert f'value="{location.code}"' in destination and "Étagère B" in page
+    assert page.index('id="batch-location"') < page.index("<table")
+    response = client.post("/batch/apply", data={"action": "move", "location": location.code})
+    assert "Appareils traités : 1 sur 1." in response.get_data(as_text=True).replace("\xa0", " ")
+    assert _reload(device).location_id == location.id
+    client.post("/batch/clear")  # an emptied list forgets where it went
+    assert 'id="batch-location"' not in client.get("/batch").get_data(as_text=True)
+
+
+def test_recycling_the_list_asks_the_weight_and_slip_once_and_shares_the_weight(client, ctx):
+    technician, donation = _bench(client)
+    devices = [make_device(donation, weight_kg=w) for w in ("2", "6")]
+    _scan(client, *(d.tag for d in devices))
+    page = client.get("/batch").get_data(as_text=True)
+    states = re.search(r'<select id="batch-state".*?</select>', page, re.S).group(0)
+    assert "recycled" not in states and "harvested" not in states  # the exits have their own forms
+    missing = client.post("/batch/apply", data={"action": "recycle", "recycle-weight_kg": "", "recycle-slip_number": ""})
+    text = missing.get_data(as_text=True).replace("\xa0", " ")
+    assert missing.status_code == 422 and "Donnez le poids de toute la liste" in text
+    assert "bordereau" in text
+    assert all(_reload(d).state is DeviceState.RECEIVED for d in devices)
+
+    done = client.post("/batch/apply", data={"action": "recycle", "recycle-weight_kg": "10,4",
+                                             "recycle-slip_number": "BSD-2026-118"})
+    assert "Appareils traités : 2 sur 2." in done.get_data(as_text=True).replace("\xa0", " ")
+    exits = db.session.scalars(select(DeviceExit).order_by(DeviceExit.device_id)).all()
+    assert [e.weight_kg for e in exits] == [Decimal("2.60"), Decimal("7.80")]
+    assert {e.slip_number for e in exits} == {"BSD-2026-118"} and {e.kind for e in exits} == {"recycled"}
+    assert all(_reload(d).state is DeviceState.RECYCLED for d in devices) and _codes(technician) == [[]]
+
+
+def test_one_device_that_cannot_be_recycled_keeps_the_whole_list(client, ctx):
+    technician, donation = _bench(client)
+    ok = make_device(donation)
+    unwiped = make_device(donation, drives=[{"serial": "HDD-9", "capacity_gb": "500", "interface": "ata_hdd"}])
+    _scan(client, ok.tag, unwiped.tag)
+    response = client.post("/batch/apply", data={"action": "recycle", "recycle-weight_kg": "5",
+                                                 "recycle-slip_number": "BSD-1"})
+    page = response.get_data(as_text=True).replace("\xa0", " ")
+    assert response.status_code == 422 and "Rien n'a été recyclé" in page.replace("&#39;", "'")
+    assert re.search(rf"{unwiped.tag}.*?Refusé :", page, re.S)
+    assert _reload(ok).state is DeviceState.RECEIVED and db.session.scalars(select(DeviceExit)).all() == []
+    assert _codes(technician) == [[ok.tag, unwiped.tag]]
+    refused = client.post("/batch/apply", data={"action": "transition", "to": "recycled"}, follow_redirects=True)
+    assert "Les recycler (filière DEEE)" in refused.get_data(as_text=True)
+
+
+def test_dismantling_the_list_opens_each_device_in_turn(client, ctx):
+    technician, donation = _bench(client)
+    first, second = make_device(donation, serial="SER-1"), make_device(donation, serial="SER-2")
+    _scan(client, "ser-1", second.tag)
+    response = client.post("/batch/apply", data={"action": "harvest"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/devices/{first.tag}/harvest?batch=1"
+    page = client.get(response.headers["Location"]).get_data(as_text=True).replace("\xa0", " ")
+    assert "Liste scannée : 2 appareils à démonter, celui-ci compris." in page
+    after = client.post(f"/devices/{first.tag}/harvest?batch=1", data={"parts": "Carte mère"})
+    assert after.headers["Location"] == f"/devices/{second.tag}/harvest?batch=1"
+    assert _reload(first).state is DeviceState.HARVESTED and _codes(technician) == [[second.tag]]
+    last = client.post(f"/devices/{second.tag}/harvest?batch=1", data={"parts": "Écran"})
+    assert last.headers["Location"] == "/batch" and _codes(technician) == [[]]

@@ -6,7 +6,7 @@ from reco.accounts.models import Role
 from reco.extensions import db
 from reco.inventory.models import Location
 from reco.parts.catalogue import create_part_type
-from reco.parts.models import MoveKind, PartRequest, RequestStatus, StockLevel
+from reco.parts.models import MoveKind, PartRequest, RequestStatus, StockLevel, StockMove
 from reco.parts.stock import add_stock
 from tests.conftest import login_as
 from tests.factories import make_structure, make_token, make_user
@@ -80,3 +80,65 @@ def test_the_api_stock_and_requests(client, two):
     assert client.post(f"{url}/decline", headers=them, json={"reason": "Plus en stock"}).get_json()["status"] == \
         "declined"
     assert client.post(f"{url}/ship", headers=them).status_code == 409
+
+
+def test_a_technician_asks_another_workshop_for_parts(client, two):
+    technician = make_user(Role.TECHNICIAN, structure=two["here"])
+    login_as(client, technician)
+    bank = client.get("/parts/bank").get_data(as_text=True)
+    assert 'action="/parts/requests"' in bank  # the page that says « Ask » lets them ask
+    response = client.post("/parts/requests", data={"part_type_id": two["ram"].id, "owner_id": two["there"].id,
+                                                    "condition": "tested_ok", "quantity": "1"})
+    request = db.session.scalars(select(PartRequest)).one()
+    assert response.status_code == 302 and request.asker_id == two["here"].id and request.created_by_id == technician.id
+    assert client.post(f"/parts/requests/{request.id}/cancel").status_code == 403  # following it is the supervisor's
+
+
+def test_parts_move_from_one_bin_to_another(client, two):
+    them = two["them"]
+    other = Location(workshop_id=two["there"].id, code=f"{two['there'].tag_prefix}-L0002", name="Bac 2", kind="bin")
+    db.session.add(other)
+    db.session.commit()
+    level = db.session.scalars(select(StockLevel)).one()
+    login_as(client, them)
+    page = client.get(f"/parts/types/{two['ram'].id}").get_data(as_text=True)
+    assert f'action="/parts/levels/{level.id}/move"' in page and "Bac 2" in page
+    response = client.post(f"/parts/levels/{level.id}/move", data={"quantity": "3", "location_id": other.id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    levels = {lv.location_id: lv.quantity for lv in db.session.scalars(select(StockLevel))}
+    assert levels == {two["bin"].id: 1, other.id: 3}
+    moves = db.session.scalars(select(StockMove).where(StockMove.kind == MoveKind.MOVED).order_by(StockMove.id)).all()
+    assert [m.quantity for m in moves] == [-3, 3] and moves[0].note == f"→ {other.code}"
+    # More than there is, the same place, or another workshop's bin: refused, nothing moves.
+    for data in ({"quantity": "2", "location_id": other.id}, {"quantity": "1", "location_id": two["bin"].id}):
+        client.post(f"/parts/levels/{level.id}/move", data=data)
+    mine = Location(workshop_id=two["here"].id, code=f"{two['here'].tag_prefix}-L0001", name="Chez moi", kind="bin")
+    db.session.add(mine)
+    db.session.commit()
+    client.post(f"/parts/levels/{level.id}/move", data={"quantity": "1", "location_id": mine.id})
+    db.session.expire_all()
+    assert {lv.location_id: lv.quantity for lv in db.session.scalars(select(StockLevel))} == {
+        two["bin"].id: 1, other.id: 3}
+    assert two["ram"].name in client.get(f"/parts/types/{two['ram'].id}").get_data(as_text=True)
+
+
+def test_a_harvested_part_without_a_number_of_units_is_refused(client, two):
+    from tests.factories import make_device, make_donation, make_donor
+
+    technician = make_user(Role.TECHNICIAN, structure=two["there"])
+    device = make_device(make_donation(make_donor(two["there"])))
+    login_as(client, technician)
+    response = client.post(f"/devices/{device.tag}/harvest", data={
+        "lines-0-part_type_id": two["ram"].id, "lines-0-quantity": "", "lines-0-condition": "tested_ok"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Indiquez le nombre d&#39;unités retirées." in page
+    db.session.expire_all()
+    assert device.state.value == "received"
+    assert db.session.scalars(select(StockMove).where(StockMove.kind == MoveKind.HARVESTED)).all() == []
+    done = client.post(f"/devices/{device.tag}/harvest", data={
+        "lines-0-part_type_id": two["ram"].id, "lines-0-quantity": "2", "lines-0-condition": "tested_ok",
+        "location_id": two["bin"].id})
+    assert done.status_code == 302
+    harvested = db.session.scalars(select(StockMove).where(StockMove.kind == MoveKind.HARVESTED)).one()
+    assert harvested.quantity == 2 and harvested.level.location_id == two["bin"].id

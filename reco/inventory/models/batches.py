@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
@@ -22,4 +22,8 @@ class ScanBatch(db.Model):
     session_key: Mapped[str] = mapped_column(String(32), default="", server_default="")
     #: Codes in the order they were scanned, as typed by the scanner.
     codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Where the devices of the list go: the location whose code was scanned among them.
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    location = relationship("Location")
