@@ -245,6 +245,11 @@
     button.className = "button camera-scan-button";
     button.textContent = text("button");
     button.setAttribute("aria-haspopup", "dialog");
+    var label = field.labels && field.labels.length ? field.labels[0] : null;
+    if (label) {  // several scan fields on a page: each button is described by its own field's label
+      label.id = label.id || field.id + "-label";
+      button.setAttribute("aria-describedby", label.id);
+    }
     button.setAttribute("data-camera-for", field.id);
     button.addEventListener("click", function () { start(field); });
     var row = field.closest(".scan-row") || field.parentNode;

@@ -1,11 +1,15 @@
 """Scanning without a scanner: a tablet's camera films one of our labels and the scan field gets its tag, read by
 the WebAssembly reader Reco serves (the browser's own BarcodeDetector is taken away, as Debian's Chromium lacks it).
 
-Chromium films a Y4M file instead of a camera: a label rendered by reco.labels, rasterised with pypdfium2."""
+Chromium films a Y4M file instead of a camera: a label rendered by reco.labels, rasterised with pypdfium2, or a
+manufacturer's sticker (a serial as Code 39, an EAN-13) drawn by python-barcode."""
+import io
 import re
 
+import barcode
 import pypdfium2
 import pytest
+from barcode.writer import ImageWriter
 from PIL import Image
 
 from reco.accounts.models import Structure
@@ -48,32 +52,56 @@ def workshop_device(app):
         workshop = make_structure("workshop", tag_prefix="CAM")
         technician = make_user("technician", structure=workshop)
         device = make_device(make_donation(make_donor(workshop)), brand="Dell", model="Latitude E7450",
-                             serial="5CG1234XYZ")
+                             serial="5CG1234XYZ", donor_tag="4006381333931")
         db.session.commit()
         return technician.email, device.tag
 
 
+def sticker_frame(symbology: str, code: str) -> bytes:
+    """Return one Y4M frame of a manufacturer's sticker: ``code`` as a Code 39 or EAN-13 (python-barcode)."""
+    buffer = io.BytesIO()
+    options = {"add_checksum": False} if symbology == "code39" else {}  # serial stickers carry no check digit
+    barcode.get(symbology, code, writer=ImageWriter(), options=options).write(buffer, {"module_width": 0.4,
+                                                                                       "dpi": 200})
+    sticker = Image.open(buffer).convert("L")
+    sticker.thumbnail((WIDTH - 80, HEIGHT - 80), Image.Resampling.LANCZOS)
+    image = Image.new("L", (WIDTH, HEIGHT), 255)
+    image.paste(sticker, ((WIDTH - sticker.width) // 2, (HEIGHT - sticker.height) // 2))
+    return frame(image)
+
+
 @pytest.fixture
-def camera_page(app, chromium, workshop_device, tmp_path):
-    """A tab of a Chromium whose camera films the device's label (this test's browser only)."""
+def filming(chromium, tmp_path):
+    """Open a tab of a Chromium whose camera films a frame (a second of white first): this test's browser only."""
+    opened = []
+
+    def open_tab(picture: bytes):
+        video = tmp_path / f"camera-{len(opened)}.y4m"
+        blank = frame(Image.new("L", (WIDTH, HEIGHT), 255))
+        video.write_bytes(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode()
+                          + blank * BLANK_FRAMES + picture * 20)
+        browser = chromium.browser_type.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + [
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"])
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768}, has_touch=True)
+        context.add_init_script("delete window.BarcodeDetector;")
+        opened.append(browser)
+        return context.new_page()
+
+    yield open_tab
+    for browser in opened:
+        browser.close()
+
+
+@pytest.fixture
+def camera_page(app, filming, workshop_device):
+    """A tab whose camera films the device's label, rendered by reco.labels."""
     _email, tag = workshop_device
     with app.test_request_context():
         workshop = db.session.scalar(db.select(Structure).where(Structure.tag_prefix == "CAM"))
         pdf = print_devices(workshop, [tag], format_key="brother-ql-62x29")
         db.session.rollback()
-    video = tmp_path / "label.y4m"
-    blank = frame(Image.new("L", (WIDTH, HEIGHT), 255))
-    video.write_bytes(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode()
-                      + blank * BLANK_FRAMES + label_frame(pdf) * 20)
-    browser = chromium.browser_type.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + [
-        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768}, has_touch=True)
-    context.add_init_script("delete window.BarcodeDetector;")
-    tab = context.new_page()
-    yield tab
-    context.close()
-    browser.close()
+    return filming(label_frame(pdf))
 
 
 def _log_in(page, live_server, email):
@@ -124,6 +152,19 @@ def test_the_camera_stops_after_a_read_and_on_cancel(live_server, workshop_devic
     dialog.get_by_role("button", name="Annuler").click()
     assert _camera_off(page) and page.locator("#scan-code").input_value() == ""
     assert page.evaluate("document.activeElement.id") == "scan-code"
+
+
+@pytest.mark.parametrize("symbology,code", [("code39", "5CG1234XYZ"), ("ean13", "400638133393")])
+def test_a_serial_sticker_opens_its_device_from_the_scan_box(live_server, workshop_device, filming, symbology, code):
+    email, tag = workshop_device
+    page = filming(sticker_frame(symbology, code))
+    _log_in(page, live_server, email)
+    button = page.locator("[data-camera-for=scan-code]")
+    assert button.get_attribute("aria-describedby") == "scan-code-label"
+    assert page.locator("#scan-code-label").inner_text() == "Scannez ou saisissez un code"
+    with page.expect_navigation(url=re.compile(rf".*/devices/{tag}$"), timeout=30_000):
+        button.click()
+    assert tag in page.locator("h1").inner_text()
 
 
 def test_no_camera_button_without_a_camera(live_server, workshop_device, page):
