@@ -4,18 +4,19 @@ A bench agent that lost its network spools its reports and sends them again late
 the first success (2xx) is stored with the key, and any later request of the same user with that key and the same
 content gets the stored answer back (header ``Idempotent-Replay: true``). A refusal (4xx) is not stored: the same key
 can be sent again once the problem is fixed. Two requests with one key at the same moment: the unique (user, key)
-lets one through and the other, once the first is committed, replays its answer.
+lets one through and the other, once the first is committed, replays its answer. Answers are kept KEPT_DAYS days:
+a stick that stayed offline longer sends its reports as new ones (each endpoint refuses a duplicate on its own).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, make_response, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +28,7 @@ from reco.extensions import db
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replay"
 MAX_KEY_LENGTH = 100
+KEPT_DAYS = 90  #: how long a first answer is kept for replays
 #: How the OpenAPI document describes the header.
 KEY_PARAMETER = {
     "name": HEADER, "in": "header", "required": False,
@@ -60,6 +62,8 @@ class ApiReply(db.Model):
     request_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
+    #: The Location header of the first answer (what was created), if it had one.
+    location: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -102,6 +106,8 @@ def _replay(reply: ApiReply, fingerprint: str):
                                "address): nothing was recorded. Give each report its own key.")))
     response = current_app.response_class(reply.body, status=reply.status, mimetype="application/json")
     response.headers[REPLAY_HEADER] = "true"
+    if reply.location:
+        response.headers["Location"] = reply.location
     return response
 
 
@@ -114,6 +120,8 @@ def idempotent(view):
         if key is None:
             return view(*args, **kwargs)
         user_id, fingerprint = acting_user().id, _request_sha256()
+        db.session.execute(delete(ApiReply).where(ApiReply.user_id == user_id,
+                                                  ApiReply.created_at < utcnow() - timedelta(days=KEPT_DAYS)))
         reply = _earlier(user_id, key)
         if reply is not None:
             return _replay(reply, fingerprint)
@@ -130,6 +138,7 @@ def idempotent(view):
         response = make_response(view(*args, **kwargs))
         if 200 <= response.status_code < 300:
             claim.status, claim.body = response.status_code, response.get_data(as_text=True)
+            claim.location = response.headers.get("Location", "")[:500]
         else:  # a refusal is rolled back with everything else; anything else is not kept either
             db.session.delete(claim)
         return response

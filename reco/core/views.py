@@ -59,9 +59,11 @@ def set_language(code: str):
 
 @bp.app_context_processor
 def layout_context():
-    """Give every template the menu, the permission check and the current language."""
-    user = current_user
+    """Give every template the menu, the permission check and the current language; the user is resolved once
+    (``current_user`` in a template is the user itself, not a proxy looked up at each use)."""
+    user = current_user._get_current_object()
     return {
+        "current_user": user,
         "nav": nav_entries(user) if user.is_authenticated else [],
         "unread_notices": unread_count(user) if user.is_authenticated else 0,
         "can": lambda action, obj=None: can(user, action, obj),

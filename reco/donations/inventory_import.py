@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,14 @@ from reco.inventory.models import DeviceType
 MAX_LINES = 20000
 MAX_COLUMNS = 60
 MAX_CELL = 200
+#: The most an XLSX file may hold once unzipped, all its parts together: a list of 20,000 machines takes a few MB.
+MAX_XLSX_UNZIPPED = 32 * 1024 * 1024
+#: The most the shared strings (the text of every cell, read at once by openpyxl) may hold once unzipped.
+MAX_XLSX_STRINGS = 16 * 1024 * 1024
+#: The longest text a cell may hold as it is read: no field takes more than 500 characters.
+MAX_CELL_READ = 5000
+#: The most characters all the cells of a list may hold together, as they are read.
+MAX_TEXT_READ = 20_000_000
 #: Longest value each field's column holds.
 FIELD_LIMITS = {"serial": 80, "donor_tag": 80, "brand": 80, "model": 120, "comment": 500}
 
@@ -183,11 +192,41 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _check_xlsx_sizes(data: bytes, unreadable) -> None:
+    """Refuse an XLSX file whose parts, once unzipped, are far larger than a list of devices, before openpyxl
+    unzips any of them (a few hundred KB may unzip to a single cell of hundreds of MB)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InventoryFileError(unreadable) from exc
+    unzipped = sum(part.file_size for part in parts)
+    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if unzipped > MAX_XLSX_UNZIPPED or strings > MAX_XLSX_STRINGS:
+        raise InventoryFileError(_l("This Excel file holds %(size)d MB once unzipped, far more than a list of "
+                                    "devices: keep only the list in the file, or save it as CSV.",
+                                    size=round(unzipped / 1024 / 1024)))
+
+
+def _checked_cell(text: str, line: int, read: int) -> int:
+    """Refuse a cell longer than any field, or a list holding too much text; return the characters read so far."""
+    if len(text) > MAX_CELL_READ:
+        raise InventoryFileError(_l("Line %(line)d holds a cell of more than %(n)d characters: this is not a list "
+                                    "of devices.", line=line, n=MAX_CELL_READ))
+    read += len(text)
+    if read > MAX_TEXT_READ:
+        raise InventoryFileError(_l("This file holds more than %(n)d million characters: split it into several "
+                                    "files.", n=MAX_TEXT_READ // 1_000_000))
+    return read
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    """Read the rows of the first sheet of an XLSX file."""
+    """Read the rows of the first sheet of an XLSX file, streamed (openpyxl's read-only mode), once its unzipped
+    size is checked; each cell is checked as it is read."""
     from openpyxl import load_workbook
 
     unreadable = _l("This Excel file cannot be read. Save it again as .xlsx or CSV.")
+    _check_xlsx_sizes(data, unreadable)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
@@ -195,10 +234,16 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     rows = []
     try:
         sheet = workbook.worksheets[0]
+        read = 0
         for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
-            rows.append([_cell_text(v) for v in row])
+            texts = [_cell_text(v) for v in row]
+            for text in texts:
+                read = _checked_cell(text, len(rows) + 1, read)
+            rows.append(texts)
             if len(rows) > MAX_LINES + 1:
                 break
+    except InventoryFileError:
+        raise
     except Exception as exc:  # a damaged sheet fails while its rows are read
         raise InventoryFileError(unreadable) from exc
     finally:

@@ -2,12 +2,14 @@
 import json
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from reco.api.idempotency import ApiReply
+from reco.api.idempotency import KEPT_DAYS, ApiReply
 from reco.core.audit import Event
+from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.models import Device, Sanitization
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_token, make_user
@@ -40,6 +42,7 @@ def test_a_device_received_twice_with_one_key_is_received_once(client, bench):
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json()
     assert again.headers["Idempotent-Replay"] == "true" and "Idempotent-Replay" not in first.headers
+    assert again.headers["Location"] == first.headers["Location"] == f"/api/v1/devices/{first.get_json()['tag']}"
     assert _count(Device, Device.serial == "SN-SPOOL") == 1
     other = client.post("/api/v1/devices", json=body | {"serial": "SN-OTHER"}, headers=headers)
     assert other.status_code == 422 and other.get_json()["error"] == "idempotency_key_reused"
@@ -50,6 +53,18 @@ def test_a_device_received_twice_with_one_key_is_received_once(client, bench):
     theirs = client.post("/api/v1/devices", json=body | {"serial": "SN-THEIRS"},
                          headers=colleague | {"Idempotency-Key": "spool-0001"})
     assert theirs.status_code == 201 and "Idempotent-Replay" not in theirs.headers
+
+
+def test_answers_are_kept_ninety_days_then_dropped(client, bench):
+    user_id = bench["user"].id
+    db.session.add_all([ApiReply(user_id=user_id, key=key, endpoint="api.post_device", request_sha256="0" * 64,
+                                 status=201, body="{}", created_at=utcnow() - timedelta(days=days))
+                        for key, days in (("old", KEPT_DAYS + 1), ("recent", KEPT_DAYS - 1))])
+    db.session.commit()
+    body = {"donation_id": bench["donation"].id, "type": "desktop", "serial": "SN-NEW"}
+    assert client.post("/api/v1/devices", json=body, headers=bench["headers"] | {"Idempotency-Key": "new"}) \
+        .status_code == 201
+    assert sorted(db.session.scalars(select(ApiReply.key).where(ApiReply.user_id == user_id))) == ["new", "recent"]
 
 
 def test_a_refusal_is_not_kept_and_the_key_works_once_fixed(client, bench):

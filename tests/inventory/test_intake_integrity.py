@@ -200,8 +200,8 @@ def test_scan_to_receive_bad_input_is_explained_and_writes_nothing(client, bench
 def test_someone_elses_collection_is_refused(client, bench):
     _technician, _donation = bench
     other = make_donation()
-    assert client.post(f"/donations/{other.id}/intake/scan", data={"code": "SN1"}).status_code == 403
-    assert client.get(f"/donations/{other.id}/intake", query_string={"code": "SN1"}).status_code == 403
+    assert client.post(f"/donations/{other.id}/intake/scan", data={"code": "SN1"}).status_code == 404
+    assert client.get(f"/donations/{other.id}/intake", query_string={"code": "SN1"}).status_code == 404
     assert db.session.scalar(select(func.count(Device.id))) == 0
 
 

@@ -227,7 +227,7 @@ class Drive(db.Model):
     reallocated_sectors: Mapped[int | None] = mapped_column(Integer)
     media_errors: Mapped[int | None] = mapped_column(Integer)
     #: The device the drive was taken out of, kept for traceability.
-    removed_from_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    removed_from_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
