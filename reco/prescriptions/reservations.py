@@ -277,7 +277,7 @@ def release_device(prescription: Prescription, *, by: User, reason: str, kind: s
 def release_reservation(prescription: Prescription, *, by: User, reason: str = "",
                         reason_kind: str | None = None) -> Device:
     """Give the reserved device back to the shelf and put the prescription back on the waiting list."""
-    kind, detail = reason_of(ReleaseKind, reason_kind, reason, required=False)
+    kind, detail = reason_of(ReleaseKind, reason_kind, reason)
     lock_prescription(prescription)
     if prescription.status is not PrescriptionStatus.RESERVED:
         raise DomainError(str(_l("This prescription has no device reserved.")))

@@ -247,10 +247,11 @@ def update_prescription(prescription: Prescription, *, by: User, workshop: Struc
     return prescription
 
 
-def reason_of(kinds, kind, detail, *, required: bool, limit: int = 500) -> tuple[str, str]:
+def reason_of(kinds, kind, detail, *, missing=None, field: str = "reason_kind", limit: int = 500) -> tuple[str, str]:
     """Return a reason as its kind (a value of the closed list ``kinds``) and the words written about it.
 
-    A detail without a kind is an « other » reason; an « other » reason needs its detail when a reason is required.
+    ``missing``: the message when no reason is given (on ``field``); without it the reason is optional. A detail
+    without a kind is an « other » reason; an « other » reason needs its detail when a reason is required.
     """
     if detail is not None and not isinstance(detail, str):
         raise ValidationFailed(str(_l("The reason is text.")), {"reason": [str(_l("text expected"))]})
@@ -260,9 +261,8 @@ def reason_of(kinds, kind, detail, *, required: bool, limit: int = 500) -> tuple
                                {"reason": [str(_l("too long"))]})
     if kind in (None, ""):
         if not detail:
-            if required:
-                raise ValidationFailed(str(_l("Choose the reason in the list.")),
-                                       {"reason_kind": [str(_l("required"))]})
+            if missing:
+                raise ValidationFailed(str(missing), {field: [str(_l("required"))]})
             return "", ""
         kind = "other"
     try:
@@ -270,7 +270,7 @@ def reason_of(kinds, kind, detail, *, required: bool, limit: int = 500) -> tuple
     except (ValueError, TypeError):
         raise ValidationFailed(str(_l("Choose the reason in the list.")),
                                {"reason_kind": [str(_l("choose one of the answers offered"))]}) from None
-    if kind == "other" and not detail and required:
+    if kind == "other" and not detail and missing:
         raise ValidationFailed(str(_l("Say in a few words what the other reason is.")),
                                {"reason": [str(_l("required for another reason"))]})
     return kind, detail
@@ -279,7 +279,7 @@ def reason_of(kinds, kind, detail, *, required: bool, limit: int = 500) -> tuple
 def withdraw_prescription(prescription: Prescription, *, by: User, reason: str = "",
                           reason_kind: str | None = None) -> Prescription:
     """Withdraw a prescription the workshop has not accepted yet; what is written about it stays on it only."""
-    kind, detail = reason_of(EndKind, reason_kind, reason, required=False)
+    kind, detail = reason_of(EndKind, reason_kind, reason)
     lock_prescription(prescription)
     change_status(prescription, P.WITHDRAWN, by=by, reason_kind=kind)
     prescription.reason_kind, prescription.withdraw_reason = kind, detail
@@ -295,13 +295,8 @@ def decide_prescription(prescription: Prescription, *, by: User, accept, reason:
     if accept:
         kind, detail = "", ""
     else:
-        try:
-            kind, detail = reason_of(DeclineKind, reason_kind, reason, required=True, limit=1000)
-        except ValidationFailed as refusal:
-            if "reason_kind" in refusal.fields:
-                raise ValidationFailed(str(_l("Give the reason for declining: the social worker will read it.")),
-                                       {"reason": [str(_l("required to decline"))]}) from None
-            raise
+        kind, detail = reason_of(DeclineKind, reason_kind, reason, field="reason", limit=1000,
+                                 missing=_l("Give the reason for declining: the social worker will read it."))
     lock_prescription(prescription)
     if prescription.status is not P.SUBMITTED:
         raise DomainError(str(_l("Only a submitted prescription can be accepted or declined; this one is "
@@ -320,13 +315,8 @@ def cancel_prescription(prescription: Prescription, *, by: User, reason: str = "
     """Cancel an accepted prescription (the family no longer needs it); a reserved device goes back to the shelf."""
     from reco.prescriptions.reservations import release_device
 
-    try:
-        kind, detail = reason_of(EndKind, reason_kind, reason, required=True, limit=1000)
-    except ValidationFailed as refusal:
-        if "reason_kind" in refusal.fields:
-            raise ValidationFailed(str(_l("Give the reason for cancelling.")),
-                                   {"reason": [str(_l("required"))]}) from None
-        raise
+    kind, detail = reason_of(EndKind, reason_kind, reason, field="reason", limit=1000,
+                             missing=_l("Give the reason for cancelling."))
     lock_prescription(prescription)
     if P.CANCELLED not in STATUS_MOVES[prescription.status]:
         raise DomainError(str(_l("A prescription « %(status)s » cannot be cancelled.",

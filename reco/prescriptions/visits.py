@@ -158,13 +158,8 @@ def mark_missed(visit: Visit, *, by: User, reason: str = "", reason_kind: str | 
     """
     lock_visit(visit)
     claim_submission(submission_key, by=by, action="visit.missed", obj=visit)
-    try:
-        kind, detail = reason_of(MissedKind, reason_kind, reason, required=True)
-    except ValidationFailed as refusal:
-        if "reason_kind" in refusal.fields:
-            raise ValidationFailed(str(_l("Say what happened (family absent, wrong address...).")),
-                                   {"reason_kind": [str(_l("required"))]}) from None
-        raise
+    kind, detail = reason_of(MissedKind, reason_kind, reason,
+                             missing=_l("Say what happened (family absent, wrong address...)."))
     new_date = _check_date(new_date, "new_date") if new_date else None
     slot = _slot(slot) if new_date else None
     if visit.status is not V.SCHEDULED:
@@ -186,13 +181,7 @@ def cancel_visit(visit: Visit, *, by: User, reason: str = "", reason_kind: str |
     """Cancel the visit: the device goes back on the shelf and the household back on the waiting list."""
     from reco.prescriptions.reservations import release_reservation
 
-    try:
-        kind, detail = reason_of(ReleaseKind, reason_kind, reason, required=True)
-    except ValidationFailed as refusal:
-        if "reason_kind" in refusal.fields:
-            raise ValidationFailed(str(_l("Give the reason for cancelling.")),
-                                   {"reason_kind": [str(_l("required"))]}) from None
-        raise
+    kind, detail = reason_of(ReleaseKind, reason_kind, reason, missing=_l("Give the reason for cancelling."))
     lock_visit(visit)
     _check_open(visit)
     if visit.prescription.status is P.RESERVED:
@@ -325,13 +314,7 @@ def return_device(device: Device, *, by: User, reason: str = "", replacement,
     The device's history and the household's events keep the kind of reason; what was written stays on the
     reservation, erased with the household's personal data.
     """
-    try:
-        kind, detail = reason_of(ReturnKind, reason_kind, reason, required=True)
-    except ValidationFailed as refusal:
-        if "reason_kind" in refusal.fields:
-            raise ValidationFailed(str(_l("Say why the device comes back.")),
-                                   {"reason_kind": [str(_l("required"))]}) from None
-        raise
+    kind, detail = reason_of(ReturnKind, reason_kind, reason, missing=_l("Say why the device comes back."))
     if not isinstance(replacement, bool):
         raise ValidationFailed(str(_l("Say whether the household waits for another device.")),
                                {"replacement": [str(_l("yes or no expected"))]})
