@@ -1,8 +1,10 @@
 """Factories for test objects, committed so that requests see them."""
 from __future__ import annotations
 
+import io
 import itertools
 
+from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
 from reco.accounts.models import ROLE_REQUIRES_KIND, Role, Structure, StructureKind, User
@@ -132,3 +134,13 @@ def make_prescription(prescriber: User | None = None, workshop: Structure | None
         decide_prescription(prescription, by=supervisor, accept=True)
     db.session.commit()
     return prescription
+
+
+def xlsx_of(rows) -> bytes:
+    """Return an XLSX file whose first sheet holds ``rows``, as openpyxl writes it."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

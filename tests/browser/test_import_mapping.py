@@ -1,24 +1,15 @@
 """A company's spreadsheet on the import preview: the header under its titles, the column to map named on screen,
 the mapping remembered for the donor's corrected list, and a refused import that says why."""
-import io
 import re
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 
 from tests.browser.conftest import log_in, wait_until
+from tests.factories import xlsx_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
-
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _rows(second_serial: str):
@@ -54,7 +45,7 @@ def test_a_company_spreadsheet_is_mapped_on_screen_and_the_mapping_is_remembered
     donation_url = page.url
 
     first = tmp_path / "parc.xlsx"
-    first.write_bytes(_xlsx(_rows("PZ1")))
+    first.write_bytes(xlsx_of(_rows("PZ1")))
     _open_preview(page, live_server, donation_url, first)
     header = page.get_by_label("Ligne qui porte les noms de colonnes")
     assert header.input_value() == "4"
@@ -79,7 +70,7 @@ def test_a_company_spreadsheet_is_mapped_on_screen_and_the_mapping_is_remembered
 
     # The donor sends a corrected list: its columns are recognised as chosen the first time.
     corrected = tmp_path / "parc corrigé.xlsx"
-    corrected.write_bytes(_xlsx(_rows("MXZ2")))
+    corrected.write_bytes(xlsx_of(_rows("MXZ2")))
     _open_preview(page, live_server, donation_url, corrected)
     assert page.locator("#unknown-columns").count() == 0
     assert page.locator("#known-columns").get_attribute("open") is not None  # nothing left to map: shown open

@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from reco.donations.columns import column_letter, find_header, is_total, updated_memory
@@ -15,20 +14,11 @@ from reco.donations.models import DeclaredItem
 from reco.extensions import db
 from reco.inventory.models import DeviceType
 from tests.conftest import login_as
-from tests.factories import make_donation, make_donor, make_user
+from tests.factories import make_donation, make_donor, make_user, xlsx_of
 
 
 ABOVE, EMPTY = "au-dessus des noms de colonnes", "ligne vide"  # the reasons, in the network's language
 
-
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 #: As a company's asset manager exports it: a title, a date, a blank line, the table, a blank line and a total.
@@ -56,7 +46,7 @@ COMPANY_CSV = ("Liste des matériels donnés;;;;\r\n"
 
 
 def test_an_xlsx_with_title_lines_blank_lines_and_a_total_is_read_and_they_are_listed():
-    parsed = parse_inventory(_xlsx(COMPANY_XLSX), "parc.xlsx")
+    parsed = parse_inventory(xlsx_of(COMPANY_XLSX), "parc.xlsx")
     assert parsed.header_line == 4
     assert parsed.mapping == ["serial", "brand", "model", "device_type", "comment"]
     assert not parsed.errors and not parsed.unknown_columns

@@ -1,13 +1,12 @@
 """Reading donor inventories as companies send them."""
 import hashlib
-import io
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 
 from reco.donations.inventory_import import InventoryFileError, guess_field, parse_inventory
 from reco.inventory.models import DeviceType
+from tests.factories import xlsx_of
 
 FRENCH = ("N° de série;Marque;Modèle;Type;N° d'inventaire;Date d'achat\n"
           "5CG7 1234;HP;ProBook 430 G4;Portable;INV-001;15/03/2018\n"
@@ -15,15 +14,6 @@ FRENCH = ("N° de série;Marque;Modèle;Type;N° d'inventaire;Date d'achat\n"
           "\n"
           "MON42;Dell;P2214H;écran;INV-003;\n")
 
-
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
@@ -49,7 +39,7 @@ def test_english_csv_with_commas_and_quotes():
 
 
 def test_xlsx_with_dates_and_numbers():
-    data = _xlsx([["Numéro de série", "Fabricant", "Modèle", "Catégorie", "Asset tag", "Purchase date"],
+    data = xlsx_of([["Numéro de série", "Fabricant", "Modèle", "Catégorie", "Asset tag", "Purchase date"],
                   ["S1", "Dell", "Latitude", "laptop", 1001, date(2019, 5, 2)],
                   [None, None, None, None, None, None],
                   ["S2", "Dell", "OptiPlex", "desktop", 1002, None]])
