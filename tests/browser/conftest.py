@@ -54,13 +54,13 @@ def demo(app):
         db.session.commit()
 
 
-def log_in(page, live_server: str, email: str) -> None:
-    """Log in through the real form with a demo account."""
+def log_in(page, live_server: str, email: str, password: str | None = None) -> None:
+    """Log in through the real form, with a demo account's password unless ``password`` is given."""
     from reco.demo import DEMO_PASSWORD
 
     page.goto(f"{live_server}/login")
     page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_label("Mot de passe").fill(password or DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{live_server}/")
 

@@ -13,7 +13,7 @@ from reco.inventory.models import Device, DeviceState, Location
 from reco.parts.catalogue import create_part_type
 from reco.parts.models import MoveKind, PartRequest, StockLevel
 from reco.parts.stock import add_stock
-from tests.browser.conftest import wait_until
+from tests.browser.conftest import log_in, wait_until
 from tests.factories import PASSWORD, make_device, make_donation, make_donor, make_structure, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -32,14 +32,6 @@ def bench(app):
         return {"email": technician.email, "tags": tags, "shelf": shelf.code}
 
 
-def _log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/")
-
-
 def _scan(page, code):
     wait_until(page, "document.activeElement && document.activeElement.id === 'batch-code' && "
                      "document.readyState === 'complete'")
@@ -54,7 +46,7 @@ def _states(app, tags):
 
 
 def test_a_scanned_location_is_the_destination_a_few_tabs_away(app, live_server, bench, page):
-    _log_in(page, live_server, bench["email"])
+    log_in(page, live_server, bench["email"], PASSWORD)
     page.goto(f"{live_server}/batch")
     for code in (*bench["tags"][:2], bench["shelf"].lower()):
         _scan(page, code)
@@ -75,7 +67,7 @@ def test_a_scanned_location_is_the_destination_a_few_tabs_away(app, live_server,
 
 
 def test_the_list_is_recycled_with_one_weight_and_one_slip(app, live_server, bench, page):
-    _log_in(page, live_server, bench["email"])
+    log_in(page, live_server, bench["email"], PASSWORD)
     page.goto(f"{live_server}/batch")
     for tag in bench["tags"][:3]:
         _scan(page, tag)
@@ -95,7 +87,7 @@ def test_the_list_is_recycled_with_one_weight_and_one_slip(app, live_server, ben
 
 
 def test_the_list_is_dismantled_one_device_after_the_other(app, live_server, bench, page):
-    _log_in(page, live_server, bench["email"])
+    log_in(page, live_server, bench["email"], PASSWORD)
     page.goto(f"{live_server}/batch")
     for tag in bench["tags"][:2]:
         _scan(page, tag)
@@ -128,7 +120,7 @@ def parts(app):
 
 
 def test_a_technician_asks_harvests_with_units_and_moves_parts_between_bins(app, live_server, parts, page):
-    _log_in(page, live_server, parts["email"])
+    log_in(page, live_server, parts["email"], PASSWORD)
     # The bank tells them to ask, and lets them.
     page.goto(f"{live_server}/parts/bank")
     row = page.locator("tbody tr", has_text="RAM DDR4").first

@@ -15,7 +15,7 @@ from PIL import Image
 from reco.accounts.models import Structure
 from reco.extensions import db
 from reco.labels.printing import print_devices
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, log_in, wait_until
 from tests.factories import PASSWORD, make_device, make_donation, make_donor, make_structure, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -104,14 +104,6 @@ def camera_page(app, filming, workshop_device):
     return filming(label_frame(pdf))
 
 
-def _log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/")
-
-
 def _camera_off(page) -> bool:
     return page.evaluate("""() => { const d = document.querySelector('dialog.camera-scan');
         return !d.open && !d.querySelector('video').srcObject && !d.hasAttribute('data-camera'); }""")
@@ -120,7 +112,7 @@ def _camera_off(page) -> bool:
 def test_the_camera_reads_our_label_into_the_batch_as_a_scanner_would(live_server, workshop_device, camera_page):
     email, tag = workshop_device
     page = camera_page
-    _log_in(page, live_server, email)
+    log_in(page, live_server, email, PASSWORD)
     page.goto(f"{live_server}/batch")
     button = page.locator("[data-camera-for=batch-code]")
     assert button.inner_text() == CAMERA and button.get_attribute("type") == "button"
@@ -135,7 +127,7 @@ def test_the_camera_reads_our_label_into_the_batch_as_a_scanner_would(live_serve
 def test_the_camera_stops_after_a_read_and_on_cancel(live_server, workshop_device, camera_page):
     email, tag = workshop_device
     page = camera_page
-    _log_in(page, live_server, email)
+    log_in(page, live_server, email, PASSWORD)
     page.goto(f"{live_server}/labels/devices")
     codes = page.get_by_label("Codes à imprimer, un par ligne")
     page.locator("[data-camera-for=codes]").click()
@@ -158,7 +150,7 @@ def test_the_camera_stops_after_a_read_and_on_cancel(live_server, workshop_devic
 def test_a_serial_sticker_opens_its_device_from_the_scan_box(live_server, workshop_device, filming, symbology, code):
     email, tag = workshop_device
     page = filming(sticker_frame(symbology, code))
-    _log_in(page, live_server, email)
+    log_in(page, live_server, email, PASSWORD)
     button = page.locator("[data-camera-for=scan-code]")
     assert button.get_attribute("aria-describedby") == "scan-code-label"
     assert page.locator("#scan-code-label").inner_text() == "Scannez ou saisissez un code"
@@ -169,7 +161,7 @@ def test_a_serial_sticker_opens_its_device_from_the_scan_box(live_server, worksh
 
 def test_no_camera_button_without_a_camera(live_server, workshop_device, page):
     email, _tag = workshop_device
-    _log_in(page, live_server, email)
+    log_in(page, live_server, email, PASSWORD)
     page.goto(f"{live_server}/batch")
     page.wait_for_load_state("load")
     assert page.locator("#batch-code").is_visible()

@@ -7,7 +7,7 @@ from reco.donations.inventory_import import parse_inventory
 from reco.donations.services import import_declared_items
 from reco.extensions import db
 from reco.labels.sending import set_label_printer
-from tests.browser.conftest import wait_until
+from tests.browser.conftest import log_in, wait_until
 from tests.browser.test_responsive import check_width
 from tests.factories import PASSWORD, make_donation, make_donor, make_structure, make_user
 from tests.labels.printer_helpers import FakeBrother, barcodes, closed_port, raster_pages
@@ -56,11 +56,7 @@ def test_each_scan_receives_and_prints_and_a_printer_off_never_stops_the_intake(
         db.session.commit()
         email, donation_id, workshop_id = technician.email, donation.id, workshop.id
     _printer_port(app, workshop_id, printer.port)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/")
+    log_in(page, live_server, email, PASSWORD)
     page.goto(f"{live_server}/donations/{donation_id}/intake?auto=1")
 
     tags = []
