@@ -2,10 +2,12 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import with_expression
 
 from reco.accounts import bp
 from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import Structure, User
+from reco.core.notices import unread_of
 from reco.core.permissions import can
 from reco.core.scanning import scan_lookup
 from reco.extensions import db, login_manager
@@ -18,11 +20,12 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Return the active user of a session, if the session is still valid."""
+    """Return the active user of a session, if the session is still valid, with their unseen notices counted."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(select(User).where(User.id == int(user_id))
+                             .options(with_expression(User.unread_notices, unread_of(User.id))))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from reco.core.audit import Event
 from reco.core.mail import queue_mail
@@ -73,10 +74,17 @@ def notify(users, event: Event, *, subject: str, url: str) -> None:
                          url=current_app.config["RECO_BASE_URL"].rstrip("/") + url))
 
 
+def unread_of(user_id):
+    """Return the SQL that counts the unseen notices of ``user_id`` (a value or a column)."""
+    return (select(func.count(Notice.id)).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+            .scalar_subquery())
+
+
 def unread_count(user) -> int:
-    """Return how many notices the user has not seen yet."""
-    return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id,
-                                                               Notice.read_at.is_(None))) or 0
+    """Return how many notices the user has not seen yet (counted with the user when the session loaded them)."""
+    if getattr(user, "unread_notices", None) is not None:
+        return user.unread_notices
+    return db.session.scalar(select(unread_of(user.id))) or 0
 
 
 def mark_read(user, notice_ids) -> None:
@@ -84,3 +92,4 @@ def mark_read(user, notice_ids) -> None:
     if notice_ids:
         db.session.execute(update(Notice).where(Notice.user_id == user.id, Notice.id.in_(list(notice_ids)),
                                                 Notice.read_at.is_(None)).values(read_at=utcnow()))
+        set_committed_value(user, "unread_notices", None)  # counted again when next shown

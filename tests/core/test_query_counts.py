@@ -106,3 +106,21 @@ def test_the_device_page_costs_the_same_statements_however_much_the_device_holds
     supervisor, bare, full = _scanned_devices()
     login_as(client, supervisor)
     assert len(_sent(client, f"/devices/{full}")) == len(_sent(client, f"/devices/{bare}"))
+
+
+def test_the_unseen_notices_are_counted_by_the_query_that_loads_the_user(client, ctx):
+    from reco.core.audit import record_event
+    from reco.core.notices import Notice
+
+    supervisor, bare, _full = _scanned_devices()
+    event = record_event(supervisor, make_prescription(), "status", **{"from": "submitted", "to": "accepted"})
+    db.session.flush()
+    db.session.add_all([Notice(user_id=supervisor.id, event_id=event.id, subject=bare, url="/") for _ in range(2)])
+    db.session.commit()
+    login_as(client, supervisor)
+    sent = _sent(client, f"/devices/{bare}")
+    assert [s for s in sent if "notices" in s] == [sent[0]] and "FROM users" in sent[0]
+    assert '<span class="badge" aria-label="2 non lues">2</span>' in client.get(f"/devices/{bare}").get_data(
+        as_text=True)
+    assert 'aria-label="2 non lues"' not in client.get("/notices").get_data(as_text=True)  # seen when shown
+    assert 'class="badge"' not in client.get(f"/devices/{bare}").get_data(as_text=True)
