@@ -116,11 +116,35 @@ def _top_level_names(module: Module) -> set[str]:
     return names
 
 
+LIFECYCLE = "reco.core.lifecycle"  #: records the event of every move of a ``Lifecycle``, read below from its instances
+#: Arguments of ``Lifecycle.apply`` that are not details of the event.
+APPLY_ARGUMENTS = {"by", "given", "by_service"}
+
+
 def _event_calls(modules):
     for module in modules:
+        if module.name == LIFECYCLE:
+            continue
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Call) and _name(node.func) == "record_event":
                 yield module, node
+
+
+def _lifecycles(modules):
+    """Yield each module that declares a ``Lifecycle`` at its top level, with the lifecycle."""
+    for module in modules:
+        for node in module.tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call) \
+                    and _name(node.value.func) == "Lifecycle":
+                target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                yield module, node, getattr(module.imported(), target.id)
+
+
+def _lifecycle_details(modules) -> set[str]:
+    """Return the details every ``apply`` of a lifecycle writes: from and to, and the callers' named details."""
+    return {"from", "to"} | {k.arg for module in modules for node in ast.walk(module.tree)
+                             if isinstance(node, ast.Call) and _name(node.func) == "apply"
+                             for k in node.keywords if k.arg and k.arg not in APPLY_ARGUMENTS}
 
 
 def _own_labels(module: Module) -> set[str]:
@@ -133,10 +157,14 @@ def _own_labels(module: Module) -> set[str]:
 def recorded_actions() -> dict[str, list[tuple[str, dict]]]:
     """Return each action the code records, with where and the labels the feature adds to EVENT_LABELS."""
     found: dict[str, list] = {}
-    for module, call in _event_calls(_modules()):
+    modules = _modules()
+    for module, call in _event_calls(modules):
         action = _argument(call, 2, "action")
         for value in _values(action, module):
             found.setdefault(value, []).append((module.where(call), _own_labels(module)))
+    for module, node, lifecycle in _lifecycles(modules):
+        for value in {lifecycle.event_action} if lifecycle.event_action else {m.name for m in lifecycle.moves}:
+            found.setdefault(value, []).append((module.where(node), _own_labels(module)))
     return found
 
 
@@ -180,6 +208,8 @@ def test_every_recorded_action_has_a_label_in_the_timeline():
 
 def test_every_detail_an_event_writes_has_a_label():
     missing = set()
-    for module, call in _event_calls(_modules()):
+    modules = _modules()
+    for module, call in _event_calls(modules):
         missing |= {f"{key} ({module.where(call)})" for key in _detail_keys(call, module) if key not in DETAIL_LABELS}
+    missing |= {f"{key} (a lifecycle's apply)" for key in _lifecycle_details(modules) if key not in DETAIL_LABELS}
     assert not missing, f"add these detail names to DETAIL_LABELS in reco/core/vocabulary.py: {sorted(missing)}"
