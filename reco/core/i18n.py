@@ -4,7 +4,9 @@ from datetime import date, datetime
 
 from babel.dates import get_month_names
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -73,7 +75,31 @@ def colon() -> str:
     return _("%(key)s: %(value)s", key="", value="")
 
 
+def bound_translations() -> dict:
+    """Give a render ``_``, ``gettext`` and ``ngettext`` bound to the request's translations, looked up once.
+
+    They behave as Jinja's "newstyle" callables that flask-babel installs (escaping, ``%(name)s`` variables), which
+    look the translations up again at every text of the page.
+    """
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
 def init_date_filters(app) -> None:
-    """Give templates the dates with « 1er » (dateformat, datetimeformat), the waits in calendar days and colon()."""
+    """Give templates the dates with « 1er » (dateformat, datetimeformat), the waits in calendar days, colon() and
+    translations bound once per render."""
     app.jinja_env.filters.update(dateformat=format_day, datetimeformat=format_moment, waiting_since=waiting_since)
     app.jinja_env.globals["colon"] = colon
+    app.context_processor(bound_translations)

@@ -1,0 +1,28 @@
+"""Templates translate through callables bound once per render, which behave as flask-babel's own."""
+from flask import render_template_string
+from flask_babel import force_locale
+
+PAGE = ('{{ _("Notices") }}|{{ ngettext("%(num)d unread", "%(num)d unread", n) }}|'
+        '{{ _("%(key)s: %(value)s", key=name, value="1") }}')
+
+
+def test_texts_plurals_and_escaped_variables_in_french(app):
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string(PAGE, n=3, name="<b>") == "Notifications|3 non lues|&lt;b&gt;\u00a0: 1"
+
+
+def test_texts_plurals_and_escaped_variables_in_english(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(PAGE, n=1, name="<b>") == "Notices|1 unread|&lt;b&gt;: 1"
+
+
+def test_a_render_in_another_language_is_translated_in_that_language(app):
+    with app.test_request_context(headers={"Accept-Language": "fr"}), force_locale("en"):
+        assert render_template_string(PAGE, n=2, name="x") == "Notices|2 unread|x: 1"
+
+
+def test_an_imported_macro_without_the_context_still_translates(app):
+    macro = '{% macro m() %}{{ _("Notices") }}{% endmacro %}'
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        template = app.jinja_env.from_string(macro)
+        assert str(template.module.m()) == "Notifications"
