@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.audit import Event
 from reco.core.mail import queue_mail
+from reco.core.permissions import scoped
 from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
 
@@ -75,8 +76,8 @@ def notify(users, event: Event, *, subject: str, url: str) -> None:
 
 def unread_count(user) -> int:
     """Return how many notices the user has not seen yet."""
-    return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id,
-                                                               Notice.read_at.is_(None))) or 0
+    return db.session.scalar(scoped(select(func.count(Notice.id)), "notice.view", user)
+                             .where(Notice.read_at.is_(None))) or 0
 
 
 def mark_read(user, notice_ids) -> None:
