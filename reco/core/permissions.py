@@ -200,10 +200,13 @@ def scoped(statement, action: str, user=None):
         return statement.where(or_(model.structure_id == user.structure_id,
                                    model.addressed_to_id == user.structure_id))
     if scope is Scope.RECEIVED_TODAY:
+        own = model.structure_id == user.structure_id
+        received_by, received_at = getattr(model, "received_by_id", None), getattr(model, "received_at", None)
+        if received_by is None or received_at is None:
+            return statement.where(false())
         today = local_today()
-        return statement.where(and_(model.structure_id == user.structure_id, model.received_by_id == user.id,
-                                    model.received_at >= local_day_start(today),
-                                    model.received_at < local_day_start(today + timedelta(days=1))))
+        return statement.where(and_(own, received_by == user.id, received_at >= local_day_start(today),
+                                    received_at < local_day_start(today + timedelta(days=1))))
     owner = _owner_user_id(model)
     return statement.where(false() if owner is None else owner == user.id)
 
