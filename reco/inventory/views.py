@@ -59,7 +59,7 @@ def find_device_page(user, code: str) -> str | None:
     """Open the device whose tag, donor's tag or serial was scanned, within the user's workshop."""
     if not can(user, "device.view"):
         return None
-    devices = find_devices(code, workshop_ids=[user.structure_id])
+    devices = find_devices(code, scoped(select(Device), "device.view", user))
     if len(devices) == 1:
         return url_for("inventory.device", tag=devices[0].tag)
     if devices:
