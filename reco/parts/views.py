@@ -306,4 +306,4 @@ def validate_drive(drive_id: int):
 def bin_labels():
     """Print the labels of the bins holding parts: the bin's code, its name and the parts kept in it."""
     return print_page("part-bins", partial(print_locations, label=part_bin_label),
-                      request.args.getlist("code") or bins_with_parts(current_user.structure_id))
+                      request.args.getlist("code") or bins_with_parts(current_user))
