@@ -79,8 +79,8 @@ def part_request_action(request_id: int, action: str):
     data = json_body() if request.get_data() else {}
     location = None
     if action == "receive" and field(data, "location", str):
-        location = db.session.scalar(select(Location).where(
-            Location.code == data["location"].strip().upper(), Location.workshop_id == acting_user().structure_id))
+        location = db.session.scalar(scoped(select(Location), "location.view").where(
+            Location.code == data["location"].strip().upper()))
     take_step(part_request, action, by=acting_user(), location=location, reason=field(data, "reason", str, default=""))
     return jsonify(request_json(part_request))
 
