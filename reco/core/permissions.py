@@ -141,7 +141,7 @@ def require_token_scope(scope: str, endpoint: str | None) -> None:
 
 
 def _owner_user_id(obj):
-    """Return the user an object (or, given a model, the column of the user its rows) belong to, if any."""
+    """Return the user an object belongs to, if it belongs to one (given a model, the column that says it)."""
     if getattr(obj, "audit_type", None) == "user":
         return obj.id
     return getattr(obj, "user_id", None)
@@ -177,12 +177,9 @@ def can(user, action: str, obj=None) -> bool:
 
 
 def scoped(statement, action: str, user=None):
-    """Keep in a select only the rows ``user`` (the acting user by default) may do ``action`` on, as ``can`` would.
-
-    The rows are those of the statement's first entity, whose model declares ``structure_id`` (and, as its scopes
-    need, ``addressed_to_id``, ``handling_structure_id``, ``received_by_id`` and ``received_at``, or ``user_id``) as
-    columns or SQL expressions; a user without a rule for ``action`` gets no row.
-    """
+    """Keep in a select the rows of its first model that ``user`` (the acting user by default) may ``action``."""
+    # Mirrors can(): the model's structure_id, addressed_to_id and handling_structure_id are columns or hybrid
+    # attributes, which read the same on an object and in SQL.
     user = acting_user() if user is None else user
     scope = _scope_of(user, action)
     model = statement.column_descriptions[0]["entity"]
