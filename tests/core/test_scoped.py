@@ -73,7 +73,7 @@ def _network():
 
 
 def _allowed(user, action, model):
-    """Return (ids can() accepts, ids scoped() keeps) of ``model``; AttributeError when neither can tell."""
+    """Return (ids can() accepts, ids scoped() keeps) of ``model``; None when both fail on what it lacks."""
     rows = db.session.scalars(select(model)).unique().all()
     assert rows, f"the dataset has no {model.__name__}"
     try:
