@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -105,7 +106,7 @@ class Structure(db.Model):
         for kind in StructureKind:
             setattr(self, f"is_{kind.value}", kind in set(kinds))
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning structure, which is itself (for permission checks)."""
         return self.id

@@ -1,13 +1,14 @@
 """API for devices: intake, lookup by any of their codes, and the QR code of their label."""
 from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from reco.api import bp
 from reco.api.idempotency import KEY_PARAMETER, idempotent, replayable
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.errors import ValidationFailed
-from reco.core.permissions import acting_user, can, permission_required, require
+from reco.core.permissions import acting_user, can, permission_required, require, scoped
 from reco.donations.models import Donation
 from reco.extensions import db
 from reco.inventory.intake import find_devices, receive_device, workshop_device
@@ -99,7 +100,7 @@ def get_device(code: str):
     Devices of other workshops answer 404, as unknown ones: nobody learns what another workshop holds.
     """
     user = acting_user()
-    devices = find_devices(code, workshop_ids=[user.structure_id])
+    devices = find_devices(code, scoped(select(Device), "device.view", user))
     if not devices:
         return jsonify(error="not_found", message=_("No device matches « %(code)s ».", code=code[:128])), 404
     if len(devices) > 1:

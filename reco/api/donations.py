@@ -10,7 +10,7 @@ from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body, query_flag
 from reco.core.errors import ValidationFailed
-from reco.core.permissions import acting_user, can, load_allowed, permission_required, require
+from reco.core.permissions import acting_user, can, load_allowed, permission_required, require, scoped
 from reco.donations.declared import AlreadyImported
 from reco.donations.inventory_import import InventoryFileError, parse_inventory
 from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
@@ -98,8 +98,7 @@ OPEN_DONATIONS_LISTED = 50
 def open_donations():
     """Return the token's workshop's collections still open for receiving, newest first, with their counts."""
     donations = list(db.session.scalars(
-        select(Donation).where(Donation.workshop_id == acting_user().structure_id,
-                               Donation.status != DonationStatus.CLOSED)
+        scoped(select(Donation), "device.intake").where(Donation.status != DonationStatus.CLOSED)
         .order_by(Donation.created_at.desc(), Donation.id.desc()).limit(OPEN_DONATIONS_LISTED)))
     counts = declared_and_received([d.id for d in donations])
     return jsonify([{"id": d.id, "reference": d.reference, "donor_name": d.donor.name, "status": d.status.value,

@@ -9,7 +9,7 @@ from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.errors import ValidationFailed
 from reco.core.pagination import RowPage, paginate
-from reco.core.permissions import acting_user, load_allowed, permission_required
+from reco.core.permissions import acting_user, load_allowed, permission_required, scoped
 from reco.extensions import db
 from reco.inventory.models import Location
 from reco.parts.bank import STEPS, ask_parts, available_elsewhere, take_step
@@ -46,8 +46,8 @@ def parts_stock():
                   "workshop": workshop.name, "available": int(available)}
                  for part_type, condition, workshop, available in page.items]
     else:
-        query = search_filter(select(StockLevel).join(PartType), **filters).where(
-            StockLevel.workshop_id == user.structure_id, StockLevel.quantity > 0).order_by(PartType.name)
+        query = scoped(search_filter(select(StockLevel).join(PartType), **filters), "stock.view").where(
+            StockLevel.quantity > 0).order_by(PartType.name)
         page = paginate(query, per_page=100)
         items = [{"part_type": _part_type_json(level.part_type), "condition": level.condition.value,
                   "workshop_id": level.workshop_id, "quantity": level.quantity, "available": level.available,
@@ -79,8 +79,8 @@ def part_request_action(request_id: int, action: str):
     data = json_body() if request.get_data() else {}
     location = None
     if action == "receive" and field(data, "location", str):
-        location = db.session.scalar(select(Location).where(
-            Location.code == data["location"].strip().upper(), Location.workshop_id == acting_user().structure_id))
+        location = db.session.scalar(scoped(select(Location), "location.view").where(
+            Location.code == data["location"].strip().upper()))
     take_step(part_request, action, by=acting_user(), location=location, reason=field(data, "reason", str, default=""))
     return jsonify(request_json(part_request))
 

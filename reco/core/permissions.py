@@ -6,16 +6,17 @@ Every question is (role, the user's structure, the object's structure, action).
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import timedelta
 from functools import wraps
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g
+from flask import abort, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import and_, false, or_
 
 from reco.core.roles import Role, TokenScope
 from reco.core.errors import Forbidden
+from reco.core.time import local_date, local_day_start, local_today
 from reco.extensions import db, login_manager
 
 
@@ -139,27 +140,23 @@ def require_token_scope(scope: str, endpoint: str | None) -> None:
                                "Use a full-access token, or log in to Reco.")))
 
 
-def _owner_user_id(obj) -> int | None:
-    """Return the user an object belongs to, if it belongs to one."""
+def _owner_user_id(obj):
+    """Return the user an object belongs to, if it belongs to one (given a model, the column that says it)."""
     if getattr(obj, "audit_type", None) == "user":
         return obj.id
     return getattr(obj, "user_id", None)
 
 
-def _received_today_by(user, obj) -> bool:
-    """Tell whether ``user`` received ``obj`` themself today, in the network's time zone."""
-    received_at = getattr(obj, "received_at", None)
-    if getattr(obj, "received_by_id", None) != user.id or received_at is None:
-        return False
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return received_at.astimezone(zone).date() == datetime.now(zone).date()
+def _scope_of(user, action: str) -> Scope | None:
+    """Return the scope of objects ``user`` reaches for ``action``; None when they may not do it at all."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return RULES[action].get(user.role)
 
 
 def can(user, action: str, obj=None) -> bool:
     """Tell whether ``user`` may do ``action``, on ``obj`` when one is given."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    scope = RULES[action].get(user.role)
+    scope = _scope_of(user, action)
     if scope is None:
         return False
     if obj is None or scope is Scope.ANY:
@@ -169,12 +166,46 @@ def can(user, action: str, obj=None) -> bool:
     if scope is Scope.ADDRESSED:
         return obj.addressed_to_id == user.structure_id
     if scope is Scope.HANDLING:
-        return user.structure_id in obj.handling_structure_ids
+        return obj.handling_structure_id == user.structure_id
     if scope is Scope.PARTY:
         return user.structure_id in (obj.structure_id, obj.addressed_to_id)
     if scope is Scope.RECEIVED_TODAY:
-        return obj.structure_id == user.structure_id and _received_today_by(user, obj)
+        received_at = getattr(obj, "received_at", None)
+        return (obj.structure_id == user.structure_id and getattr(obj, "received_by_id", None) == user.id
+                and received_at is not None and local_date(received_at) == local_today())
     return _owner_user_id(obj) == user.id
+
+
+def scoped(statement, action: str, user=None):
+    """Keep in a select the rows of its first model that ``user`` (the acting user by default) may ``action``."""
+    # Mirrors can(): the model's structure_id, addressed_to_id and handling_structure_id are columns or hybrid
+    # attributes, which read the same on an object and in SQL.
+    user = acting_user() if user is None else user
+    scope = _scope_of(user, action)
+    model = statement.column_descriptions[0]["entity"]
+    if scope is None:
+        return statement.where(false())
+    if scope is Scope.ANY:
+        return statement
+    if scope is Scope.OWN:
+        return statement.where(model.structure_id == user.structure_id)
+    if scope is Scope.ADDRESSED:
+        return statement.where(model.addressed_to_id == user.structure_id)
+    if scope is Scope.HANDLING:
+        return statement.where(model.handling_structure_id == user.structure_id)
+    if scope is Scope.PARTY:
+        return statement.where(or_(model.structure_id == user.structure_id,
+                                   model.addressed_to_id == user.structure_id))
+    if scope is Scope.RECEIVED_TODAY:
+        own = model.structure_id == user.structure_id
+        received_by, received_at = getattr(model, "received_by_id", None), getattr(model, "received_at", None)
+        if received_by is None or received_at is None:
+            return statement.where(false())
+        today = local_today()
+        return statement.where(and_(own, received_by == user.id, received_at >= local_day_start(today),
+                                    received_at < local_day_start(today + timedelta(days=1))))
+    owner = _owner_user_id(model)
+    return statement.where(false() if owner is None else owner == user.id)
 
 
 def acting_user():
@@ -185,6 +216,12 @@ def acting_user():
 def require(action: str, obj=None) -> None:
     """Stop the request with 403 unless the acting user may do ``action`` (on ``obj``)."""
     if not can(acting_user(), action, obj):
+        abort(403)
+
+
+def require_any(*actions: str, obj=None) -> None:
+    """Stop the request with 403 unless the acting user may do at least one of ``actions`` (on ``obj``)."""
+    if not any(can(acting_user(), action, obj) for action in actions):
         abort(403)
 
 

@@ -12,7 +12,7 @@ from reco.core.forms import VerifyFileForm
 from reco.core.navigation import nav_entries
 from reco.core.notices import Notice, mark_read, unread_count
 from reco.core.pagination import paginate
-from reco.core.permissions import can, permission_required
+from reco.core.permissions import can, permission_required, scoped
 from reco.core.safe_redirect import safe_next
 from reco.core.scanning import clean_code, resolve_scan
 from reco.core.verification import KIND_LABELS, VERIFY_MAX_BYTES, VERIFY_MAX_MB, check_file
@@ -42,7 +42,7 @@ def scan():
 @permission_required("notice.view")
 def notices():
     """List the changes brought to the user's attention, newest first, and mark those shown as seen."""
-    query = select(Notice).where(Notice.user_id == current_user.id).order_by(Notice.id.desc())
+    query = scoped(select(Notice), "notice.view").order_by(Notice.id.desc())
     page = paginate(query)
     unread = {n.id for n in page.items if n.read_at is None}
     mark_read(current_user, unread)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from reco.core.columns import enum_column
@@ -58,7 +59,7 @@ class Donor(db.Model):
 
     donations: Mapped[list[Donation]] = relationship(back_populates="donor", order_by="Donation.id.desc()")
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id
@@ -96,7 +97,7 @@ class Donation(db.Model):
         back_populates="donation", order_by="DeclaredItem.line_number")
     devices: Mapped[list[Device]] = relationship(back_populates="donation", order_by="Device.id")
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id

@@ -14,7 +14,7 @@ from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import load_allowed, permission_required
+from reco.core.permissions import load_allowed, permission_required, scoped
 from reco.donations import bp
 from reco.donations.declared import delete_declared_items, line_ranges
 from reco.donations.forms import DeleteLinesForm, DonationForm, DonorForm
@@ -55,7 +55,7 @@ def donation_labels():
 @permission_required("donor.view")
 def donors():
     """List the workshop's donors, searched by name, SIREN or city."""
-    query = select(Donor).where(Donor.workshop_id == current_user.structure_id).order_by(Donor.name)
+    query = scoped(select(Donor), "donor.view").order_by(Donor.name)
     text = request.args.get("q", "").strip()[:100]
     if text:
         like = f"%{text.lower()}%"
@@ -115,8 +115,7 @@ def edit_donor(donor_id: int):
 @permission_required("donation.view")
 def donations():
     """List the workshop's collections, filtered by status or donor."""
-    query = (select(Donation).join(Donation.donor).where(Donation.workshop_id == current_user.structure_id)
-             .order_by(Donation.id.desc()))
+    query = scoped(select(Donation).join(Donation.donor), "donation.view").order_by(Donation.id.desc())
     status = request.args.get("status", "open")
     if status == "open":
         query = query.where(Donation.status != DonationStatus.CLOSED)

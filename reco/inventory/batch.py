@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.permissions import scoped
 from reco.core.scanning import clean_code
 from reco.core.time import utcnow
 from reco.extensions import db
@@ -100,7 +101,7 @@ def add_scan(batch: ScanBatch, raw: str | None) -> str | None:
 def scan_destination(batch: ScanBatch, raw: str | None, user) -> Location | None:
     """When the code scanned is a location of the user's workshop and no device's, make it where the list goes."""
     code = clean_code(raw)
-    if not code or find_devices(code, workshop_ids=[user.structure_id]):
+    if not code or find_devices(code, scoped(select(Device), "device.view", user)):
         return None
     location = find_location(code, user.structure_id)
     if location is not None:
@@ -126,7 +127,7 @@ def batch_items(batch: ScanBatch, user) -> list[BatchItem]:
     """Return the codes of the batch with the device each one found in the user's workshop."""
     items, seen = [], set()
     for code in batch.codes:
-        devices = find_devices(code, workshop_ids=[user.structure_id])
+        devices = find_devices(code, scoped(select(Device), "device.view", user))
         if not devices:
             items.append(BatchItem(code, None, "unknown"))
         elif len(devices) > 1:
@@ -222,5 +223,5 @@ def next_to_harvest(batch: ScanBatch, user) -> Device | None:
 
 def leave_batch(batch: ScanBatch, device: Device) -> None:
     """Take a device out of the list, whichever of its codes was scanned."""
-    batch.codes = [code for code in batch.codes
-                   if device not in find_devices(code, workshop_ids=[device.workshop_id])]
+    of_workshop = select(Device).where(Device.workshop_id == device.workshop_id)
+    batch.codes = [code for code in batch.codes if device not in find_devices(code, of_workshop)]

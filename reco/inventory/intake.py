@@ -53,14 +53,12 @@ def shown_with_device():
     return (*shown_when_found(), joinedload(Device.donation), joinedload(Device.exit))
 
 
-def find_devices(code: str | None, workshop_ids=None) -> list[Device]:
-    """Return the devices whose tag, donor's tag or serial is ``code``, newest first, with what they show."""
+def find_devices(code: str | None, within) -> list[Device]:
+    """Return the devices of the query ``within`` whose tag, donor's tag or serial is ``code``, newest first."""
     code = normalise_code(code)
     if not code:
         return []
-    query = select(Device).where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
-    if workshop_ids is not None:
-        query = query.where(Device.workshop_id.in_(workshop_ids))
+    query = within.where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
     query = query.options(*shown_when_found()).order_by(Device.id.desc()).limit(20)
     devices = list(db.session.scalars(query).unique())
     exact = [d for d in devices if d.tag == code]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.forms import form_status, refusal_on_form, show_errors
 from reco.core.navigation import add_nav_badge
-from reco.core.permissions import load_allowed, permission_required, require
+from reco.core.permissions import load_allowed, permission_required, require, scoped
 from reco.core.spreadsheet import sheet_response
 from reco.extensions import db
 from reco.inventory import bp
@@ -36,10 +36,9 @@ def locations():
                 flash(_("Location %(name)s created with the code %(code)s.", name=location.name,
                         code=location.code), "success")
                 return redirect(url_for("inventory.locations"))
-    counts = dict(db.session.execute(select(Device.location_id, func.count()).where(
-        Device.workshop_id == current_user.structure_id).group_by(Device.location_id)).all())
-    rows = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
-                              .order_by(Location.code))
+    counts = dict(db.session.execute(scoped(select(Device.location_id, func.count()), "device.view")
+                                     .group_by(Device.location_id)).all())
+    rows = db.session.scalars(scoped(select(Location), "location.view").order_by(Location.code))
     return render_template("inventory/locations.html", locations=rows, counts=counts, form=form), form_status(form)
 
 
@@ -172,4 +171,4 @@ def repairs_export(fmt: str):
     """Download the workshop's closed repairs in the Open Repair Data Standard format, as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return sheet_response(ords_list(current_user.structure_id), fmt)
+    return sheet_response(ords_list(current_user), fmt)

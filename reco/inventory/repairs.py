@@ -7,6 +7,7 @@ from sqlalchemy import select
 from reco.accounts.models import Structure
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.permissions import scoped
 from reco.core.spreadsheet import PLAIN, Column, Kind, Sheet, streamed_rows
 from reco.core.time import utcnow
 from reco.extensions import db
@@ -109,18 +110,17 @@ def close_repair(repair: Repair, *, by, status, barrier=None, actions: str | Non
     return repair
 
 
-def ords_list(workshop_id: int | None) -> Sheet:
-    """Return the workshop's closed repairs (None: the network's) as ORDS rows, each grouped under its workshop."""
-    query = (select(Repair.id, Repair.status, Repair.barrier, Repair.closed_at, Repair.problem, Repair.fault_type,
-                    Device.type, Device.brand, Structure.tag_prefix, Structure.name)
-             .join(Repair.device).join(Structure, Structure.id == Device.workshop_id)
+def ords_list(user, *, network: bool = False) -> Sheet:
+    """Return the user's workshop's closed repairs (``network``: the network's) as ORDS rows, under its workshop."""
+    query = (select(Device.type, Device.brand, Repair.id, Repair.status, Repair.barrier, Repair.closed_at,
+                    Repair.problem, Repair.fault_type, Structure.tag_prefix, Structure.name)
+             .select_from(Repair).join(Repair.device).join(Structure, Structure.id == Device.workshop_id)
              .where(Repair.status.is_not(None)).order_by(Repair.id))
-    if workshop_id is not None:
-        query = query.where(Device.workshop_id == workshop_id)
+    query = scoped(query, "report.network_lists" if network else "repair.export", user)
     rows = ([f"{row.tag_prefix}-R{row.id}", "Reco", "FRA", row.type.value, ORDS_CATEGORIES[row.type], row.brand,
              None, None, ORDS_STATUS[row.status],
              row.barrier.value.replace("_", " ").capitalize() if row.barrier else "", row.name, row.closed_at,
              row.problem, row.fault_type.value]
             for row in streamed_rows(query, 500))
-    return Sheet("repairs-ords" if workshop_id is not None else "repairs-ords-network", ORDS_COLUMNS, rows,
+    return Sheet("repairs-ords-network" if network else "repairs-ords", ORDS_COLUMNS, rows,
                  dialect=PLAIN)

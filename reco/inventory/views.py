@@ -14,7 +14,7 @@ from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.inputs import arg_id
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, load_allowed, permission_required, require
+from reco.core.permissions import can, load_allowed, permission_required, require, scoped
 from reco.core.scanning import clean_code, normalise_code, scan_lookup
 from reco.donations.models import Donation
 from reco.extensions import db
@@ -59,7 +59,7 @@ def find_device_page(user, code: str) -> str | None:
     """Open the device whose tag, donor's tag or serial was scanned, within the user's workshop."""
     if not can(user, "device.view"):
         return None
-    devices = find_devices(code, workshop_ids=[user.structure_id])
+    devices = find_devices(code, scoped(select(Device), "device.view", user))
     if len(devices) == 1:
         return url_for("inventory.device", tag=devices[0].tag)
     if devices:
@@ -170,7 +170,7 @@ def intake_scan(donation_id: int):
 @permission_required("device.view")
 def devices():
     """List the workshop's devices, searched by code and filtered by type, state and collection."""
-    query = select(Device).where(Device.workshop_id == current_user.structure_id).order_by(Device.id.desc())
+    query = scoped(select(Device), "device.view").order_by(Device.id.desc())
     text = normalise_code(request.args.get("q"))
     if text:
         query = query.where(or_(Device.tag == text, Device.serial == text, Device.donor_tag == text,
@@ -195,8 +195,7 @@ def devices():
     received = received_between(request.args.get("received_from", ""), request.args.get("received_to", ""))
     if received is not None:
         query = query.where(Device.received_at >= received.start, Device.received_at < received.end)
-    locations = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id)
-                                   .order_by(Location.code)).all()
+    locations = db.session.scalars(scoped(select(Location), "location.view").order_by(Location.code)).all()
     return render_template("inventory/devices.html", page=paginate(query), q=text or "", type=kind, state=state,
                            received=received,
                            grade=grade, donation_id=donation_id, location_id=location_id, locations=locations)

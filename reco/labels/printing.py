@@ -88,11 +88,11 @@ def _job(fmt: LabelFormat, count: int, copies, skip) -> tuple[int, int]:
 def _devices_of_codes(workshop, codes: list[str]) -> dict[str, Device]:
     """Return the workshop's device of each code, as the scan box finds it: our tag, the donor's tag or the serial
     number; refuse codes no device has, and codes several devices share."""
-    devices = {d.tag: d for d in db.session.scalars(
-        select(Device).where(Device.tag.in_(set(codes)), Device.workshop_id == workshop.id))}
+    of_workshop = select(Device).where(Device.workshop_id == workshop.id)
+    devices = {d.tag: d for d in db.session.scalars(of_workshop.where(Device.tag.in_(set(codes))))}
     unknown, shared = [], []
     for code in dict.fromkeys(c for c in codes if c not in devices):
-        found = find_devices(code, workshop_ids=[workshop.id])
+        found = find_devices(code, of_workshop)
         if len(found) == 1:
             devices[code] = found[0]
         else:

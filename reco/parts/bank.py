@@ -161,12 +161,6 @@ def describe_request_event(event: Event) -> str:
     return f"{text} — {event.details['reason']}" if event.details.get("reason") else text
 
 
-def requests_of(workshop_id: int):
-    """Return the query of the requests a workshop made or received, the latest first."""
-    return (select(PartRequest).where((PartRequest.asker_id == workshop_id) | (PartRequest.owner_id == workshop_id))
-            .order_by(PartRequest.id.desc()))
-
-
 #: Each step of a request and the permission it needs.
 STEPS = {"accept": "part_request.answer", "ship": "part_request.answer", "decline": "part_request.answer",
          "receive": "part_request.follow", "cancel": "part_request.follow"}

@@ -10,10 +10,10 @@ from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors
 from reco.core.inputs import form_id
 from reco.core.pagination import RowPage
-from reco.core.permissions import load_allowed, permission_required
+from reco.core.permissions import load_allowed, permission_required, scoped
 from reco.extensions import db
 from reco.parts import bp
-from reco.parts.bank import STEPS, ask_parts, available_elsewhere, requests_of, take_step
+from reco.parts.bank import STEPS, ask_parts, available_elsewhere, take_step
 from reco.parts.forms import CATEGORY_FILTER, AskForm, CloseRequestForm, ReceiveForm
 from reco.parts.models import PartRequest, PartType, StockLevel, StockMove
 from reco.parts.views import _filters, _location, _locations
@@ -25,7 +25,8 @@ def bank():
     """Show what other workshops have available, and the requests made and received."""
     filters = _filters()
     rows = RowPage(available_elsewhere(current_user.structure_id, **filters))
-    requests = db.session.scalars(requests_of(current_user.structure_id).limit(50)).all()
+    requests = db.session.scalars(scoped(select(PartRequest), "part_request.view").order_by(PartRequest.id.desc())
+                                  .limit(50)).all()
     return render_template("parts/bank.html", page=rows, filters=filters, categories=CATEGORY_FILTER,
                            requests=requests, ask_form=AskForm())
 

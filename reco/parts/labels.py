@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from reco.core.permissions import scoped
 from reco.extensions import db
 from reco.inventory.models import Location
 from reco.labels.render import LabelContent
 from reco.parts.models import PartType, StockLevel
 
 
-def bins_with_parts(workshop_id: int) -> list[str]:
-    """Return the codes of the workshop's locations that hold parts."""
-    return list(db.session.scalars(select(Location.code).join(StockLevel, StockLevel.location_id == Location.id)
-                                   .where(Location.workshop_id == workshop_id, StockLevel.quantity > 0)
+def bins_with_parts(user) -> list[str]:
+    """Return the codes of the locations holding parts whose labels ``user`` may print (their workshop's)."""
+    query = select(Location.code).join(StockLevel, StockLevel.location_id == Location.id)
+    return list(db.session.scalars(scoped(query, "label.print", user).where(StockLevel.quantity > 0)
                                    .distinct().order_by(Location.code)))
 
 

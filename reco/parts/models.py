@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.columns import enum_column
@@ -109,7 +110,7 @@ class StockLevel(db.Model):
         """Return the units free to use or to give."""
         return self.quantity - self.reserved
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id
@@ -144,7 +145,7 @@ class StockMove(db.Model):
     device = relationship("Device")
     by = relationship("User")
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id
@@ -191,12 +192,12 @@ class PartRequest(db.Model):
     asker = relationship("Structure", foreign_keys=[asker_id])
     owner = relationship("Structure", foreign_keys=[owner_id])
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the asking workshop (for permission checks)."""
         return self.asker_id
 
-    @property
+    @hybrid_property
     def addressed_to_id(self) -> int:
         """Return the workshop asked (for permission checks)."""
         return self.owner_id

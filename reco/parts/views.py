@@ -12,7 +12,7 @@ from reco.core.errors import DomainError, ValidationFailed
 from reco.core.forms import flash_form_errors, form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import load_allowed, permission_required, require
+from reco.core.permissions import can, load_allowed, permission_required, require, scoped
 from reco.extensions import db
 from reco.inventory.batch import batch_items, batch_of, leave_batch, next_to_harvest, session_batch_key
 from reco.inventory.intake import workshop_device
@@ -51,8 +51,7 @@ def parts_labels():
 
 def _locations() -> list[SelectChoice]:
     """Return the workshop's places to keep parts, bins first."""
-    places = db.session.scalars(select(Location).where(Location.workshop_id == current_user.structure_id,
-                                                       Location.active.is_(True))
+    places = db.session.scalars(scoped(select(Location), "location.view").where(Location.active.is_(True))
                                 .order_by(Location.kind, Location.code))
     return [SelectChoice(0, "—")] + [SelectChoice(p.id, f"{p.code} · {p.name}") for p in places]
 
@@ -60,7 +59,7 @@ def _locations() -> list[SelectChoice]:
 def _location(location_id: int | None):
     """Return one of the workshop's locations, or None."""
     location = db.session.get(Location, location_id) if location_id else None
-    return location if location is not None and location.workshop_id == current_user.structure_id else None
+    return location if location is not None and can(current_user, "location.view", location) else None
 
 
 def _filters() -> dict:
@@ -74,8 +73,8 @@ def _filters() -> dict:
 def stock():
     """Show the workshop's stock, searched by words, category and one attribute."""
     filters = _filters()
-    query = (search_filter(select(StockLevel).join(PartType), **filters)
-             .where(StockLevel.workshop_id == current_user.structure_id, StockLevel.quantity > 0)
+    query = (scoped(search_filter(select(StockLevel).join(PartType), **filters), "stock.view")
+             .where(StockLevel.quantity > 0)
              .order_by(PartType.category, PartType.name, StockLevel.condition))
     form = AddStockForm()
     form.part_type_id.choices = [SelectChoice(t.id, t.name) for t in part_type_choices()]
@@ -154,13 +153,12 @@ def new_part_type():
 def part_type(part_type_id: int):
     """Show a part type: the workshop's stock and ledger of it, and what other workshops have available."""
     part_type = db.get_or_404(PartType, part_type_id)
-    mine = current_user.structure_id
-    levels = db.session.scalars(select(StockLevel).where(StockLevel.part_type_id == part_type.id,
-                                                         StockLevel.workshop_id == mine)).all()
-    moves = db.session.scalars(select(StockMove).where(StockMove.part_type_id == part_type.id,
-                                                       StockMove.workshop_id == mine)
+    levels = db.session.scalars(scoped(select(StockLevel), "stock.view")
+                                .where(StockLevel.part_type_id == part_type.id)).all()
+    moves = db.session.scalars(scoped(select(StockMove), "stock.view").where(StockMove.part_type_id == part_type.id)
                                .order_by(StockMove.id.desc()).limit(100)).all()
-    elsewhere = db.session.execute(available_elsewhere(mine).where(PartType.id == part_type.id)).all()
+    elsewhere = db.session.execute(available_elsewhere(current_user.structure_id)
+                                   .where(PartType.id == part_type.id)).all()
     move_form = MoveStockForm()
     move_form.location_id.choices = _locations()
     return render_template("parts/part_type.html", part_type=part_type, levels=levels, moves=moves,
@@ -171,7 +169,7 @@ def part_type(part_type_id: int):
 @permission_required("stock.view")
 def drives():
     """List the drives kept in the parts bank, with whether they may be reused."""
-    return render_template("parts/drives.html", page=paginate(bank_drives(current_user.structure_id)))
+    return render_template("parts/drives.html", page=paginate(scoped(bank_drives(), "stock.view")))
 
 
 @bp.route("/devices/<tag>/harvest", methods=["GET", "POST"])
@@ -241,9 +239,9 @@ def _repair(tag: str, repair_id: int) -> Repair:
 def repair_parts(tag: str, repair_id: int):
     """Use parts of the stock, or a sanitized drive of the bank, in a repair."""
     repair = _repair(tag, repair_id)
-    levels = db.session.scalars(select(StockLevel).join(PartType).where(
-        StockLevel.workshop_id == current_user.structure_id, StockLevel.quantity > StockLevel.reserved,
-        StockLevel.condition != Condition.FAULTY).order_by(PartType.name)).all()
+    levels = db.session.scalars(scoped(select(StockLevel).join(PartType), "stock.manage").where(
+        StockLevel.quantity > StockLevel.reserved, StockLevel.condition != Condition.FAULTY)
+        .order_by(PartType.name)).all()
     use_form, drive_form = UsePartForm(), InstallDriveForm()
     use_form.level_id.choices = [SelectChoice(level.id, f"{level.part_type.name} · "
                                                         f"{vocabulary.CONDITION_LABELS[level.condition]} · "
@@ -272,7 +270,7 @@ def repair_parts(tag: str, repair_id: int):
 @permission_required("stock.manage")
 def erase_drive(drive_id: int):
     """Record the secure erase of a bank drive (hdparm or nvme-cli), so that it may be reused once verified."""
-    drive = db.session.scalar(bank_drives(current_user.structure_id).where(Drive.id == drive_id))
+    drive = db.session.scalar(scoped(bank_drives(), "stock.manage").where(Drive.id == drive_id))
     if drive is None:
         abort(404)
     try:
@@ -291,7 +289,7 @@ def erase_drive(drive_id: int):
 @permission_required("sanitization.validate")
 def validate_drive(drive_id: int):
     """Validate, as the workshop's supervisor, the erase recorded for a bank drive."""
-    drive = db.session.scalar(bank_drives(current_user.structure_id).where(Drive.id == drive_id))
+    drive = db.session.scalar(scoped(bank_drives(), "sanitization.validate").where(Drive.id == drive_id))
     if drive is None:
         abort(404)
     record = next((r for r in reversed(drive.sanitizations) if r.proves_erasure and r.needs_validation), None)
@@ -308,4 +306,4 @@ def validate_drive(drive_id: int):
 def bin_labels():
     """Print the labels of the bins holding parts: the bin's code, its name and the parts kept in it."""
     return print_page("part-bins", partial(print_locations, label=part_bin_label),
-                      request.args.getlist("code") or bins_with_parts(current_user.structure_id))
+                      request.args.getlist("code") or bins_with_parts(current_user))

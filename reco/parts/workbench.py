@@ -61,12 +61,12 @@ def use_part(repair: Repair, level: StockLevel, *, quantity, by: User):
     return move
 
 
-def bank_drives(workshop_id: int):
-    """Return the query of the workshop's drives taken out of devices and kept, not destroyed."""
+def bank_drives():
+    """Return the query of the drives taken out of devices and kept, not destroyed, of every workshop."""
     destroyed = Drive.sanitizations.any(and_(Sanitization.level == SanitizationLevel.DESTROY,
                                              Sanitization.result == SanitizationResult.SUCCESS))
-    return (select(Drive).where(Drive.workshop_id == workshop_id, Drive.device_id.is_(None),
-                                Drive.removed_from_id.is_not(None), ~destroyed).order_by(Drive.removed_at.desc()))
+    return (select(Drive).where(Drive.device_id.is_(None), Drive.removed_from_id.is_not(None), ~destroyed)
+            .order_by(Drive.removed_at.desc()))
 
 
 def install_drive(repair: Repair, serial: str, *, by: User) -> Drive:
@@ -74,7 +74,8 @@ def install_drive(repair: Repair, serial: str, *, by: User) -> Drive:
     device = repair.device
     if not repair.is_open:
         raise DomainError(str(_l("This repair is closed.")))
-    drive = db.session.scalar(bank_drives(device.workshop_id).where(Drive.serial == (serial or "").strip().upper())
+    drive = db.session.scalar(bank_drives().where(Drive.workshop_id == device.workshop_id,
+                                                     Drive.serial == (serial or "").strip().upper())
                               .limit(1))
     if drive is not None:  # lock it, then look again: someone may have installed it meanwhile
         db.session.execute(select(Drive.id).where(Drive.id == drive.id).with_for_update())

@@ -13,7 +13,7 @@ from reco.core.errors import ValidationFailed
 from reco.core.forms import form_status
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import load_allowed, permission_required
+from reco.core.permissions import load_allowed, permission_required, scoped
 from reco.extensions import db
 from reco.prescriptions import bp
 from reco.prescriptions.forms import PartnerReportForm
@@ -31,8 +31,8 @@ add_nav_entry(NavEntry("prescriptions.partner_reports", _l("Families equipped by
 @permission_required("partner_report.submit")
 def partner_reports():
     """List the structure's monthly reports, the version in force of each month."""
-    query = (select(PartnerReport).where(PartnerReport.structure_id == current_user.structure_id,
-                                         PartnerReport.current.is_(True)).order_by(PartnerReport.month.desc()))
+    query = (scoped(select(PartnerReport), "partner_report.submit").where(PartnerReport.current.is_(True))
+             .order_by(PartnerReport.month.desc()))
     return render_template("prescriptions/partner_reports.html", page=paginate(query))
 
 
@@ -83,9 +83,8 @@ def _prefill(form: PartnerReportForm, month: str) -> None:
     except ValidationFailed:
         return
     form.month.data = month
-    report = db.session.scalar(select(PartnerReport).where(PartnerReport.structure_id == current_user.structure_id,
-                                                           PartnerReport.month == month,
-                                                           PartnerReport.current.is_(True)))
+    report = db.session.scalar(scoped(select(PartnerReport), "partner_report.submit")
+                               .where(PartnerReport.month == month, PartnerReport.current.is_(True)))
     lines = report.lines if report else []
     while len(form.lines) < min(len(lines), form.lines.max_entries):
         form.lines.append_entry()

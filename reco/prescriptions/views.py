@@ -1,7 +1,7 @@
 """The prescriber's portal: write, follow, withdraw or cancel a prescription, export a household's data."""
 import json
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +15,7 @@ from reco.core.documents import documents_about
 from reco.core.forms import form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, load_allowed, permission_required
+from reco.core.permissions import can, load_allowed, permission_required, require_any, scoped
 from reco.extensions import db
 from reco.prescriptions import bp, vocabulary
 from reco.prescriptions.access import household_pdf
@@ -81,11 +81,7 @@ def prescriptions():
     """
     if request.method == "POST":
         return _search_posted()
-    if current_user.role is Role.PRESCRIBER:
-        query = select(Prescription).where(Prescription.structure_id == current_user.structure_id)
-    else:
-        query = select(Prescription).where(Prescription.workshop_id == current_user.structure_id,
-                                           Prescription.status != P.DRAFT)
+    query = scoped(select(Prescription), "prescription.view")
     status = request.args.get("status", "")
     if status in {s.value for s in P}:
         query = query.where(Prescription.status == P(status))
@@ -209,9 +205,7 @@ def withdraw(prescription_id: int):
 def cancel(prescription_id: int):
     """Cancel an accepted prescription, by its prescriber or by the workshop; a reserved device goes back."""
     prescription = load_prescription(prescription_id, "prescription.view")
-    if not (can(current_user, "prescription.edit", prescription)
-            or can(current_user, "prescription.decide", prescription)):
-        abort(403)
+    require_any("prescription.edit", "prescription.decide", obj=prescription)
     form = ReasonForm()
     run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or "",
                                                    reason_kind=form.reason_kind.data or None),

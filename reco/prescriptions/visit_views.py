@@ -13,7 +13,7 @@ from reco.core.drafts import form_page, from_draft, record_once, refused
 from reco.core.forms import form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, load_allowed, permission_required, require
+from reco.core.permissions import can, load_allowed, permission_required, require, scoped
 from reco.core.submissions import AlreadySubmitted
 from reco.core.time import local_day_start, local_today
 from reco.extensions import db
@@ -50,9 +50,8 @@ def load_visit(visit_id: int, action: str) -> Visit:
 
 def _visits_query():
     """Return the visits the user's structure makes (installer) or asked for (workshop)."""
-    if current_user.role is Role.INSTALLER:
-        return select(Visit).where(Visit.installer_id == current_user.structure_id)
-    return select(Visit).where(Visit.workshop_id == current_user.structure_id, Visit.at_workshop.is_(False))
+    query = scoped(select(Visit), "visit.view")
+    return query if current_user.role is Role.INSTALLER else query.where(Visit.at_workshop.is_(False))
 
 
 @bp.route("/prescriptions/<id:prescription_id>/visits", methods=["POST"])

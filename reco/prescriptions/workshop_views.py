@@ -12,7 +12,7 @@ from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, permission_required
+from reco.core.permissions import can, permission_required, scoped
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
@@ -40,10 +40,9 @@ P = PrescriptionStatus
 URGENCY_FIRST = case({Urgency.URGENT.value: 0, Urgency.PRIORITY.value: 1}, value=Prescription.urgency, else_=2)
 
 
-def _addressed(status: PrescriptionStatus):
-    """Return the query of the prescriptions of ``status`` addressed to the user's workshop, most urgent first."""
-    return (select(Prescription)
-            .where(Prescription.workshop_id == current_user.structure_id, Prescription.status == status)
+def _addressed(status: PrescriptionStatus, action: str):
+    """Return the query of the prescriptions of ``status`` the user may do ``action`` on, most urgent first."""
+    return (scoped(select(Prescription), action).where(Prescription.status == status)
             .order_by(URGENCY_FIRST, Prescription.submitted_at, Prescription.id))
 
 
@@ -56,7 +55,7 @@ def _back(prescription: Prescription):
 @permission_required("prescription.decide")
 def inbox():
     """List the prescriptions submitted to the workshop and not decided yet."""
-    return render_template("prescriptions/inbox.html", page=paginate(_addressed(P.SUBMITTED)))
+    return render_template("prescriptions/inbox.html", page=paginate(_addressed(P.SUBMITTED, "prescription.decide")))
 
 
 @bp.route("/prescriptions/<id:prescription_id>/decision", methods=["POST"])
@@ -88,7 +87,7 @@ def decide(prescription_id: int):
 @permission_required("prescription.allocate")
 def waiting_list():
     """List the accepted prescriptions waiting for a device, with how many ready devices fit each."""
-    page = paginate(_addressed(P.ACCEPTED))
+    page = paginate(_addressed(P.ACCEPTED, "prescription.allocate"))
     workshop = current_user.structure
     groups = shelf(workshop)
     fits = {p.id: fit_from_shelf(p, groups) for p in page.items}

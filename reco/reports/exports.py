@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.accounts.models import Structure
+from reco.core.permissions import scoped
 from reco.core.spreadsheet import Column, Kind, Sheet, streamed_rows
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState, Drive, Sanitization
@@ -20,7 +21,7 @@ from reco.inventory.vocabulary import (
     TYPE_LABELS,
     VERIFICATION_LABELS,
 )
-from reco.prescriptions.models import Prescription, PrescriptionStatus
+from reco.prescriptions.models import Prescription
 from reco.prescriptions.vocabulary import (
     DIGITAL_LEVEL_LABELS,
     EQUIPMENT_LABELS,
@@ -57,49 +58,50 @@ def workshop_names() -> dict[int, str]:
     return dict(db.session.execute(select(Structure.id, Structure.name).where(Structure.is_workshop)).all())
 
 
-def _network(name: str, columns: list[Column], workshop_id: int | None, rows) -> Sheet:
-    """Return a workshop's list, or the network's (``workshop_id`` None) with each row led by its workshop."""
-    if workshop_id is not None:
+def _network(name: str, columns: list[Column], network: bool, rows) -> Sheet:
+    """Return a workshop's list, or the network's with each row led by its workshop."""
+    if not network:
         return Sheet(name, columns, (row[1:] for row in rows))
     names = workshop_names()
     return Sheet(f"{name}-network", [WORKSHOP_COLUMN, *columns], ((names.get(row[0], ""), *row[1:]) for row in rows))
 
 
-def device_list(workshop_id: int | None) -> Sheet:
-    """Return every device of the workshop but the voided ones (None: of the whole network)."""
+def _lists_action(network: bool) -> str:
+    """Return the action whose scope a whole list is exported in: the network's, or the user's workshop's."""
+    return "report.network_lists" if network else "report.lists"
+
+
+def device_list(user, *, network: bool = False) -> Sheet:
+    """Return every device of the user's workshop but the voided ones (``network``: of the whole network)."""
     query = (select(Device.workshop_id, Device.tag, Device.type, Device.brand, Device.model, Device.serial,
                     Device.donor_tag, Device.state, Device.grade, Device.received_at, Device.weight_kg)
              .where(Device.state != DeviceState.VOIDED).order_by(Device.id))
-    if workshop_id is not None:
-        query = query.where(Device.workshop_id == workshop_id)
-    return _network("devices", DEVICE_COLUMNS, workshop_id, streamed_rows(query))
+    return _network("devices", DEVICE_COLUMNS, network, streamed_rows(scoped(query, _lists_action(network), user)))
 
 
-def prescription_list(workshop_id: int) -> Sheet:
-    """Return the prescriptions addressed to the workshop, by household code, without names."""
+def prescription_list(user) -> Sheet:
+    """Return the prescriptions addressed to the user's workshop, by household code, without names."""
     query = (select(Prescription.code, Prescription.status, Prescription.commune, Prescription.insee_code,
                     Prescription.qpv, Prescription.adults, Prescription.children_preschool,
                     Prescription.children_primary, Prescription.children_middle, Prescription.children_high,
                     Prescription.students, Prescription.needs, Prescription.digital_level, Prescription.equipment,
                     Prescription.submitted_at, Prescription.equipped_at)
-             .where(Prescription.workshop_id == workshop_id, Prescription.status != PrescriptionStatus.DRAFT)
              .order_by(Prescription.id))
     rows = ([row.code, row.status, row.commune, row.insee_code, "1" if row.qpv else "0", sum(row[5:11]),
              row.needs or None, row.digital_level, row.equipment, row.submitted_at, row.equipped_at]
-            for row in streamed_rows(query))
+            for row in streamed_rows(scoped(query, "prescription.view", user)))
     return Sheet("prescriptions", PRESCRIPTION_COLUMNS, rows)
 
 
-def sanitization_list(workshop_id: int | None) -> Sheet:
-    """Return every sanitization record of the workshop's drives (None: of the whole network)."""
+def sanitization_list(user, *, network: bool = False) -> Sheet:
+    """Return every sanitization record of the user's workshop's drives (``network``: of the whole network)."""
     query = (select(Drive.workshop_id, Device.tag, Drive.serial, Drive.model, Sanitization.level,
                     Sanitization.technique, Sanitization.tool, Sanitization.verification, Sanitization.result,
                     Sanitization.started_at, Sanitization.ended_at)
              .join(Drive, Drive.id == Sanitization.drive_id)
              .outerjoin(Device, Device.id == Sanitization.device_id).order_by(Sanitization.id))
-    if workshop_id is not None:
-        query = query.where(Drive.workshop_id == workshop_id)
-    return _network("sanitizations", SANITIZATION_COLUMNS, workshop_id, streamed_rows(query))
+    return _network("sanitizations", SANITIZATION_COLUMNS, network,
+                    streamed_rows(scoped(query, _lists_action(network), user)))
 
 
 def table_sheet(table, name: str) -> Sheet:

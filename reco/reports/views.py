@@ -104,7 +104,7 @@ def export_list(name: str, fmt: str):
     """Export a whole list of the user's scope (devices, prescriptions without names, sanitizations), CSV streamed."""
     if name not in LISTS or fmt not in FORMATS:
         abort(404)
-    response = sheet_response(LISTS[name](current_user.structure_id), fmt)
+    response = sheet_response(LISTS[name](current_user), fmt)
     if name == "prescriptions":
         response.headers["Cache-Control"] = "no-store"  # households, by code: kept out of every cache
     return response
@@ -116,7 +116,7 @@ def export_network_list(name: str, fmt: str):
     """Export a whole list of the network (devices, sanitizations, ORDS repairs), each row with its workshop."""
     if name not in NETWORK_LISTS or fmt not in FORMATS:
         abort(404)
-    return sheet_response(NETWORK_LISTS[name](None), fmt)
+    return sheet_response(NETWORK_LISTS[name](current_user, network=True), fmt)
 
 
 @bp.route("/reports/annual.pdf")

@@ -106,7 +106,7 @@ def _objects(action, user):
 def _prescription_seen_from(structure):
     """Return a prescription written by, addressed to and handled by ``structure`` (each side checks its own)."""
     return SimpleNamespace(structure_id=structure.id, addressed_to_id=structure.id,
-                           handling_structure_ids={structure.id})
+                           handling_structure_id=structure.id)
 
 
 def test_the_installers_access_to_the_address_ends_with_the_visit(ctx):

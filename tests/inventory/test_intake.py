@@ -97,9 +97,10 @@ def test_a_closed_donation_receives_nothing(ctx):
 def test_find_by_any_code_within_a_workshop(ctx):
     device = make_device(serial="SER-1", donor_tag="DT-1")
     for code in (device.tag, device.tag.lower(), " ser-1 ", "DT-1"):
-        assert find_devices(code, [device.workshop_id]) == [device]
-    assert find_devices("SER-1", [make_structure("workshop").id]) == []
-    assert find_devices("") == []
+        assert find_devices(code, select(Device).where(Device.workshop_id == device.workshop_id)) == [device]
+    elsewhere = make_structure("workshop")
+    assert find_devices("SER-1", select(Device).where(Device.workshop_id == elsewhere.id)) == []
+    assert find_devices("", select(Device)) == []
 
 
 @pytest.mark.committed

@@ -236,7 +236,7 @@ def test_a_merged_machine_is_found_by_its_serial_as_the_kept_device(client, benc
     duplicate = receive_device(donation, by=None, type="laptop", serial="SN1", again=True).device
     merge_devices(kept, duplicate, by=make_user("supervisor", structure=donation.workshop))
     db.session.commit()
-    assert find_devices("sn1", [donation.workshop_id]) == [kept]
+    assert find_devices("sn1", select(Device).where(Device.workshop_id == donation.workshop_id)) == [kept]
     assert client.get("/scan", query_string={"code": "SN1"}).headers["Location"] == f"/devices/{kept.tag}"
     listed = client.get("/devices").get_data(as_text=True)
     assert kept.tag in listed and duplicate.tag not in listed

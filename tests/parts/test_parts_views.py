@@ -82,6 +82,22 @@ def test_the_api_stock_and_requests(client, two):
     assert client.post(f"{url}/ship", headers=them).status_code == 409
 
 
+def test_parts_received_through_the_api_go_to_a_bin_of_the_receiving_workshop_only(client, two):
+    me = {"Authorization": f"Bearer {make_token(two['me'])}"}
+    them = {"Authorization": f"Bearer {make_token(two['them'])}"}
+    mine = Location(workshop_id=two["here"].id, code=f"{two['here'].tag_prefix}-L0001", name="Mon bac", kind="bin")
+    db.session.add(mine)
+    db.session.commit()
+    body = {"owner_id": two["there"].id, "part_type_id": two["ram"].id, "condition": "tested_ok", "quantity": 1}
+    for code in (two["bin"].code, mine.code):
+        url = f"/api/v1/parts/requests/{client.post('/api/v1/parts/requests', headers=me, json=body).get_json()['id']}"
+        assert client.post(f"{url}/accept", headers=them).status_code == 200
+        assert client.post(f"{url}/ship", headers=them).status_code == 200
+        assert client.post(f"{url}/receive", headers=me, json={"location": code}).status_code == 200
+    received = db.session.scalars(select(StockLevel).where(StockLevel.workshop_id == two["here"].id)).all()
+    assert sorted((level.location_id or 0, level.quantity) for level in received) == [(0, 1), (mine.id, 1)]
+
+
 def test_a_technician_asks_another_workshop_for_parts(client, two):
     technician = make_user(Role.TECHNICIAN, structure=two["here"])
     login_as(client, technician)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from reco.core.columns import enum_column
@@ -193,7 +194,7 @@ class Device(db.Model):
         """Store codes as the scan box compares them."""
         return normalise_code(value)
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id
@@ -241,7 +242,7 @@ class Drive(db.Model):
         """Store serials as the scan box compares them."""
         return normalise_code(value)
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id
@@ -292,7 +293,7 @@ class Location(db.Model):
     kind: Mapped[LocationKind] = mapped_column(enum_column(LocationKind, "location_kind"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id

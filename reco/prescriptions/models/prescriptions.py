@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, and_, case, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.columns import enum_column
@@ -72,6 +73,9 @@ class Urgency(enum.StrEnum):
     PRIORITY = "priority"
     URGENT = "urgent"
 
+
+#: The statuses in which the workshop hands the device over itself when no visit is wanted.
+HANDING_OVER = (PrescriptionStatus.ACCEPTED, PrescriptionStatus.RESERVED)
 
 #: Household members counted by school level, in the order forms show them.
 CHILDREN_FIELDS = ("children_preschool", "children_primary", "children_middle", "children_high", "students")
@@ -149,16 +153,27 @@ class Prescription(db.Model):
     consent_recorded_by = relationship("User", foreign_keys=[consent_recorded_by_id])
     reservations: Mapped[list[Reservation]] = relationship(back_populates="prescription", order_by="Reservation.id")
 
-    @property
+    @hybrid_property
     def addressed_to_id(self) -> int | None:
         """Return the workshop the prescription is addressed to once sent (for permission checks)."""
         return None if self.status is PrescriptionStatus.DRAFT else self.workshop_id
 
-    @property
-    def handling_structure_ids(self) -> set[int]:
-        """Return the structures that need the household's contact details now, besides its owner."""
-        handing_over = self.status in (PrescriptionStatus.ACCEPTED, PrescriptionStatus.RESERVED)
-        return {self.workshop_id} if handing_over and not self.visit_wanted else set()
+    @addressed_to_id.inplace.expression
+    @classmethod
+    def _addressed_to_id_expression(cls):
+        """Say the same in SQL (for lists): workshops never see drafts."""
+        return case((cls.status == PrescriptionStatus.DRAFT, None), else_=cls.workshop_id)
+
+    @hybrid_property
+    def handling_structure_id(self) -> int | None:
+        """Return the structure that needs the household's contact details now besides its owner, if any."""
+        return self.workshop_id if self.status in HANDING_OVER and not self.visit_wanted else None
+
+    @handling_structure_id.inplace.expression
+    @classmethod
+    def _handling_structure_id_expression(cls):
+        """Say the same in SQL (for lists)."""
+        return case((and_(cls.status.in_(HANDING_OVER), cls.visit_wanted.is_(False)), cls.workshop_id), else_=None)
 
     @property
     def reservation(self) -> Reservation | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, case
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reco.core.columns import enum_column
@@ -97,20 +98,26 @@ class Visit(db.Model):
     report: Mapped[VisitReport | None] = relationship(back_populates="visit")
     misses: Mapped[list[VisitMiss]] = relationship(back_populates="visit", order_by="VisitMiss.id")
 
-    @property
+    @hybrid_property
     def structure_id(self) -> int:
         """Return the workshop that owns the visit (for permission checks)."""
         return self.workshop_id
 
-    @property
+    @hybrid_property
     def addressed_to_id(self) -> int:
         """Return the installer structure the visit is assigned to (for permission checks)."""
         return self.installer_id
 
-    @property
-    def handling_structure_ids(self) -> set[int]:
-        """Return the structures that need the household's address and phone now: the installer, until closed."""
-        return {self.installer_id} if self.status in OPEN_VISITS else set()
+    @hybrid_property
+    def handling_structure_id(self) -> int | None:
+        """Return the structure that needs the household's address and phone now: the installer, until closed."""
+        return self.installer_id if self.status in OPEN_VISITS else None
+
+    @handling_structure_id.inplace.expression
+    @classmethod
+    def _handling_structure_id_expression(cls):
+        """Say the same in SQL (for lists)."""
+        return case((cls.status.in_(OPEN_VISITS), cls.installer_id), else_=None)
 
     @property
     def is_open(self) -> bool:
