@@ -8,7 +8,7 @@ from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
-from reco.core.permissions import acting_user, can, permission_required
+from reco.core.permissions import acting_user, permission_required
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions.models import (
@@ -22,13 +22,13 @@ from reco.prescriptions.models import (
     PrescriptionStatus,
     Urgency,
 )
+from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import (
     COUNT_FIELDS,
     TEXT_FIELDS,
     create_prescription,
     decide_prescription,
-    note_personal_data_access,
     workshops_for,
 )
 from reco.prescriptions.views import load_prescription
@@ -38,11 +38,6 @@ def prescription_json(prescription: Prescription) -> dict:
     """Return a prescription as the acting user may see it: contact details only for those who need them."""
     user = acting_user()
     reservation = prescription.reservation
-    contact = None
-    if can(user, "prescription.contact", prescription):
-        note_personal_data_access(user, prescription, "contact")
-        contact = {name: getattr(prescription, name) for name in
-                   ("contact_name", "contact_phone", "address", "postcode")}
     return {
         "id": prescription.id,
         "code": prescription.code,
@@ -65,7 +60,7 @@ def prescription_json(prescription: Prescription) -> dict:
         "reason_kind": prescription.reason_kind or None,
         "decline_reason": prescription.decline_reason or None,
         "device": reservation.device.tag if reservation else None,
-        "contact": contact,
+        "contact": read_contact(user, prescription, "contact"),
     }
 
 

@@ -16,7 +16,7 @@ from reco.core.errors import ValidationFailed
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import PrescriptionStatus, VisitReport
-from reco.prescriptions.pdf import SIGNED_RECEIPT, issue_handover_receipt
+from reco.prescriptions.pdf import SIGNED_RECEIPT, handover_receipt_for
 from reco.prescriptions.privacy import erase_personal_data
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import household_export
@@ -91,7 +91,7 @@ def test_the_signature_is_kept_with_who_when_and_the_receipt_issued_at_the_door(
 
 
 def test_a_receipt_printed_while_reserved_is_the_one_signed(chain):
-    printed = issue_handover_receipt(chain["prescription"], by=chain["supervisor"], with_contact=True)
+    printed = handover_receipt_for(chain["prescription"], by=chain["supervisor"])
     report = report_visit(chain["visit"], by=chain["mediator"], signature=SIGNATURE, **REPORT)
     assert (report.receipt_number, report.receipt_sha256) == (printed.number, printed.fingerprint)
     assert [d.kind for d in documents_about(chain["prescription"])] == [SIGNED_RECEIPT, "handover_receipt"]
