@@ -135,24 +135,28 @@ def _enum(kind) -> dict:
     return {"type": ["string", "null"], "enum": [k.value for k in kind] + [None]}
 
 
+def _text(name: str, **more) -> dict:
+    """Return the schema of a prescription's text field, as long as its column allows."""
+    return {"type": "string", "maxLength": TEXT_FIELDS[name], **more}
+
+
 _COUNTS = {name: {"type": "integer", "minimum": 0, "maximum": 20} for name in ("adults", *CHILDREN_FIELDS)}
 SCHEMAS.update({
     "PrescriptionIn": {"type": "object", "required": ["contact_name", "consent"], "properties": {
         "workshop_id": {"type": "integer", "description": "Default: the structure's usual or only workshop"},
-        "contact_name": {"type": "string"}, "contact_phone": {"type": "string"}, "address": {"type": "string"},
-        "postcode": {"type": "string"},
-        "commune": {"type": "string", "description": "The commune's name; with the postcode, Reco finds its INSEE "
-                    "code. Stored as the communes registry names it"},
-        "insee_code": {"type": "string", "description": "INSEE code of the commune (not the postcode), instead of or "
-                       "with the postcode and name, which must then be the commune's. A commune the registry does not "
-                       "know, or several matching, is refused with 422 unknown_commune or ambiguous_commune and the "
-                       "candidates to choose from (a draft keeps a postcode and name it cannot settle, without a "
-                       "code)"},
+        **{name: _text(name) for name in ("contact_name", "contact_phone", "address", "postcode")},
+        "commune": _text("commune", description="The commune's name; with the postcode, Reco finds its INSEE code. "
+                         "Stored as the communes registry names it"),
+        "insee_code": _text("insee_code", description="INSEE code of the commune (not the postcode), instead of or "
+                            "with the postcode and name, which must then be the commune's. A commune the registry "
+                            "does not know, or several matching, is refused with 422 unknown_commune or "
+                            "ambiguous_commune and the candidates to choose from (a draft keeps a postcode and name "
+                            "it cannot settle, without a code)"),
         "qpv": {"type": "boolean"}, **_COUNTS,
         "needs": {"type": "array", "items": {"type": "string", "enum": [n.value for n in Need]}},
         "digital_level": _enum(DigitalLevel), "equipment": _enum(EquipmentWanted), "internet": _enum(InternetAtHome),
-        "visit_wanted": {"type": "boolean"}, "urgency": _enum(Urgency), "urgency_reason": {"type": "string"},
-        "comment": {"type": "string", "description": "No health or social details"},
+        "visit_wanted": {"type": "boolean"}, "urgency": _enum(Urgency), "urgency_reason": _text("urgency_reason"),
+        "comment": _text("comment", description="No health or social details"),
         "consent": {"type": "boolean", "description": "The household agreed; must be true"},
         "consent_on": {"type": "string", "format": "date", "description": "Default: today"},
         "submit": {"type": "boolean", "description": "false keeps it as a draft; default true"}}},
