@@ -49,11 +49,27 @@ def test_an_exchange_from_asking_to_receiving_moves_stock_on_both_sides(two):
     assert _levels(two["here"])["tested_ok"].quantity == 2
 
 
-@pytest.mark.parametrize("quantity", [4, 0, -1, "2x", None])
-def test_asking_for_more_than_available_or_nonsense_is_refused(two, quantity):
+def _at_most(owner, n: int) -> str:
+    """Return the refusal of a request for more than ``owner`` can give at once, in French as the page says it."""
+    return (f"{owner.name} peut donner {n} «\xa0RAM DDR3L SO-DIMM 4 Go\xa0» en une fois\xa0: "
+            f"demandez-en {n} au maximum.")
+
+
+def test_asking_for_more_than_available_is_refused(two):
     add_stock(two["there"], two["ram"], quantity=3, condition="tested_ok", kind=MoveKind.RECEIVED, by=two["them"])
-    with pytest.raises((DomainError, ValidationFailed)):
+    with pytest.raises(DomainError) as refused:
+        ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="tested_ok", quantity=4)
+    assert refused.value.message == _at_most(two["there"], 3)
+    assert db.session.scalar(select(func.count(PartRequest.id))) == 0
+
+
+@pytest.mark.parametrize("quantity", [0, -1, "2x", None])
+def test_asking_for_a_nonsense_quantity_is_refused_on_the_quantity(two, quantity):
+    add_stock(two["there"], two["ram"], quantity=3, condition="tested_ok", kind=MoveKind.RECEIVED, by=two["them"])
+    with pytest.raises(ValidationFailed) as refused:
         ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="tested_ok", quantity=quantity)
+    assert refused.value.message == "Indiquez un nombre d'unités entre 1 et 100000."
+    assert refused.value.fields == {"quantity": ["un nombre entier, 1 ou plus"]}
     assert db.session.scalar(select(func.count(PartRequest.id))) == 0
 
 
@@ -160,8 +176,9 @@ def test_asking_for_more_than_one_place_holds_is_refused(two):
     for place in bins:
         add_stock(two["there"], two["ram"], quantity=2, condition="untested", kind=MoveKind.RECEIVED, by=two["them"],
                   location=place)
-    with pytest.raises(DomainError, match="2"):
+    with pytest.raises(DomainError) as refused:
         ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="untested", quantity=3)
+    assert refused.value.message == _at_most(two["there"], 2)
     request = ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="untested", quantity=2)
     accept_request(request, by=two["them"])
     assert request.status is R.ACCEPTED
