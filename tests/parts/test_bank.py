@@ -15,17 +15,16 @@ from reco.parts.models import MoveKind, PartRequest, RequestStatus, StockLevel, 
 from reco.parts.stock import add_stock, ledger_total
 from reco.parts.workbench import harvest_device, install_drive, use_part
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_user
+from tests.scenarios import two_workshops
 
 R = RequestStatus
 
 
 @pytest.fixture
 def two(ctx):
-    here, there = make_structure("workshop"), make_structure("workshop")
-    me, them = make_user(Role.SUPERVISOR, structure=here), make_user(Role.SUPERVISOR, structure=there)
-    ram = create_part_type(by=me, category="ram", name="RAM DDR3L SO-DIMM 4 Go",
-                           attributes={"generation": "ddr3l", "capacity_gb": "4"})
-    return {"here": here, "there": there, "me": me, "them": them, "ram": ram}
+    two = two_workshops()
+    return two | {"ram": create_part_type(by=two["me"], category="ram", name="RAM DDR3L SO-DIMM 4 Go",
+                                          attributes={"generation": "ddr3l", "capacity_gb": "4"})}
 
 
 def _levels(workshop):

@@ -20,6 +20,7 @@ from reco.reports.figures import Audience, Period, summary
 from reco.reports.tables import build_tables
 from tests.conftest import login_as
 from tests.factories import HOUSEHOLD, make_prescription, make_ready_device, make_structure, make_user
+from tests.scenarios import reserved_household
 
 P = PrescriptionStatus
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
@@ -31,21 +32,15 @@ REPORT = {"installed_working": True, "internet_connected": False, "internet_prob
 @pytest.fixture
 def equipped(ctx):
     """A household equipped through a visit, with a handover receipt naming its contact."""
-    installer = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer)
-    prescriber = make_user(Role.PRESCRIBER)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer)
-    prescription = make_prescription(prescriber, workshop, status="accepted", comment="Fils en 6e au collège Échange",
-                                     urgency="urgent", urgency_reason="Expulsion en cours", visit_wanted=False)
-    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
-    visit = request_visit(prescription, by=supervisor, installer=installer, note="Interphone Diop, 3e gauche")
+    chain = reserved_household(comment="Fils en 6e au collège Échange", urgency="urgent",
+                               urgency_reason="Expulsion en cours", visit_wanted=False)
+    prescription, supervisor, mediator = chain["prescription"], chain["supervisor"], chain["mediator"]
+    visit = request_visit(prescription, by=supervisor, installer=chain["installer"], note="Interphone Diop, 3e gauche")
     handover_receipt_for(prescription, by=supervisor)
     schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
     report_visit(visit, by=mediator, **REPORT)
     db.session.flush()
-    return {"prescription": prescription, "prescriber": prescriber, "supervisor": supervisor, "visit": visit,
-            "workshop": workshop}
+    return chain | {"visit": visit}
 
 
 def _pdf_text(data: bytes) -> str:
@@ -267,8 +262,9 @@ def test_a_handover_receipt_is_issued_only_for_a_device_reserved_and_once_per_re
     workshop = make_structure("workshop")
     supervisor = make_user(Role.SUPERVISOR, structure=workshop)
     prescription = make_prescription(workshop=workshop, status="accepted", visit_wanted=False)
-    with pytest.raises(DomainError, match="^Pour établir une attestation de remise, un appareil doit être réservé pour le foyer.$"):
+    with pytest.raises(DomainError) as refused:
         handover_receipt_for(prescription, by=supervisor)
+    assert refused.value.message == "Pour établir une attestation de remise, un appareil doit être réservé pour le foyer."
     reserve_device(prescription, make_ready_device(workshop), by=supervisor)
     receipt = handover_receipt_for(prescription, by=supervisor)
     assert handover_receipt_for(prescription, by=supervisor) is receipt

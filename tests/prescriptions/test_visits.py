@@ -25,6 +25,7 @@ from reco.prescriptions.visits import (
 )
 from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
 from tests.parallel import post_many
+from tests.scenarios import reserved_household
 
 P, V = PrescriptionStatus, VisitStatus
 TOMORROW = date.today() + timedelta(days=1)
@@ -35,16 +36,7 @@ GOOD_REPORT = {"installed_working": True, "internet_connected": True, "accounts"
 
 @pytest.fixture
 def chain(ctx):
-    installer_org = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer_org)
-    prescriber = make_user(Role.PRESCRIBER)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer_org)
-    prescription = make_prescription(prescriber, workshop, status="accepted")
-    device = make_ready_device(workshop)
-    reserve_device(prescription, device, by=supervisor)
-    return {"installer": installer_org, "workshop": workshop, "prescriber": prescriber, "supervisor": supervisor,
-            "mediator": mediator, "prescription": prescription, "device": device}
+    return reserved_household()
 
 
 def _visit(chain):
