@@ -8,7 +8,7 @@ from reco.accounts.models import Structure
 from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
-from reco.core.permissions import acting_user, can, permission_required
+from reco.core.permissions import acting_user, permission_required
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions.models import (
@@ -22,13 +22,13 @@ from reco.prescriptions.models import (
     PrescriptionStatus,
     Urgency,
 )
+from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import (
     COUNT_FIELDS,
     TEXT_FIELDS,
     create_prescription,
     decide_prescription,
-    note_personal_data_access,
     workshops_for,
 )
 from reco.prescriptions.views import load_prescription
@@ -38,11 +38,6 @@ def prescription_json(prescription: Prescription) -> dict:
     """Return a prescription as the acting user may see it: contact details only for those who need them."""
     user = acting_user()
     reservation = prescription.reservation
-    contact = None
-    if can(user, "prescription.contact", prescription):
-        note_personal_data_access(user, prescription, "contact")
-        contact = {name: getattr(prescription, name) for name in
-                   ("contact_name", "contact_phone", "address", "postcode")}
     return {
         "id": prescription.id,
         "code": prescription.code,
@@ -65,7 +60,7 @@ def prescription_json(prescription: Prescription) -> dict:
         "reason_kind": prescription.reason_kind or None,
         "decline_reason": prescription.decline_reason or None,
         "device": reservation.device.tag if reservation else None,
-        "contact": contact,
+        "contact": read_contact(user, prescription, "contact"),
     }
 
 
@@ -140,24 +135,28 @@ def _enum(kind) -> dict:
     return {"type": ["string", "null"], "enum": [k.value for k in kind] + [None]}
 
 
+def _text(name: str, **more) -> dict:
+    """Return the schema of a prescription's text field, as long as its column allows."""
+    return {"type": "string", "maxLength": TEXT_FIELDS[name], **more}
+
+
 _COUNTS = {name: {"type": "integer", "minimum": 0, "maximum": 20} for name in ("adults", *CHILDREN_FIELDS)}
 SCHEMAS.update({
     "PrescriptionIn": {"type": "object", "required": ["contact_name", "consent"], "properties": {
         "workshop_id": {"type": "integer", "description": "Default: the structure's usual or only workshop"},
-        "contact_name": {"type": "string"}, "contact_phone": {"type": "string"}, "address": {"type": "string"},
-        "postcode": {"type": "string"},
-        "commune": {"type": "string", "description": "The commune's name; with the postcode, Reco finds its INSEE "
-                    "code. Stored as the communes registry names it"},
-        "insee_code": {"type": "string", "description": "INSEE code of the commune (not the postcode), instead of or "
-                       "with the postcode and name, which must then be the commune's. A commune the registry does not "
-                       "know, or several matching, is refused with 422 unknown_commune or ambiguous_commune and the "
-                       "candidates to choose from (a draft keeps a postcode and name it cannot settle, without a "
-                       "code)"},
+        **{name: _text(name) for name in ("contact_name", "contact_phone", "address", "postcode")},
+        "commune": _text("commune", description="The commune's name; with the postcode, Reco finds its INSEE code. "
+                         "Stored as the communes registry names it"),
+        "insee_code": _text("insee_code", description="INSEE code of the commune (not the postcode), instead of or "
+                            "with the postcode and name, which must then be the commune's. A commune the registry "
+                            "does not know, or several matching, is refused with 422 unknown_commune or "
+                            "ambiguous_commune and the candidates to choose from (a draft keeps a postcode and name "
+                            "it cannot settle, without a code)"),
         "qpv": {"type": "boolean"}, **_COUNTS,
         "needs": {"type": "array", "items": {"type": "string", "enum": [n.value for n in Need]}},
         "digital_level": _enum(DigitalLevel), "equipment": _enum(EquipmentWanted), "internet": _enum(InternetAtHome),
-        "visit_wanted": {"type": "boolean"}, "urgency": _enum(Urgency), "urgency_reason": {"type": "string"},
-        "comment": {"type": "string", "description": "No health or social details"},
+        "visit_wanted": {"type": "boolean"}, "urgency": _enum(Urgency), "urgency_reason": _text("urgency_reason"),
+        "comment": _text("comment", description="No health or social details"),
         "consent": {"type": "boolean", "description": "The household agreed; must be true"},
         "consent_on": {"type": "string", "format": "date", "description": "Default: today"},
         "submit": {"type": "boolean", "description": "false keeps it as a draft; default true"}}},

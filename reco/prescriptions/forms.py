@@ -26,7 +26,7 @@ from reco.core.forms import MultiCheckboxField, SubmissionKeyField
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
 from reco.core.time import local_today
-from reco.prescriptions.models import CHILDREN_FIELDS, REQUEST_GROUNDS
+from reco.prescriptions.models import CHILDREN_FIELDS, REQUEST_GROUNDS, TEXT_LIMITS
 from reco.prescriptions.services import MAX_PER_COUNT
 from reco.prescriptions.vocabulary import (
     ACCOUNT_LABELS,
@@ -59,14 +59,14 @@ class PrescriptionForm(FlaskForm):
     """The one-page prescription a social worker fills in for a household."""
 
     workshop_id = SelectField(_l("Workshop providing the device"), coerce=int)
-    contact_name = StringField(_l("Person to contact"), validators=[Length(max=120)],
+    contact_name = StringField(_l("Person to contact"), validators=[Length(max=TEXT_LIMITS["contact_name"])],
                                description=_l("First name and name of the adult the installer will call."))
-    contact_phone = StringField(_l("Phone"), validators=[Length(max=30)],
+    contact_phone = StringField(_l("Phone"), validators=[Length(max=TEXT_LIMITS["contact_phone"])],
                                 description=_l("For example 06 12 34 56 78."))
-    address = StringField(_l("Address"), validators=[Length(max=250)],
+    address = StringField(_l("Address"), validators=[Length(max=TEXT_LIMITS["address"])],
                           description=_l("Number, street, building, floor: what the installer needs to find them."))
-    postcode = StringField(_l("Postcode"), validators=[Length(max=5)])
-    commune = StringField(_l("Commune"), validators=[Length(max=120)],
+    postcode = StringField(_l("Postcode"), validators=[Length(max=TEXT_LIMITS["postcode"])])
+    commune = StringField(_l("Commune"), validators=[Length(max=TEXT_LIMITS["commune"])],
                           description=_l("Its name: Reco finds the commune from the postcode and the name."))
     insee_code = CommuneChoiceField()
     qpv = BooleanField(_l("The address is in a priority neighbourhood (QPV)"))
@@ -79,9 +79,9 @@ class PrescriptionForm(FlaskForm):
     visit_wanted = BooleanField(_l("An installer should set it up at home"), default=True,
                                 description=_l("Otherwise the household fetches it at the workshop."))
     urgency = RadioField(_l("Urgency"), choices=_choices(URGENCY_LABELS), default="normal")
-    urgency_reason = StringField(_l("Why is it urgent?"), validators=[Length(max=500)],
+    urgency_reason = StringField(_l("Why is it urgent?"), validators=[Length(max=TEXT_LIMITS["urgency_reason"])],
                                  description=_l("For example: exams in two weeks, job interview, end of rights."))
-    comment = TextAreaField(_l("Comment for the workshop"), validators=[Length(max=2000)],
+    comment = TextAreaField(_l("Comment for the workshop"), validators=[Length(max=TEXT_LIMITS["comment"])],
                             description=_l("Do not write any health or social details here: only what helps to "
                                            "choose or install the device."))
     consent = BooleanField(_l("The household agreed that these details be recorded and shared with the workshop "

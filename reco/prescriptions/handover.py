@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from reco.accounts.models import User
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.permissions import can
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.prescriptions.models import PrescriptionStatus, Visit, VisitReport
-from reco.prescriptions.pdf import current_handover_receipt, issue_handover_receipt, issue_signed_receipt
+from reco.prescriptions.pdf import handover_receipt_for, issue_signed_receipt
 from reco.prescriptions.signature import PREFIX, parse_signature
 
 #: The longest signer's name and reason for not signing.
@@ -49,15 +48,11 @@ def keep_receipt(report: VisitReport, visit: Visit, *, by: User) -> None:
     if prescription.status is not PrescriptionStatus.RESERVED or reservation is None \
             or reservation.id != visit.reservation_id:
         raise DomainError(str(_l("The device of this visit is no longer reserved for the household.")))
-    # The receipt and its signed copy are kept for the workshop: they carry the household's name only when the one
-    # who issues them may see it there (the workshop handing the device over itself), never a mediator's.
-    with_contact = can(by, "prescription.contact", prescription)
-    receipt = current_handover_receipt(prescription) or issue_handover_receipt(prescription, by=by,
-                                                                               with_contact=with_contact)
+    receipt = handover_receipt_for(prescription, by=by)
     report.receipt_number, report.receipt_sha256 = receipt.number, receipt.fingerprint
     if report.signature_png is not None:
         report.signed_at = utcnow()
-        issue_signed_receipt(prescription, receipt, report, by=by, with_contact=with_contact)
+        issue_signed_receipt(prescription, receipt, report, by=by)
 
 
 def signatures_export(prescription) -> list[dict]:

@@ -7,15 +7,19 @@ from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Spacer
 
 from reco.core.documents import Document, DocumentMeta, documents_about, issue_document
+from reco.core.errors import DomainError
 from reco.core.pdf import build_pdf, paragraph, table
 from reco.core.printed import number
 from reco.inventory.models import Device
 from reco.inventory.vocabulary import ACCESSORY_LABELS, GRADE_LABELS, TYPE_LABELS
-from reco.prescriptions.models import Prescription, VisitReport
+from reco.prescriptions.models import Prescription, PrescriptionStatus, VisitReport
+from reco.prescriptions.privacy import read_contact
+from reco.prescriptions.services import note_personal_data_access
 from reco.prescriptions.signature import png_size
 
 #: The kind of the copy of a handover receipt that carries the family's signature drawn on the screen.
@@ -112,13 +116,39 @@ def _signature_cells(signed: dict | None, signature_png: bytes | None) -> list:
              paragraph(_("Signature collected on the screen by this person."), "small")]]
 
 
-def issue_handover_receipt(prescription: Prescription, *, by, with_contact: bool) -> Document:
-    """Issue a numbered handover receipt for the device reserved for ``prescription``."""
-    device = prescription.reservation.device
-    content = receipt_content(prescription, device, prescription.contact_name if with_contact else "")
+def handover_receipt_for(prescription: Prescription, *, by) -> Document:
+    """Return the handover receipt of the device reserved for the household, issued now if it was not yet; it names
+    the household only when ``by`` may read its contact (the workshop handing the device over, never a mediator)."""
+    if prescription.status is not PrescriptionStatus.RESERVED or prescription.reservation is None:
+        raise DomainError(str(_l("A handover receipt needs a device reserved for the household.")))
+    receipt = current_handover_receipt(prescription)
+    if receipt is not None:
+        return receipt
+    content = receipt_content(prescription, prescription.reservation.device,
+                              _named_to(by, prescription, "handover_receipt"))
     return issue_document(kind="handover_receipt", code="AR", title=_("Handover receipt"),
                           structure=prescription.workshop, obj=prescription, content=content, by=by,
                           build=lambda meta: handover_receipt_pdf(content, meta))
+
+
+def _named_to(user, prescription: Prescription, what: str) -> str:
+    """Return the household's name for a receipt ``user`` issues, if they may read it, else an empty line."""
+    contact = read_contact(user, prescription, what)
+    return contact["contact_name"] if contact else ""
+
+
+def receipt_pdf(prescription: Prescription, document: Document, *, by) -> bytes:
+    """Return a handover receipt as printed, and log the read: the receipt to sign while the device is reserved, if
+    ``by`` may read the household's name it carries; the signed copy at any time, always (it carries the family's
+    signature)."""
+    if document.kind != SIGNED_RECEIPT:
+        if prescription.status is not PrescriptionStatus.RESERVED:
+            raise DomainError(str(_l("The handover receipt can be printed only while the device is reserved for the "
+                                     "household.")))
+        read_contact(by, prescription, document.kind)
+    else:
+        note_personal_data_access(by, prescription, document.kind)
+    return document.pdf
 
 
 def current_handover_receipt(prescription: Prescription) -> Document | None:
@@ -128,11 +158,10 @@ def current_handover_receipt(prescription: Prescription) -> Document | None:
                  if d.kind == "handover_receipt" and d.issued_at >= reserved_at), None)
 
 
-def issue_signed_receipt(prescription: Prescription, receipt: Document, report: VisitReport, *, by,
-                         with_contact: bool) -> Document:
+def issue_signed_receipt(prescription: Prescription, receipt: Document, report: VisitReport, *, by) -> Document:
     """Issue the signed copy of ``receipt``: a new numbered document with the family's signature in its box."""
     device = prescription.reservation.device
-    content = receipt_content(prescription, device, prescription.contact_name if with_contact else "") | {
+    content = receipt_content(prescription, device, _named_to(by, prescription, SIGNED_RECEIPT)) | {
         "signed": {"receipt_number": receipt.number, "receipt_fingerprint": receipt.fingerprint,
                    "signer_name": report.signer_name, "signed_at": report.signed_at.isoformat(),
                    "collected_by": by.name, "signature_sha256": hashlib.sha256(report.signature_png).hexdigest()}}

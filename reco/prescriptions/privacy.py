@@ -12,10 +12,11 @@ from reco.core.audit import Event, record_event
 from reco.core.documents import Document, DocumentMeta, signed_pdf
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.pdf import build_pdf, paragraph
+from reco.core.permissions import can
 from reco.core.time import local_today, utcnow
 from reco.extensions import db
 from reco.prescriptions.models import CLOSED, ErasureGround, Prescription, ReturnKind, Visit, VisitMiss
-from reco.prescriptions.services import lock_prescription
+from reco.prescriptions.services import lock_prescription, note_personal_data_access
 from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
 
 #: Free-text and contact fields of a prescription that name or locate the household.
@@ -30,6 +31,19 @@ ACCESS_ACTIONS = ("personal_data_viewed", "personal_data_erased")
 RETENTION_REASON = "retention:"
 #: Details that events once carried as typed words about a household; an erasure takes them out of its events.
 TYPED_DETAILS = ("reason", "note")
+#: The household's contact: whom to call and where it lives.
+CONTACT_FIELDS = ("contact_name", "contact_phone", "address", "postcode")
+
+
+def read_contact(user: User, about: Prescription | Visit, what: str) -> dict[str, str] | None:
+    """Return the household's contact if ``user`` may read it (on the prescription, or through the visit they make)
+    and log the read under ``what``, the kind of page; return None, and log nothing, to whom may not read it."""
+    prescription = about.prescription if isinstance(about, Visit) else about
+    action = "visit.contact" if isinstance(about, Visit) else "prescription.contact"
+    if not can(user, action, about):
+        return None
+    note_personal_data_access(user, prescription, what)
+    return {name: getattr(prescription, name) for name in CONTACT_FIELDS}
 
 
 def months_before(moment: datetime, months: int) -> datetime:

@@ -19,6 +19,7 @@ from reco.extensions import db
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
     CLOSED,
+    TEXT_LIMITS,
     DeclineKind,
     DigitalLevel,
     EndKind,
@@ -53,8 +54,7 @@ STATUS_MOVES: dict[PrescriptionStatus, frozenset[PrescriptionStatus]] = {
 #: Statuses in which the prescriber may still change what they wrote.
 EDITABLE = frozenset({P.DRAFT, P.SUBMITTED})
 
-TEXT_FIELDS = {"contact_name": 120, "contact_phone": 20, "address": 250, "postcode": 5, "commune": 120,
-               "insee_code": 5, "urgency_reason": 500, "comment": 2000}
+TEXT_FIELDS = TEXT_LIMITS
 COUNT_FIELDS = ("adults", *CHILDREN_FIELDS)
 ENUM_FIELDS = {"digital_level": DigitalLevel, "equipment": EquipmentWanted, "internet": InternetAtHome,
                "urgency": Urgency}

@@ -28,6 +28,7 @@ from reco.prescriptions.forms import (
     VisitRequestForm,
 )
 from reco.prescriptions.models import CHILDREN_FIELDS, Prescription, PrescriptionStatus
+from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.reservations import fitting_devices, ready_devices
 from reco.prescriptions.services import (
     EDITABLE,
@@ -35,7 +36,6 @@ from reco.prescriptions.services import (
     cancel_prescription,
     create_prescription,
     household_export,
-    note_personal_data_access,
     reason_shown,
     update_prescription,
     withdraw_prescription,
@@ -173,15 +173,13 @@ def edit_prescription(prescription_id: int):
 def prescription(prescription_id: int):
     """Show a prescription, its status and history; the workshop also sees the devices that fit."""
     prescription = load_prescription(prescription_id, "prescription.view")
-    show_contact = can(current_user, "prescription.contact", prescription)
-    if show_contact:
-        note_personal_data_access(current_user, prescription, "contact")
+    contact = read_contact(current_user, prescription, "contact")
     fitting = []
     if prescription.status is P.ACCEPTED and can(current_user, "prescription.allocate", prescription):
         fitting = fitting_devices(prescription, ready_devices(prescription.workshop_id), prescription.workshop)
     visits = visits_of(prescription)
     return render_template(
-        "prescriptions/prescription.html", prescription=prescription, show_contact=show_contact, fitting=fitting,
+        "prescriptions/prescription.html", prescription=prescription, contact=contact, fitting=fitting,
         history=events_for(prescription), documents=documents_about(prescription), decision_form=DecisionForm(),
         reason_form=ReasonForm(), reserve_form=ReserveForm(), erase_form=EraseForm(), visits=visits,
         open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription),

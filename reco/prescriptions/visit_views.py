@@ -21,7 +21,7 @@ from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
 from reco.prescriptions.forms import MissedForm, ReasonForm, ReturnForm, ScheduleForm, VisitReportForm
 from reco.prescriptions.models import OPEN_VISITS, Visit, VisitStatus
-from reco.prescriptions.services import note_personal_data_access
+from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.views import load_prescription, visit_request_form
 from reco.prescriptions.visits import (
     cancel_visit,
@@ -123,12 +123,10 @@ def week():
 def visit(visit_id: int):
     """Show a visit: where to go and whom to call while it is open, what the household needs, what was done."""
     visit = load_visit(visit_id, "visit.view")
-    show_contact = can(current_user, "visit.contact", visit)
-    if show_contact:
-        note_personal_data_access(current_user, visit.prescription, "visit")
+    contact = read_contact(current_user, visit, "visit")
     schedule_form = ScheduleForm(scheduled_on=visit.scheduled_on, slot=visit.slot.value if visit.slot else "morning")
     return render_template("prescriptions/visit.html", visit=visit, prescription=visit.prescription,
-                           show_contact=show_contact, show_note=can(current_user, "visit.note", visit),
+                           contact=contact, show_note=can(current_user, "visit.note", visit),
                            prescribers=prescribers_to_call(visit),
                            schedule_form=schedule_form, missed_form=MissedForm(),
                            reason_form=ReasonForm(), history=events_for(visit), today=local_today())

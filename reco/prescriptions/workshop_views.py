@@ -12,13 +12,13 @@ from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, permission_required, scoped
+from reco.core.permissions import permission_required, scoped
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
 from reco.prescriptions.forms import DecisionForm, ReasonForm, ReserveForm
 from reco.prescriptions.models import Prescription, PrescriptionStatus, Urgency
-from reco.prescriptions.pdf import SIGNED_RECEIPT, current_handover_receipt, issue_handover_receipt
+from reco.prescriptions.pdf import handover_receipt_for, receipt_pdf
 from reco.prescriptions.reservations import (
     DeviceMismatch,
     fit_from_shelf,
@@ -27,7 +27,7 @@ from reco.prescriptions.reservations import (
     reserve_device,
     shelf,
 )
-from reco.prescriptions.services import decide_prescription, note_personal_data_access
+from reco.prescriptions.services import decide_prescription
 from reco.prescriptions.views import load_prescription
 
 add_nav_entry(NavEntry("prescriptions.inbox", _l("Prescriptions received"), "prescription.decide",
@@ -143,13 +143,11 @@ def release(prescription_id: int):
 def handover_receipt(prescription_id: int):
     """Issue the handover receipt of the reserved device and open it."""
     prescription = load_prescription(prescription_id, "prescription.allocate")
-    if prescription.status is not P.RESERVED:
-        flash(_("A handover receipt needs a device reserved for the household."), "error")
+    try:
+        document = handover_receipt_for(prescription, by=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
         return _back(prescription)
-    document = current_handover_receipt(prescription)
-    if document is None:
-        document = issue_handover_receipt(prescription, by=current_user,
-                                          with_contact=can(current_user, "prescription.contact", prescription))
     return redirect(url_for("prescriptions.document_pdf", prescription_id=prescription.id, document_id=document.id))
 
 
@@ -162,11 +160,10 @@ def document_pdf(prescription_id: int, document_id: int):
     document = db.get_or_404(Document, document_id)
     if document.object_type != prescription.audit_type or document.object_id != str(prescription.id):
         abort(404)
-    signed = document.kind == SIGNED_RECEIPT
-    if prescription.status is not P.RESERVED and not signed:
-        flash(_("The handover receipt can be printed only while the device is reserved for the household."), "error")
+    try:
+        pdf = receipt_pdf(prescription, document, by=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
         return _back(prescription)
-    if signed or can(current_user, "prescription.contact", prescription):
-        note_personal_data_access(current_user, prescription, document.kind)
-    return send_file(io.BytesIO(document.pdf), mimetype="application/pdf", download_name=f"{document.number}.pdf",
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"{document.number}.pdf",
                      as_attachment=False)

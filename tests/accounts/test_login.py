@@ -89,7 +89,7 @@ def test_a_post_without_csrf_token_is_refused_with_an_explanation(client, ctx, c
     user = make_user("technician")
     response = _login(client, user.email, PASSWORD)
     assert response.status_code == 400
-    assert "Rechargez la page" in response.get_data(as_text=True) or "recharg" in response.get_data(as_text=True)
+    assert "Revenez en arrière, rechargez la page et renvoyez le formulaire." in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 

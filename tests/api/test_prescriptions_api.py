@@ -22,17 +22,14 @@ from tests.factories import (
     make_token,
     make_user,
 )
+from tests.scenarios import prescriber_network
 
 
 @pytest.fixture
 def sides(ctx):
-    workshop = make_structure("workshop")
-    ccas = make_structure("prescriber", usual_workshop=workshop)
-    prescriber = make_user(Role.PRESCRIBER, structure=ccas)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    return {"workshop": workshop, "prescriber": prescriber, "supervisor": supervisor,
-            "p": {"Authorization": f"Bearer {make_token(prescriber)}"},
-            "s": {"Authorization": f"Bearer {make_token(supervisor)}"}}
+    sides = prescriber_network()
+    return sides | {"p": {"Authorization": f"Bearer {make_token(sides['prescriber'])}"},
+                    "s": {"Authorization": f"Bearer {make_token(sides['supervisor'])}"}}
 
 
 def _valid(body: dict) -> dict:

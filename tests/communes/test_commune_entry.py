@@ -11,17 +11,15 @@ from reco.extensions import db
 from reco.prescriptions.models import PartnerReport, Prescription, PrescriptionStatus
 from tests.conftest import login_as
 from tests.factories import HOUSEHOLD, make_structure, make_token, make_user
+from tests.scenarios import prescriber_network
 
 LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 @pytest.fixture
 def sides(ctx):
-    workshop = make_structure("workshop")
-    ccas = make_structure("prescriber", usual_workshop=workshop)
-    prescriber = make_user(Role.PRESCRIBER, structure=ccas)
-    return {"workshop": workshop, "prescriber": prescriber,
-            "api": {"Authorization": f"Bearer {make_token(prescriber)}"}}
+    sides = prescriber_network()
+    return sides | {"api": {"Authorization": f"Bearer {make_token(sides['prescriber'])}"}}
 
 
 def _form(sides, action="submit", **changes):

@@ -29,10 +29,10 @@ from reco.core.signing import ensure_signing_key, outside_event_loop, signing_id
 from reco.core.verification import VERIFY_MAX_BYTES
 from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
 from reco.extensions import db
-from reco.prescriptions.pdf import issue_handover_receipt
+from reco.prescriptions.pdf import handover_receipt_for
 from reco.prescriptions.privacy import erase_personal_data
 from reco.prescriptions.reservations import reserve_device
-from reco.prescriptions.visits import report_visit, request_visit, schedule_visit
+from reco.prescriptions.visits import report_visit, schedule_visit
 from reco.reports.annual import annual_report
 from reco.reports.donor_report import issue_donor_report
 from reco.reports.figures import audience_of
@@ -44,10 +44,10 @@ from tests.factories import (
     make_donor,
     make_prescription,
     make_ready_device,
-    make_structure,
     make_token,
     make_user,
 )
+from tests.scenarios import reserved_household
 
 #: A serial and a donor with letters of Latin Extended-A, which Vera (reportlab's own font) cannot print.
 SERIAL = "ŁÓDŹ-Œ42-Ő"  # serials are kept in capitals
@@ -60,13 +60,13 @@ def _documents() -> dict[str, Document]:
     workshop = supervisor.structure
     donation = make_donation(make_donor(workshop, name=DONOR))
     make_device(donation, serial=SERIAL)
-    prescription = make_prescription(workshop=workshop, status="accepted")
+    prescription = make_prescription(workshop=workshop, status="accepted", visit_wanted=False)
     reserve_device(prescription, make_ready_device(workshop), by=supervisor)
     documents = {
         "collection_receipt": issue_collection_receipt(donation, by=supervisor),
         "donation_attestation": issue_donation_attestation(donation, by=supervisor),
         "donor_report": issue_donor_report(donation, by=supervisor),
-        "handover_receipt": issue_handover_receipt(prescription, by=supervisor, with_contact=True),
+        "handover_receipt": handover_receipt_for(prescription, by=supervisor),
         "annual_report": annual_report(audience_of(supervisor), date.today().year, by=supervisor),
     }
     db.session.commit()
@@ -127,14 +127,9 @@ def test_an_edited_copy_fails_validation(app, ctx):
 
 
 def test_a_handover_receipt_erased_for_data_protection_stays_signed_and_its_original_verifiable(app, ctx, client):
-    installer = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer)
-    prescription = make_prescription(workshop=workshop, status="accepted")
-    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
-    visit = request_visit(prescription, by=supervisor, installer=installer)
-    document = issue_handover_receipt(prescription, by=supervisor, with_contact=True)
+    chain = reserved_household(visit=True, visit_wanted=False)
+    prescription, supervisor, mediator, visit = (chain[k] for k in ("prescription", "supervisor", "mediator", "visit"))
+    document = handover_receipt_for(prescription, by=supervisor)
     original = document.pdf
     schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
     report_visit(visit, by=mediator, installed_working=True, internet_connected=True, accounts=[], first_steps=[],

@@ -8,23 +8,14 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, Form, HiddenField, IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from reco.accounts.models import Role
 from reco.core.error_summary import error_summary
 from reco.core.forms import MultiCheckboxField
 from reco.donations.models import DonationStatus
 from reco.extensions import db
 from reco.prescriptions.models import Visit
-from reco.prescriptions.reservations import reserve_device
 from tests.conftest import login_as
-from tests.factories import (
-    make_device,
-    make_donation,
-    make_donor,
-    make_prescription,
-    make_ready_device,
-    make_structure,
-    make_user,
-)
+from tests.factories import make_device, make_donation, make_donor, make_user
+from tests.scenarios import reserved_household
 
 
 class _Page(HTMLParser):
@@ -145,15 +136,10 @@ def test_a_refusal_of_the_whole_collection_is_plain_text_in_the_summary(client, 
 @pytest.fixture
 def visit(ctx, client):
     """A visit asked for a household, its mediator logged in."""
-    installer = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer)
-    prescription = make_prescription(make_user(Role.PRESCRIBER), workshop, status="accepted")
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
-    db.session.commit()
-    login_as(client, supervisor)
-    client.post(f"/prescriptions/{prescription.id}/visits", data={"installer_id": installer.id})
-    login_as(client, make_user(Role.INSTALLER, structure=installer))
+    chain = reserved_household()
+    login_as(client, chain["supervisor"])
+    client.post(f"/prescriptions/{chain['prescription'].id}/visits", data={"installer_id": chain["installer"].id})
+    login_as(client, chain["mediator"])
     return db.session.scalars(db.select(Visit)).one()
 
 

@@ -26,7 +26,7 @@ def _seen_values() -> set[str]:
     found = set(PERSONAL_DATA_SEEN_LABELS)
     for module in _modules():
         for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call) and _name(node.func) == "note_personal_data_access" \
+            if isinstance(node, ast.Call) and _name(node.func) in ("note_personal_data_access", "read_contact") \
                     and len(node.args) > 2 and isinstance(node.args[2], ast.Constant):
                 found.add(node.args[2].value)
     return found

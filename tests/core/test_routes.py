@@ -15,7 +15,7 @@ from reco.parts.catalogue import create_part_type
 from reco.parts.models import MoveKind
 from reco.parts.stock import add_stock
 from reco.prescriptions.partner_reports import submit_partner_report
-from reco.prescriptions.pdf import issue_handover_receipt
+from reco.prescriptions.pdf import handover_receipt_for
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.visits import request_visit
 from tests.conftest import login_as
@@ -370,7 +370,7 @@ def _prescriptions(workshop, prescriber_structure, installer, partner) -> dict:
     accepted = make_prescription(prescriber, workshop, status="accepted")
     reserved = make_prescription(prescriber, workshop, status="accepted")
     reserve_device(reserved, make_ready_device(workshop), by=supervisor)
-    receipt = issue_handover_receipt(reserved, by=supervisor, with_contact=False)
+    receipt = handover_receipt_for(reserved, by=supervisor)
     visited = make_prescription(prescriber, workshop, status="accepted")
     reserve_device(visited, make_ready_device(workshop), by=supervisor)
     visit = request_visit(visited, by=supervisor, installer=installer)

@@ -15,17 +15,16 @@ from reco.parts.models import MoveKind, PartRequest, RequestStatus, StockLevel, 
 from reco.parts.stock import add_stock, ledger_total
 from reco.parts.workbench import harvest_device, install_drive, use_part
 from tests.factories import make_device, make_donation, make_donor, make_structure, make_user
+from tests.scenarios import two_workshops
 
 R = RequestStatus
 
 
 @pytest.fixture
 def two(ctx):
-    here, there = make_structure("workshop"), make_structure("workshop")
-    me, them = make_user(Role.SUPERVISOR, structure=here), make_user(Role.SUPERVISOR, structure=there)
-    ram = create_part_type(by=me, category="ram", name="RAM DDR3L SO-DIMM 4 Go",
-                           attributes={"generation": "ddr3l", "capacity_gb": "4"})
-    return {"here": here, "there": there, "me": me, "them": them, "ram": ram}
+    two = two_workshops()
+    return two | {"ram": create_part_type(by=two["me"], category="ram", name="RAM DDR3L SO-DIMM 4 Go",
+                                          attributes={"generation": "ddr3l", "capacity_gb": "4"})}
 
 
 def _levels(workshop):
@@ -49,11 +48,27 @@ def test_an_exchange_from_asking_to_receiving_moves_stock_on_both_sides(two):
     assert _levels(two["here"])["tested_ok"].quantity == 2
 
 
-@pytest.mark.parametrize("quantity", [4, 0, -1, "2x", None])
-def test_asking_for_more_than_available_or_nonsense_is_refused(two, quantity):
+def _at_most(owner, n: int) -> str:
+    """Return the refusal of a request for more than ``owner`` can give at once, in French as the page says it."""
+    return (f"{owner.name} peut donner {n} «\xa0RAM DDR3L SO-DIMM 4 Go\xa0» en une fois\xa0: "
+            f"demandez-en {n} au maximum.")
+
+
+def test_asking_for_more_than_available_is_refused(two):
     add_stock(two["there"], two["ram"], quantity=3, condition="tested_ok", kind=MoveKind.RECEIVED, by=two["them"])
-    with pytest.raises((DomainError, ValidationFailed)):
+    with pytest.raises(DomainError) as refused:
+        ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="tested_ok", quantity=4)
+    assert refused.value.message == _at_most(two["there"], 3)
+    assert db.session.scalar(select(func.count(PartRequest.id))) == 0
+
+
+@pytest.mark.parametrize("quantity", [0, -1, "2x", None])
+def test_asking_for_a_nonsense_quantity_is_refused_on_the_quantity(two, quantity):
+    add_stock(two["there"], two["ram"], quantity=3, condition="tested_ok", kind=MoveKind.RECEIVED, by=two["them"])
+    with pytest.raises(ValidationFailed) as refused:
         ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="tested_ok", quantity=quantity)
+    assert refused.value.message == "Indiquez un nombre d'unités entre 1 et 100000."
+    assert refused.value.fields == {"quantity": ["un nombre entier, 1 ou plus"]}
     assert db.session.scalar(select(func.count(PartRequest.id))) == 0
 
 
@@ -160,8 +175,9 @@ def test_asking_for_more_than_one_place_holds_is_refused(two):
     for place in bins:
         add_stock(two["there"], two["ram"], quantity=2, condition="untested", kind=MoveKind.RECEIVED, by=two["them"],
                   location=place)
-    with pytest.raises(DomainError, match="2"):
+    with pytest.raises(DomainError) as refused:
         ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="untested", quantity=3)
+    assert refused.value.message == _at_most(two["there"], 2)
     request = ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="untested", quantity=2)
     accept_request(request, by=two["them"])
     assert request.status is R.ACCEPTED

@@ -9,13 +9,14 @@ from reco.parts.catalogue import create_part_type
 from reco.parts.models import MoveKind, PartRequest, RequestStatus, StockLevel, StockMove
 from reco.parts.stock import add_stock
 from tests.conftest import login_as
-from tests.factories import make_structure, make_token, make_user
+from tests.factories import make_token, make_user
+from tests.scenarios import two_workshops
 
 
 @pytest.fixture
 def two(ctx):
-    here, there = make_structure("workshop"), make_structure("workshop")
-    me, them = make_user(Role.SUPERVISOR, structure=here), make_user(Role.SUPERVISOR, structure=there)
+    two = two_workshops()
+    here, there, me, them = two["here"], two["there"], two["me"], two["them"]
     ram = create_part_type(by=me, category="ram", name="RAM DDR4 SO-DIMM 8 Go", attributes={"generation": "ddr4"})
     bin_ = Location(workshop_id=there.id, code=f"{there.tag_prefix}-L0001", name="Bac RAM", kind="bin")
     db.session.add(bin_)

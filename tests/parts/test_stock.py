@@ -68,9 +68,15 @@ def test_taking_more_than_there_is_is_refused_and_the_ledger_is_unchanged(shop):
     workshop, technician, ram = shop
     add_stock(workshop, ram, quantity=1, condition="untested", kind=MoveKind.RECEIVED, by=technician)
     level = db.session.scalars(select(StockLevel)).one()
-    for quantity in (2, 0, -1, "x", True, 10 ** 9):
-        with pytest.raises((DomainError, ValidationFailed)):
+    with pytest.raises(DomainError) as refused:
+        take_stock(level, quantity=2, kind=MoveKind.USED, by=technician)
+    assert refused.value.message == ("Seulement 1 «\xa0RAM DDR3L SO-DIMM 4 Go\xa0» disponible(s) ici\xa0; "
+                                     "vous en demandez 2.")
+    for quantity in (0, -1, "x", True, 10 ** 9):
+        with pytest.raises(ValidationFailed) as refused:
             take_stock(level, quantity=quantity, kind=MoveKind.USED, by=technician)
+        assert refused.value.message == "Indiquez un nombre d'unités entre 1 et 100000."
+        assert refused.value.fields == {"quantity": ["un nombre entier, 1 ou plus"]}
     assert level.quantity == 1 and db.session.scalar(select(func.count(StockMove.id))) == 1
     with pytest.raises(ValidationFailed):
         count_stock(level, counted=-3, by=technician)

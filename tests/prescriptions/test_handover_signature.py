@@ -9,20 +9,20 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
-from reco.accounts.models import Role
 from reco.core.audit import events_for
 from reco.core.documents import Document, documents_about
 from reco.core.errors import ValidationFailed
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import PrescriptionStatus, VisitReport
-from reco.prescriptions.pdf import SIGNED_RECEIPT, issue_handover_receipt
+from reco.prescriptions.pdf import SIGNED_RECEIPT, handover_receipt_for
 from reco.prescriptions.privacy import erase_personal_data
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import household_export
-from reco.prescriptions.visits import record_handover, report_visit, request_visit
+from reco.prescriptions.visits import record_handover, report_visit
 from tests.conftest import login_as
-from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.factories import make_prescription, make_ready_device, make_token
+from tests.scenarios import reserved_household
 
 REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email"], "first_steps": ["turn_on"],
           "digital_level": "training", "follow_ups": []}
@@ -48,17 +48,7 @@ SIGNATURE = data_url(png())
 
 @pytest.fixture
 def chain(ctx):
-    installer_org = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer_org)
-    prescriber = make_user(Role.PRESCRIBER)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer_org, name="Léa Médiatrice")
-    prescription = make_prescription(prescriber, workshop, status="accepted", contact_name="Mme Awa Diop")
-    device = make_ready_device(workshop)
-    reserve_device(prescription, device, by=supervisor)
-    visit = request_visit(prescription, by=supervisor, installer=installer_org)
-    return {"workshop": workshop, "prescriber": prescriber, "supervisor": supervisor, "mediator": mediator,
-            "prescription": prescription, "device": device, "visit": visit}
+    return reserved_household(mediator={"name": "Léa Médiatrice"}, visit=True, contact_name="Mme Awa Diop")
 
 
 def _signed_copy(prescription) -> Document:
@@ -91,7 +81,7 @@ def test_the_signature_is_kept_with_who_when_and_the_receipt_issued_at_the_door(
 
 
 def test_a_receipt_printed_while_reserved_is_the_one_signed(chain):
-    printed = issue_handover_receipt(chain["prescription"], by=chain["supervisor"], with_contact=True)
+    printed = handover_receipt_for(chain["prescription"], by=chain["supervisor"])
     report = report_visit(chain["visit"], by=chain["mediator"], signature=SIGNATURE, **REPORT)
     assert (report.receipt_number, report.receipt_sha256) == (printed.number, printed.fingerprint)
     assert [d.kind for d in documents_about(chain["prescription"])] == [SIGNED_RECEIPT, "handover_receipt"]

@@ -19,7 +19,7 @@ from reco.core import mail
 from reco.core.documents import Document
 from reco.extensions import db
 from reco.prescriptions.models import Prescription, PrescriptionStatus
-from reco.prescriptions.pdf import issue_handover_receipt
+from reco.prescriptions.pdf import handover_receipt_for
 from reco.prescriptions.privacy import purge_personal_data
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import cancel_prescription, create_prescription, decide_prescription
@@ -97,8 +97,8 @@ def households(app, client, mails):
     admin = make_user(Role.ADMIN)
     first, second = make_ready_device(workshop), make_ready_device(workshop)
 
-    # one household through every step
-    full = _new(marks, prescriber, workshop)
+    # one household through every step (handed over by the workshop, which issues its receipt with its name)
+    full = _new(marks, prescriber, workshop, visit_wanted=False)
     decide_prescription(full, by=supervisor, accept=True)
     reserve_device(full, first, by=supervisor)
     visit = request_visit(full, by=supervisor, installer=installer, note=marks("visit_note"))
@@ -107,7 +107,7 @@ def households(app, client, mails):
                 new_date=TOMORROW + timedelta(days=1), slot="evening")
     cancel_visit(visit, by=supervisor, reason_kind="device_fault", reason=marks("visit_cancel_reason"))
     reserve_device(full, second, by=supervisor)
-    issue_handover_receipt(full, by=supervisor, with_contact=True)
+    handover_receipt_for(full, by=supervisor)
     done = request_visit(full, by=supervisor, installer=installer, note=marks("second_visit_note"))
     schedule_visit(done, by=mediator, on=TOMORROW, slot="afternoon")
     report_visit(done, by=mediator, installed_working=True, internet_connected=False,

@@ -11,8 +11,8 @@ from reco.core.documents import documents_about
 from reco.core.errors import DomainError
 from reco.extensions import db
 from reco.prescriptions.models import PrescriptionStatus, Visit
-from reco.prescriptions.pdf import issue_handover_receipt
-from reco.prescriptions.privacy import erase_personal_data, months_before, purge_personal_data
+from reco.prescriptions.pdf import handover_receipt_for
+from reco.prescriptions.privacy import erase_personal_data, months_before, purge_personal_data, read_contact
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import decide_prescription, withdraw_prescription
 from reco.prescriptions.visits import report_visit, request_visit, return_device, schedule_visit
@@ -20,6 +20,7 @@ from reco.reports.figures import Audience, Period, summary
 from reco.reports.tables import build_tables
 from tests.conftest import login_as
 from tests.factories import HOUSEHOLD, make_prescription, make_ready_device, make_structure, make_user
+from tests.scenarios import reserved_household
 
 P = PrescriptionStatus
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
@@ -31,21 +32,15 @@ REPORT = {"installed_working": True, "internet_connected": False, "internet_prob
 @pytest.fixture
 def equipped(ctx):
     """A household equipped through a visit, with a handover receipt naming its contact."""
-    installer = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer)
-    prescriber = make_user(Role.PRESCRIBER)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer)
-    prescription = make_prescription(prescriber, workshop, status="accepted", comment="Fils en 6e au collège Échange",
-                                     urgency="urgent", urgency_reason="Expulsion en cours")
-    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
-    visit = request_visit(prescription, by=supervisor, installer=installer, note="Interphone Diop, 3e gauche")
-    issue_handover_receipt(prescription, by=supervisor, with_contact=True)
+    chain = reserved_household(comment="Fils en 6e au collège Échange", urgency="urgent",
+                               urgency_reason="Expulsion en cours", visit_wanted=False)
+    prescription, supervisor, mediator = chain["prescription"], chain["supervisor"], chain["mediator"]
+    visit = request_visit(prescription, by=supervisor, installer=chain["installer"], note="Interphone Diop, 3e gauche")
+    handover_receipt_for(prescription, by=supervisor)
     schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
     report_visit(visit, by=mediator, **REPORT)
     db.session.flush()
-    return {"prescription": prescription, "prescriber": prescriber, "supervisor": supervisor, "visit": visit,
-            "workshop": workshop}
+    return chain | {"visit": visit}
 
 
 def _pdf_text(data: bytes) -> str:
@@ -190,7 +185,8 @@ def test_the_admin_sees_who_saw_personal_data_outside_the_prescribing_structure(
     client.get(f"/prescriptions/{prescription.id}")
     login_as(client, equipped["supervisor"])
     assert HOUSEHOLD["contact_name"] in client.get(f"/prescriptions/{prescription.id}").get_data(as_text=True)
-    views = db.session.scalars(select(Event).where(Event.action == "personal_data_viewed")).all()
+    views = db.session.scalars(select(Event).where(Event.action == "personal_data_viewed",
+                                                   Event.object_id == str(prescription.id))).all()
     assert [e.actor_id for e in views] == [equipped["supervisor"].id]
     cancelled = client.post(f"/prescriptions/{prescription.id}/cancel", data={"reason": "parti", "confirm": "y"})
     assert cancelled.status_code == 302
@@ -238,3 +234,38 @@ def test_a_device_brought_back_never_reopens_an_erased_household(equipped):
     assert prescription.status is P.EQUIPPED and device.state.value == "delivered"  # refused before any change
     return_device(device, by=equipped["supervisor"], reason="écran cassé", replacement=False)
     assert prescription.status is P.EQUIPPED and device.state.value == "received"
+
+
+def test_the_contact_is_read_only_by_whom_may_and_each_read_outside_the_prescriber_is_logged(ctx):
+    installer = make_structure("installer")
+    workshop = make_structure("workshop")
+    prescriber = make_user(Role.PRESCRIBER)
+    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+    mediator = make_user(Role.INSTALLER, structure=installer)
+    handed = make_prescription(prescriber, workshop, status="accepted", visit_wanted=False)
+    visited = make_prescription(prescriber, workshop, status="accepted")
+    reserve_device(visited, make_ready_device(workshop), by=supervisor)
+    visit = request_visit(visited, by=supervisor, installer=installer)
+    assert read_contact(supervisor, visited, "contact") is None
+    assert read_contact(mediator, visited, "contact") is None
+    assert read_contact(prescriber, visited, "contact")["contact_name"] == HOUSEHOLD["contact_name"]
+    assert read_contact(supervisor, handed, "contact") == {
+        "contact_name": HOUSEHOLD["contact_name"], "contact_phone": handed.contact_phone,
+        "address": HOUSEHOLD["address"], "postcode": HOUSEHOLD["postcode"]}
+    assert read_contact(mediator, visit, "visit")["address"] == HOUSEHOLD["address"]
+    logged = db.session.scalars(select(Event).where(Event.action == "personal_data_viewed").order_by(Event.id))
+    assert [(e.actor_id, e.object_id, e.details) for e in logged] == [
+        (supervisor.id, str(handed.id), {"what": "contact"}), (mediator.id, str(visited.id), {"what": "visit"})]
+
+
+def test_a_handover_receipt_is_issued_only_for_a_device_reserved_and_once_per_reservation(ctx):
+    workshop = make_structure("workshop")
+    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+    prescription = make_prescription(workshop=workshop, status="accepted", visit_wanted=False)
+    with pytest.raises(DomainError) as refused:
+        handover_receipt_for(prescription, by=supervisor)
+    assert refused.value.message == "Pour établir une attestation de remise, un appareil doit être réservé pour le foyer."
+    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
+    receipt = handover_receipt_for(prescription, by=supervisor)
+    assert handover_receipt_for(prescription, by=supervisor) is receipt
+    assert [d.kind for d in documents_about(prescription)] == ["handover_receipt"]

@@ -146,17 +146,57 @@ def test_only_a_submitted_prescription_is_decided(people, status):
     assert prescription.status is P(status)
 
 
-def test_every_change_notifies_the_other_side(people):
-    workshop, prescriber, colleague, supervisor = people
+def _submitted(people):
+    return _write(people)
+
+
+def _accepted(people):
     prescription = _write(people)
-    notices = db.session.scalars(select(Notice).order_by(Notice.id)).all()
-    assert [(n.user_id, n.subject) for n in notices] == [(supervisor.id, prescription.code)]
-    decide_prescription(prescription, by=supervisor, accept=True)
+    decide_prescription(prescription, by=people[3], accept=True)
+    return prescription
+
+
+#: Each change that tells the other side: who acts (index in ``people``), the prescription it starts from, the change
+#: (which returns the prescription) and what the notice says.
+CHANGES = {
+    "submitted": (1, lambda people: None, lambda people, p: _write(people), "maintenant «\xa0envoyée\xa0»"),
+    "accepted": (3, _submitted, lambda people, p: decide_prescription(p, by=people[3], accept=True),
+                 "maintenant «\xa0acceptée, en attente d'un appareil\xa0»"),
+    "declined": (3, _submitted,
+                 lambda people, p: decide_prescription(p, by=people[3], accept=False, reason_kind="not_eligible"),
+                 "maintenant «\xa0refusée\xa0» — ne répond pas aux critères de l'atelier"),
+    "withdrawn": (1, _submitted, lambda people, p: withdraw_prescription(p, by=people[1], reason_kind="moved"),
+                  "maintenant «\xa0retirée\xa0» — le foyer a déménagé"),
+    "cancelled_by_the_prescriber": (1, _accepted,
+                                    lambda people, p: cancel_prescription(p, by=people[1], reason_kind="moved"),
+                                    "maintenant «\xa0annulée\xa0» — le foyer a déménagé"),
+    "cancelled_by_the_workshop": (3, _accepted,
+                                  lambda people, p: cancel_prescription(p, by=people[3], reason_kind="moved"),
+                                  "maintenant «\xa0annulée\xa0» — le foyer a déménagé"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_every_change_notifies_the_other_side_only(people, change):
+    _workshop, prescriber, colleague, supervisor = people
+    actor, before, act, text = CHANGES[change]
+    prescription = before(people)
     db.session.flush()
-    to_prescribers = db.session.scalars(select(Notice).where(Notice.user_id.in_([prescriber.id, colleague.id]))).all()
-    assert sorted(n.user_id for n in to_prescribers) == sorted([prescriber.id, colleague.id])
-    assert all(n.url == f"/prescriptions/{prescription.id}" for n in to_prescribers)
-    assert "acceptée" in to_prescribers[0].text or "accepted" in to_prescribers[0].text
+    start = db.session.scalar(select(func.max(Notice.id))) or 0
+    prescription = act(people, prescription)
+    db.session.flush()
+    notices = db.session.scalars(select(Notice).where(Notice.id > start).order_by(Notice.id)).all()
+    told = [supervisor.id] if people[actor] is prescriber else [prescriber.id, colleague.id]
+    assert sorted(n.user_id for n in notices) == sorted(told)
+    assert {(n.subject, n.url, n.text) for n in notices} == {
+        (prescription.code, f"/prescriptions/{prescription.id}", text)}
+
+
+def test_withdrawing_a_draft_notifies_nobody(people):
+    draft = _write(people, submit=False)
+    withdraw_prescription(draft, by=people[1])
+    db.session.flush()
+    assert db.session.scalar(select(func.count(Notice.id))) == 0
 
 
 def test_withdrawing_before_acceptance_only(people):

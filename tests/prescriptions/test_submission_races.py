@@ -6,17 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from reco.accounts.models import Role
 from reco.core.audit import Event
 from reco.core.submissions import Submission
 from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import Visit, VisitReport
-from reco.prescriptions.reservations import reserve_device
-from reco.prescriptions.visits import request_visit, schedule_visit
-from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from reco.prescriptions.visits import schedule_visit
+from tests.factories import make_token
 from tests.parallel import at_once, form_post, logged_in
+from tests.scenarios import reserved_household
 
 pytestmark = pytest.mark.committed
 
@@ -28,14 +27,8 @@ REPORT = {"installed_working": "y", "internet_connected": "y", "accounts": "emai
 def visit(app):
     """A planned visit, its mediator and the mediator's API token."""
     with app.app_context():
-        installer_org = make_structure("installer")
-        workshop = make_structure("workshop", usual_installer=installer_org)
-        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-        mediator = make_user(Role.INSTALLER, structure=installer_org)
-        prescription = make_prescription(make_user(Role.PRESCRIBER), workshop, status="accepted")
-        device = make_ready_device(workshop)
-        reserve_device(prescription, device, by=supervisor)
-        planned = request_visit(prescription, by=supervisor, installer=installer_org)
+        chain = reserved_household(visit=True)
+        planned, mediator, device = chain["visit"], chain["mediator"], chain["device"]
         schedule_visit(planned, by=mediator, on=local_today() + timedelta(days=1), slot="morning")
         token = make_token(mediator)
         db.session.commit()

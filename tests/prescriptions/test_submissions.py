@@ -12,9 +12,10 @@ from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import PrescriptionStatus, VisitReport, VisitStatus
 from reco.prescriptions.reservations import reserve_device
-from reco.prescriptions.visits import mark_missed, record_handover, report_visit, request_visit, schedule_visit
+from reco.prescriptions.visits import mark_missed, record_handover, report_visit, schedule_visit
 from tests.conftest import login_as
 from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.scenarios import reserved_household
 
 TOMORROW = date.today() + timedelta(days=1)
 REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email"],
@@ -26,18 +27,10 @@ DRAFT = {"X-Reco-Draft": "1"}
 
 @pytest.fixture
 def chain(ctx):
-    installer_org = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer_org)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer_org)
-    prescription = make_prescription(make_user(Role.PRESCRIBER), workshop, status="accepted")
-    device = make_ready_device(workshop)
-    reserve_device(prescription, device, by=supervisor)
-    visit = request_visit(prescription, by=supervisor, installer=installer_org)
-    schedule_visit(visit, by=mediator, on=TOMORROW, slot="morning")
+    chain = reserved_household(visit=True)
+    schedule_visit(chain["visit"], by=chain["mediator"], on=TOMORROW, slot="morning")
     db.session.commit()
-    return {"supervisor": supervisor, "mediator": mediator, "prescription": prescription, "device": device,
-            "visit": visit, "colleague": make_user(Role.INSTALLER, structure=installer_org)}
+    return chain | {"colleague": make_user(Role.INSTALLER, structure=chain["installer"])}
 
 
 def _count(model_id, **where) -> int:

@@ -15,6 +15,7 @@ from reco.inventory.models import DeviceState
 from reco.prescriptions.models import Prescription, PrescriptionStatus
 from tests.conftest import login_as
 from tests.factories import HOUSEHOLD, make_prescription, make_ready_device, make_structure, make_user
+from tests.scenarios import prescriber_network
 
 P = PrescriptionStatus
 PHONE = "06 12 34 56 78"
@@ -28,12 +29,9 @@ def _form(**changes):
 
 @pytest.fixture
 def network(ctx):
-    workshop = make_structure("workshop", support_contact="02 99 00 11 22")
-    ccas = make_structure("prescriber", usual_workshop=workshop)
-    return {"workshop": workshop, "prescriber": make_user(Role.PRESCRIBER, structure=ccas),
-            "supervisor": make_user(Role.SUPERVISOR, structure=workshop),
-            "technician": make_user(Role.TECHNICIAN, structure=workshop),
-            "other_prescriber": make_user(Role.PRESCRIBER)}
+    network = prescriber_network(support_contact="02 99 00 11 22")
+    return network | {"technician": make_user(Role.TECHNICIAN, structure=network["workshop"]),
+                      "other_prescriber": make_user(Role.PRESCRIBER)}
 
 
 def test_a_prescriber_sends_a_prescription_with_the_usual_workshop_offered_first(client, network):

@@ -16,11 +16,11 @@ from reco.core.typography import typography_faults
 from reco.core.time import local_day_start, local_today, local_zone
 from reco.extensions import db
 from reco.prescriptions.models import Visit
-from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import note_personal_data_access
 from reco.prescriptions.visits import mark_missed, record_handover, report_visit, request_visit, schedule_visit
 from tests.conftest import login_as
-from tests.factories import make_prescription, make_ready_device, make_structure, make_user
+from tests.factories import make_prescription, make_structure, make_user
+from tests.scenarios import reserved_household
 
 TOMORROW = date.today() + timedelta(days=1)
 REPORT = {"installed_working": True, "internet_connected": False, "internet_problem": "Pas de box",
@@ -30,15 +30,7 @@ REPORT = {"installed_working": True, "internet_connected": False, "internet_prob
 
 @pytest.fixture
 def chain(ctx):
-    installer_org = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer_org)
-    prescriber = make_user(Role.PRESCRIBER, name="Inès Martin", email="ines.martin@ccas.example")
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    prescription = make_prescription(prescriber, workshop, status="accepted")
-    reserve_device(prescription, make_ready_device(workshop), by=supervisor)
-    db.session.commit()
-    return {"installer": installer_org, "workshop": workshop, "prescriber": prescriber, "supervisor": supervisor,
-            "mediator": make_user(Role.INSTALLER, structure=installer_org), "prescription": prescription}
+    return reserved_household(prescriber={"name": "Inès Martin", "email": "ines.martin@ccas.example"})
 
 
 def _visit(chain) -> Visit:

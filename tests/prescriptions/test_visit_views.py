@@ -11,26 +11,18 @@ from reco.core.audit import events_for
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import PrescriptionStatus, Visit, VisitStatus
-from reco.prescriptions.reservations import reserve_device
 from tests.conftest import login_as
-from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.factories import make_token, make_user
+from tests.scenarios import reserved_household
 
 TOMORROW = date.today() + timedelta(days=1)
 
 
 @pytest.fixture
 def chain(ctx):
-    installer_org = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer_org)
-    prescriber = make_user(Role.PRESCRIBER)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    prescription = make_prescription(prescriber, workshop, status="accepted", contact_name="Mme Awa Diop")
-    device = make_ready_device(workshop)
-    reserve_device(prescription, device, by=supervisor)
-    db.session.commit()
-    return {"workshop": workshop, "installer": installer_org, "prescriber": prescriber, "supervisor": supervisor,
-            "mediator": make_user(Role.INSTALLER, structure=installer_org), "prescription": prescription,
-            "device": device, "technician": make_user(Role.TECHNICIAN, structure=workshop)}
+    chain = reserved_household(contact_name="Mme Awa Diop")
+    return chain | {"technician": make_user(Role.TECHNICIAN, structure=chain["workshop"])}
+
 
 
 def _ask(client, chain):

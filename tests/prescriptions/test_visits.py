@@ -23,8 +23,9 @@ from reco.prescriptions.visits import (
     return_device,
     schedule_visit,
 )
-from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
+from tests.factories import make_prescription, make_ready_device, make_token, make_user
 from tests.parallel import post_many
+from tests.scenarios import reserved_household
 
 P, V = PrescriptionStatus, VisitStatus
 TOMORROW = date.today() + timedelta(days=1)
@@ -35,16 +36,7 @@ GOOD_REPORT = {"installed_working": True, "internet_connected": True, "accounts"
 
 @pytest.fixture
 def chain(ctx):
-    installer_org = make_structure("installer")
-    workshop = make_structure("workshop", usual_installer=installer_org)
-    prescriber = make_user(Role.PRESCRIBER)
-    supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-    mediator = make_user(Role.INSTALLER, structure=installer_org)
-    prescription = make_prescription(prescriber, workshop, status="accepted")
-    device = make_ready_device(workshop)
-    reserve_device(prescription, device, by=supervisor)
-    return {"installer": installer_org, "workshop": workshop, "prescriber": prescriber, "supervisor": supervisor,
-            "mediator": mediator, "prescription": prescription, "device": device}
+    return reserved_household()
 
 
 def _visit(chain):
@@ -226,16 +218,9 @@ def test_one_notice_per_action_for_the_prescriber(chain):
 @pytest.mark.committed
 def test_eight_mediators_reporting_one_visit_at_once_deliver_it_once(app, live_server):
     with app.app_context():
-        installer_org = make_structure("installer")
-        workshop = make_structure("workshop", usual_installer=installer_org)
-        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
-        prescription = make_prescription(workshop=workshop, status="accepted")
-        device = make_ready_device(workshop)
-        reserve_device(prescription, device, by=supervisor)
-        visit = request_visit(prescription, by=supervisor, installer=installer_org)
-        db.session.commit()
-        visit_id, device_id = visit.id, device.id
-        tokens = [make_token(make_user(Role.INSTALLER, structure=installer_org)) for _ in range(8)]
+        chain = reserved_household(visit=True)
+        visit_id, device_id = chain["visit"].id, chain["device"].id
+        tokens = [make_token(make_user(Role.INSTALLER, structure=chain["installer"])) for _ in range(8)]
     body = json.dumps(GOOD_REPORT).encode()
     results = post_many(f"{live_server}/api/v1/visits/{visit_id}/report", [(body, "application/json")] * 8, tokens)
     assert sorted(status for status, _body in results) == [200] + [409] * 7

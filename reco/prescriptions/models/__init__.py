@@ -3,6 +3,7 @@ from reco.prescriptions.models.partner_reports import PartnerReport, PartnerRepo
 from reco.prescriptions.models.prescriptions import (
     CHILDREN_FIELDS,
     CLOSED,
+    TEXT_LIMITS,
     DigitalLevel,
     EquipmentWanted,
     InternetAtHome,
@@ -36,6 +37,6 @@ from reco.prescriptions.models.visits import (
 __all__ = [
     "CHILDREN_FIELDS", "CLOSED", "OPEN_VISITS", "Account", "DigitalLevel", "EquipmentWanted", "FirstStep", "FollowUp",
     "InternetAtHome", "Need", "PartnerReport", "PartnerReportLine", "Prescription", "PrescriptionStatus",
-    "Reservation", "Slot", "Urgency", "Visit", "VisitReport", "VisitStatus", "REQUEST_GROUNDS", "DeclineKind",
+    "Reservation", "Slot", "TEXT_LIMITS", "Urgency", "Visit", "VisitReport", "VisitStatus", "REQUEST_GROUNDS", "DeclineKind",
     "EndKind", "ErasureGround", "MissedKind", "ReleaseKind", "ReturnKind", "VisitMiss",
 ]

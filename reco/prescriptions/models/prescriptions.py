@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from reco.core.columns import enum_column
+from reco.core.columns import MAX_LENGTH, enum_column, text_limits
 from reco.core.time import UTCDateTime, utcnow
 from reco.extensions import db
 
@@ -126,7 +126,7 @@ class Prescription(db.Model):
     visit_wanted: Mapped[bool] = mapped_column(Boolean, default=True)
     urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency, "urgency"), default=Urgency.NORMAL)
     urgency_reason: Mapped[str] = mapped_column(String(500), default="")
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="", info={MAX_LENGTH: 2000})
     #: The day the household agreed to its data being recorded and shared for the equipment.
     consent_on: Mapped[date] = mapped_column(Date)
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -187,6 +187,12 @@ class Prescription(db.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+#: The text a prescriber writes about a household, and the longest each holds: its column's, the one description
+#: that the form, the service and the API's schema follow.
+TEXT_LIMITS = text_limits(Prescription, ("contact_name", "contact_phone", "address", "postcode", "commune",
+                                         "insee_code", "urgency_reason", "comment"))
 
 
 class Reservation(db.Model):
