@@ -17,7 +17,7 @@ from reco.core.scanning import clean_code
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import find_devices
-from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
+from reco.inventory.lifecycle import guard_problems, in_reach, transition_device
 from reco.inventory.locations import find_location, move_device
 from reco.inventory.models import Device, DeviceState, Location, ScanBatch
 from reco.inventory.quantities import decimal_of
@@ -197,7 +197,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
     refused = 0
     for item in items:
         if item.status == "ok":
-            problems = guard_problems(item.device, DeviceState.RECYCLED, {"weight_kg": 1, "slip_number": slip})
+            problems = guard_problems(item.device, DeviceState.RECYCLED)  # the weight and slip are checked above
             item.refusal = " ".join(problems)
             refused += bool(problems)
     if refused:
@@ -217,7 +217,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
 def next_to_harvest(batch: ScanBatch, user) -> Device | None:
     """Return the first device of the list still to dismantle, or None."""
     return next((item.device for item in batch_items(batch, user)
-                 if item.status == "ok" and DeviceState.HARVESTED in TRANSITIONS[item.device.state]), None)
+                 if item.status == "ok" and in_reach(item.device, "harvested")), None)
 
 
 def leave_batch(batch: ScanBatch, device: Device) -> None:

@@ -74,6 +74,28 @@ def test_the_device_page_says_what_blocks_each_move(client, ctx):
     assert 'id="why-diagnosed"' in page
 
 
+def test_the_device_page_offers_exactly_the_moves_the_table_allows_by_hand(client, ctx):
+    _user, device = _bench(client)
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert re.findall(r'name="to" value="(\w+)"', page) == ["diagnosed"]
+    assert f'/devices/{device.tag}/exit/recycled"' in page and f'{device.tag}/harvest"' in page
+    device.state = DeviceState.READY  # reserving and voiding are made elsewhere: never offered here
+    db.session.commit()
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert re.findall(r'name="to" value="(\w+)"', page) == ["in_repair"]
+    device.state = DeviceState.DELIVERED
+    db.session.commit()
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert 'id="moves"' not in page and f"/devices/{device.tag}/return" in page
+
+
+def test_a_move_made_elsewhere_is_refused_when_posted_and_changes_nothing(client, ctx):
+    _user, device = _bench(client)
+    page = client.post(f"/devices/{device.tag}/transition", data={"to": "voided"}, follow_redirects=True)
+    assert "s'annule depuis sa page" in html.unescape(page.get_data(as_text=True))
+    assert _reload(device).state is DeviceState.RECEIVED
+
+
 def test_destruction_form_requires_a_witness(client, ctx):
     _user, device = _bench(client)
     device = make_device(device.donation, drives=[{"serial": "HDD-1"}])
