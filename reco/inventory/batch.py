@@ -29,6 +29,11 @@ SESSION_BATCH_KEY = "scan_batch_key"
 STALE_AFTER = timedelta(days=7)
 
 
+#: What the list says about a code that found no device, several, or one already scanned.
+SCAN_PROBLEMS = {"unknown": _l("Unknown code"), "ambiguous": _l("Several devices match: scan our tag"),
+                 "duplicate": _l("already in the list")}
+
+
 @dataclass
 class BatchItem:
     """One scanned code and what it points to."""
@@ -39,6 +44,16 @@ class BatchItem:
     status: str
     #: Why the last action was refused for this device, when it was.
     refusal: str = ""
+
+    @property
+    def is_ok(self) -> bool:
+        """Say whether the code found one device, not scanned before: the list's actions apply to it."""
+        return self.status == "ok"
+
+    @property
+    def problem(self) -> str:
+        """Say what is wrong with the scanned code; empty when it is ok."""
+        return str(SCAN_PROBLEMS.get(self.status, ""))
 
 
 @dataclass
@@ -144,7 +159,7 @@ def apply_to_batch(batch: ScanBatch, *, by, action: str, location: Location | No
     """Apply one action to every device of the batch; those done leave it; return the outcomes and the items left."""
     outcomes, items, done = [], batch_items(batch, by), set()
     for item in items:
-        if item.status != "ok":
+        if not item.is_ok:
             continue
         try:
             with db.session.begin_nested():
@@ -182,7 +197,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
     The weight is the whole list's: when one device cannot leave, none does, and each refused one says why.
     """
     items = batch_items(batch, by)
-    devices = [item.device for item in items if item.status == "ok"]
+    devices = [item.device for item in items if item.is_ok]
     slip = str(slip_number or "").strip()
     total = decimal_of(weight_kg) if str(weight_kg or "").strip() else None
     fields = {}
@@ -196,7 +211,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
         raise ValidationFailed(" ".join(message for messages in fields.values() for message in messages), fields)
     refused = 0
     for item in items:
-        if item.status == "ok":
+        if item.is_ok:
             problems = guard_problems(item.device, DeviceState.RECYCLED)  # the weight and slip are checked above
             item.refusal = " ".join(problems)
             refused += bool(problems)
@@ -204,12 +219,12 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
         message = str(_l("Nothing was recycled: the weight is the whole list's. Remove or fix the refused devices, "
                          "then apply again."))
         return [Outcome(item.device.tag, False, item.refusal or message) for item in items
-                if item.status == "ok"], items
+                if item.is_ok], items
     shares = split_weight(total.quantize(Decimal("0.01")), devices)
     for device, share in zip(devices, shares, strict=True):
         transition_device(device, DeviceState.RECYCLED, by=by, weight_kg=share, slip_number=slip, on=on,
                           notes=notes)
-    left = [item for item in items if item.status != "ok"]
+    left = [item for item in items if not item.is_ok]
     batch.codes = [item.code for item in left]
     return [Outcome(d.tag, True, str(_l("done"))) for d in devices], left
 
@@ -217,7 +232,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
 def next_to_harvest(batch: ScanBatch, user) -> Device | None:
     """Return the first device of the list still to dismantle, or None."""
     return next((item.device for item in batch_items(batch, user)
-                 if item.status == "ok" and in_reach(item.device, "harvested")), None)
+                 if item.is_ok and in_reach(item.device, "harvested")), None)
 
 
 def leave_batch(batch: ScanBatch, device: Device) -> None:

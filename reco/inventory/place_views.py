@@ -78,7 +78,7 @@ def _batch_page(scans, items, outcomes=None, recycle_form=None):
     """Render the batch page with its items and, after an action, what it did."""
     return render_template("inventory/batch.html", items=items, states=BATCH_STATES, outcomes=outcomes,
                            destination=scans.location, recycle_form=recycle_form or BatchRecycleForm(formdata=None),
-                           done=sum(1 for o in outcomes or [] if o.done), ok=sum(1 for i in items if i.status == "ok"))
+                           done=sum(1 for o in outcomes or [] if o.done), ok=sum(1 for i in items if i.is_ok))
 
 
 @bp.route("/batch", methods=["GET", "POST"])

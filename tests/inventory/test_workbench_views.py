@@ -183,6 +183,9 @@ def test_scan_batch_flags_unknown_and_duplicates_then_applies_an_action(client, 
         assert client.post("/batch", data={"code": code}).status_code == 302
     page = client.get("/batch").get_data(as_text=True)
     assert page.count('class="batch-ok"') == 2 and 'class="batch-unknown"' in page and 'class="batch-duplicate"' in page
+    assert "Code inconnu" in page and "déjà dans la liste" in page
+    # The list's state change offers the moves made by hand; exits have their own forms, the rest is made elsewhere.
+    assert re.findall(r'<option value="(\w+)">', page) == ["diagnosed", "in_repair", "wiped", "ready"]
     moved = client.post("/batch/apply", data={"action": "move", "location": location.code}).get_data(as_text=True)
     assert _reload(device).location_id == location.id and _reload(other).location_id == location.id
     assert 'class="batch-ok"' not in moved and 'class="batch-duplicate"' not in moved and "UNKNOWN-1" in moved
