@@ -12,7 +12,7 @@ from reco.core.pagination import RowPage, paginate
 from reco.core.permissions import acting_user, load_allowed, permission_required, scoped
 from reco.extensions import db
 from reco.inventory.models import Location
-from reco.parts.bank import STEPS, ask_parts, available_elsewhere, take_step
+from reco.parts.bank import STEPS, ask_parts, available_elsewhere, step_permission, take_step
 from reco.parts.catalogue import search_filter
 from reco.parts.models import Condition, PartCategory, PartRequest, PartType, RequestStatus, StockLevel
 
@@ -75,7 +75,7 @@ def part_request_action(request_id: int, action: str):
     """Take one step of a request: accept, ship, receive, decline or cancel."""
     if action not in STEPS:
         abort(404)
-    part_request = load_allowed(PartRequest, request_id, STEPS[action], "part_request.view")
+    part_request = load_allowed(PartRequest, request_id, step_permission(action), "part_request.view")
     data = json_body() if request.get_data() else {}
     location = None
     if action == "receive" and field(data, "location", str):

@@ -13,7 +13,7 @@ from reco.accounts.models import User
 from reco.core.audit import Event, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.donations.inventory_import import ParsedInventory
-from reco.donations.models import DeclaredItem, Donation, DonationStatus
+from reco.donations.models import DeclaredItem, Donation
 from reco.extensions import db
 from reco.inventory.models import Device
 
@@ -142,7 +142,7 @@ def _line_content(item: DeclaredItem) -> dict:
 
 def delete_declared_items(donation: Donation, line_numbers, *, by: User | None) -> list[int]:
     """Delete declared lines that no device uses, all or none; return their numbers. Others keep theirs."""
-    if donation.status is DonationStatus.CLOSED:
+    if donation.is_closed:
         raise DomainError(str(_l("This collection is closed: it can no longer be changed.")))
     numbers = sorted({n for n in line_numbers if isinstance(n, int) and not isinstance(n, bool)})
     if not numbers or len(numbers) != len(set(line_numbers)):

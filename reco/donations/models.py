@@ -103,6 +103,11 @@ class Donation(db.Model):
         return self.workshop_id
 
     @property
+    def is_closed(self) -> bool:
+        """Say whether the collection is closed: nothing about it changes any more."""
+        return self.status is DonationStatus.CLOSED
+
+    @property
     def reference(self) -> str:
         """Return the number people use to talk about this collection."""
         return f"C-{self.id:05d}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, insert, select
 from reco.accounts.models import Structure, User
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.lifecycle import Lifecycle, Move
 from reco.core.time import utcnow
 from reco.core.validators import normalise_number, siren_valid, siret_valid
 from reco.donations.declared import AlreadyImported, next_line_number, prior_imports, reimport_of
@@ -31,15 +33,6 @@ DONATION_FIELDS = ("planned_date", "pickup_address", "declared_value", "notes")
 FIELD_LABELS = {"name": _l("Name"), "address": _l("Address"), "postcode": _l("Postcode"), "city": _l("City"),
                 "contact_name": _l("Contact person"), "email": _l("Email"), "phone": _l("Phone"),
                 "pickup_address": _l("Pickup address")}
-
-#: Allowed moves of a donation's status.
-DONATION_TRANSITIONS = {
-    DonationStatus.PLANNED: {DonationStatus.COLLECTED, DonationStatus.RECEIVED},
-    DonationStatus.COLLECTED: {DonationStatus.RECEIVED},
-    DonationStatus.RECEIVED: {DonationStatus.CLOSED},
-    DonationStatus.CLOSED: set(),
-}
-
 
 def _fail(field: str, message) -> None:
     """Raise a validation error about one field."""
@@ -204,7 +197,7 @@ def create_donation(*, by: User | None, donor: Donor, declared_counts: dict | No
 def update_donation(donation: Donation, *, by: User | None, declared_counts: dict | None = None,
                     **fields) -> Donation:
     """Change a donation's details; the change is recorded."""
-    if donation.status is DonationStatus.CLOSED:
+    if donation.is_closed:
         raise DomainError(str(_l("This collection is closed: it can no longer be changed.")))
     with db.session.no_autoflush:
         _apply_donation_fields(donation, fields)
@@ -214,7 +207,7 @@ def update_donation(donation: Donation, *, by: User | None, declared_counts: dic
     return donation
 
 
-def close_problems(donation: Donation) -> list[str]:
+def close_problems(donation: Donation, given: Mapping | None = None) -> list[str]:
     """Return what stops a donation from being closed, one sentence each."""
     problems = []
     on_bench = [d.tag for d in donation.devices if d.state not in LEFT_WORKBENCH]
@@ -227,31 +220,46 @@ def close_problems(donation: Donation) -> list[str]:
     return problems
 
 
+def _stamp(donation: Donation, _event, _by) -> None:
+    """Write down when the collection reached its new status."""
+    setattr(donation, f"{donation.status.value}_at", utcnow())
+
+
+#: The moves of a collection's status, each named after the status it reaches.
+DONATION_LIFECYCLE = Lifecycle(
+    attribute="status",
+    moves=(
+        # Nothing leads back to « planned »: asked for, the move is refused with both statuses.
+        Move("planned", frozenset(), DonationStatus.PLANNED),
+        Move("collected", frozenset({DonationStatus.PLANNED}), DonationStatus.COLLECTED, _l("Mark as collected"),
+             "donation.manage"),
+        Move("received", frozenset({DonationStatus.PLANNED, DonationStatus.COLLECTED}), DonationStatus.RECEIVED,
+             _l("Mark as received at the workshop"), "donation.manage"),
+        Move("closed", frozenset({DonationStatus.RECEIVED}), DonationStatus.CLOSED, _l("Close the collection"),
+             "donation.manage", guards=(close_problems,)),
+    ),
+    status_labels=STATUS_LABELS,
+    refusal=_l("A collection cannot go from « %(from)s » to « %(to)s »."),
+    final=_l("This collection is closed: it can no longer be changed."),
+    event_action="status",
+    after=_stamp,
+)
+
+
 def set_donation_status(donation: Donation, to, *, by: User | None) -> Donation:
     """Move a donation to its next status, or say why not; a refusal changes nothing."""
     try:
         to = DonationStatus(to)
     except ValueError:
         _fail("status", _l("Unknown status."))
-    if to not in DONATION_TRANSITIONS[donation.status]:
-        raise DomainError(str(_l("A collection cannot go from « %(from)s » to « %(to)s ».",
-                                 **{"from": STATUS_LABELS[donation.status], "to": STATUS_LABELS[to]})))
-    if to is DonationStatus.CLOSED:
-        problems = close_problems(donation)
-        if problems:
-            raise DomainError(str(_l("This collection cannot be closed yet.")) + " " + " ".join(problems),
-                              problems=problems)
-    previous = donation.status
-    donation.status = to
-    setattr(donation, f"{to.value}_at", utcnow())
-    record_event(by, donation, "status", **{"from": previous.value, "to": to.value})
+    DONATION_LIFECYCLE.apply(donation, to.value, by=by)
     return donation
 
 
 def import_declared_items(donation: Donation, parsed: ParsedInventory, *, by: User | None,
                           allow_duplicates: bool = False, allow_reimport: bool = False) -> int:
     """Add every line of a checked inventory, or none; repeated serials and a list imported again need a yes."""
-    if donation.status is DonationStatus.CLOSED:
+    if donation.is_closed:
         raise DomainError(str(_l("This collection is closed: it can no longer be changed.")))
     if parsed.errors or parsed.unknown_columns:
         raise ValidationFailed(str(_l("The file has errors: nothing was imported.")))

@@ -22,8 +22,8 @@ from reco.donations.models import Donation, DonationStatus, Donor, DonorKind
 from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
 from reco.donations.services import (
     DONATION_FIELDS,
+    DONATION_LIFECYCLE,
     DONOR_FIELDS,
-    close_problems,
     create_donation,
     create_donor,
     declared_vs_received,
@@ -161,8 +161,7 @@ def donation(donation_id: int):
     donation = _donation(donation_id, "donation.view")
     return render_template("donations/donation.html", donation=donation, summary=declared_vs_received(donation),
                            delete_form=DeleteLinesForm(), documents=documents_about(donation),
-                           history=events_for(donation),
-                           problems=close_problems(donation) if donation.status is DonationStatus.RECEIVED else [])
+                           history=events_for(donation), moves=DONATION_LIFECYCLE.offered(donation, current_user))
 
 
 @bp.route("/donations/<id:donation_id>/edit", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from reco.core.scanning import clean_code
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.intake import find_devices
-from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
+from reco.inventory.lifecycle import guard_problems, in_reach, transition_device
 from reco.inventory.locations import find_location, move_device
 from reco.inventory.models import Device, DeviceState, Location, ScanBatch
 from reco.inventory.quantities import decimal_of
@@ -28,6 +28,11 @@ MAX_CODES = 500
 SESSION_BATCH_KEY = "scan_batch_key"
 #: A batch left untouched this long belongs to a session that ended; it is removed when its owner starts a new one.
 STALE_AFTER = timedelta(days=7)
+
+
+#: What the list says about a code that found no device, several, or one already scanned.
+SCAN_PROBLEMS = {"unknown": _l("Unknown code"), "ambiguous": _l("Several devices match: scan our tag"),
+                 "duplicate": _l("already in the list")}
 
 
 @dataclass
@@ -40,6 +45,16 @@ class BatchItem:
     status: str
     #: Why the last action was refused for this device, when it was.
     refusal: str = ""
+
+    @property
+    def is_ok(self) -> bool:
+        """Say whether the code found one device, not scanned before: the list's actions apply to it."""
+        return self.status == "ok"
+
+    @property
+    def problem(self) -> str:
+        """Say what is wrong with the scanned code; empty when it is ok."""
+        return str(SCAN_PROBLEMS.get(self.status, ""))
 
 
 @dataclass
@@ -145,7 +160,7 @@ def apply_to_batch(batch: ScanBatch, *, by, action: str, location: Location | No
     """Apply one action to every device of the batch; those done leave it; return the outcomes and the items left."""
     outcomes, items, done = [], batch_items(batch, by), set()
     for item in items:
-        if item.status != "ok":
+        if not item.is_ok:
             continue
         try:
             with db.session.begin_nested():
@@ -183,7 +198,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
     The weight is the whole list's: when one device cannot leave, none does, and each refused one says why.
     """
     items = batch_items(batch, by)
-    devices = [item.device for item in items if item.status == "ok"]
+    devices = [item.device for item in items if item.is_ok]
     slip = str(slip_number or "").strip()
     total = decimal_of(weight_kg) if str(weight_kg or "").strip() else None
     fields = {}
@@ -197,20 +212,20 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
         raise ValidationFailed(" ".join(message for messages in fields.values() for message in messages), fields)
     refused = 0
     for item in items:
-        if item.status == "ok":
-            problems = guard_problems(item.device, DeviceState.RECYCLED, {"weight_kg": 1, "slip_number": slip})
+        if item.is_ok:
+            problems = guard_problems(item.device, DeviceState.RECYCLED)  # the weight and slip are checked above
             item.refusal = " ".join(problems)
             refused += bool(problems)
     if refused:
         message = str(_l("Nothing was recycled: the weight is the whole list's. Remove or fix the refused devices, "
                          "then apply again."))
         return [Outcome(item.device.tag, False, item.refusal or message) for item in items
-                if item.status == "ok"], items
+                if item.is_ok], items
     shares = split_weight(total.quantize(Decimal("0.01")), devices)
     for device, share in zip(devices, shares, strict=True):
         transition_device(device, DeviceState.RECYCLED, by=by, weight_kg=share, slip_number=slip, on=on,
                           notes=notes)
-    left = [item for item in items if item.status != "ok"]
+    left = [item for item in items if not item.is_ok]
     batch.codes = [item.code for item in left]
     return [Outcome(d.tag, True, str(_l("done"))) for d in devices], left
 
@@ -218,7 +233,7 @@ def recycle_batch(batch: ScanBatch, *, by, weight_kg, slip_number, on=None,
 def next_to_harvest(batch: ScanBatch, user) -> Device | None:
     """Return the first device of the list still to dismantle, or None."""
     return next((item.device for item in batch_items(batch, user)
-                 if item.status == "ok" and DeviceState.HARVESTED in TRANSITIONS[item.device.state]), None)
+                 if item.is_ok and in_reach(item.device, "harvested")), None)
 
 
 def leave_batch(batch: ScanBatch, device: Device) -> None:

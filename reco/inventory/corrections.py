@@ -101,7 +101,7 @@ def correct_device(device: Device, changes: dict, *, by) -> Corrected:
         _fail(unknown[0], _l("This field cannot be corrected here."))
     clean = {name: _clean(name, value) for name, value in changes.items()}
     _lock(device)
-    if device.state is DeviceState.VOIDED:
+    if device.is_voided:
         raise DomainError(str(_l("%(tag)s is voided: it is no longer corrected.", tag=device.tag)))
     diff = {name: {"before": _shown(getattr(device, name)), "after": _shown(value)}
             for name, value in clean.items() if getattr(device, name) != value}

@@ -22,7 +22,7 @@ from reco.inventory.hardware_reports import (
     SystemReport,
     parse_hardware_report,
 )
-from reco.inventory.lifecycle import TRANSITIONS, transition_device
+from reco.inventory.lifecycle import transition_device
 from reco.inventory.models import (
     Check,
     CheckResult,
@@ -175,7 +175,7 @@ def record_diagnosis(device: Device, *, by, checks: dict | None = None, faults=(
     record_event(by, device, "diagnosed", grade=grade.value if grade else None, faults=faults,
                  faulty=[k for k, v in checks.items() if v == CheckResult.FAULTY.value],
                  **({"no_storage": True} if no_storage else {}))
-    if device.state is DeviceState.RECEIVED and DeviceState.DIAGNOSED in TRANSITIONS[device.state]:
+    if device.state is DeviceState.RECEIVED:
         transition_device(device, DeviceState.DIAGNOSED, by=by)
     return diagnosis
 

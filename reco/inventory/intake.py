@@ -14,7 +14,7 @@ from reco.core.errors import DomainError, ValidationFailed
 from reco.core.scanning import normalise_code
 from reco.core.sequences import next_value
 from reco.donations.models import DeclaredItem, Donation, DonationStatus
-from reco.donations.services import set_donation_status
+from reco.donations.services import DONATION_LIFECYCLE, set_donation_status
 from reco.extensions import db
 from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, Sanitization
 from reco.inventory.quantities import decimal_of, parse_weight
@@ -263,7 +263,7 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
     One form (``intake_key``) makes one device; a machine already received in this collection (same serial,
     or same donor's tag) is refused with its tag unless ``again`` says it is another machine.
     """
-    if donation.status is DonationStatus.CLOSED:
+    if donation.is_closed:
         raise DomainError(str(_l("This collection is closed: no more devices can be received in it.")))
     try:
         kind = DeviceType(type)
@@ -311,7 +311,7 @@ def receive_device(donation: Donation, *, by: User | None, type, brand: str = ""
     record_event(by, device, "received", donation=donation.reference,
                  declared_line=item.line_number if item else None, drives=len(seen_drives),
                  **({"another_machine_with_same_code": True} if again else {}))
-    if donation.status in (DonationStatus.PLANNED, DonationStatus.COLLECTED):
+    if donation.status in DONATION_LIFECYCLE.move("received").sources:
         set_donation_status(donation, DonationStatus.RECEIVED, by=by)
     return Received(device, warnings)
 

@@ -1,11 +1,13 @@
 """The device lifecycle: one transition table, a guard per move, refusals that say why and change nothing."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from reco.core.audit import record_event
-from reco.core.errors import DomainError, ValidationFailed
+from reco.core.errors import ValidationFailed
+from reco.core.lifecycle import Lifecycle, Move
 from reco.core.time import local_today, utcnow
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceExit, DeviceState, DeviceType, Grade
@@ -14,40 +16,13 @@ from reco.inventory.vocabulary import STATE_LABELS
 
 S = DeviceState
 
-#: Every allowed move; anything else is refused.
-TRANSITIONS: dict[DeviceState, frozenset[DeviceState]] = {
-    S.RECEIVED: frozenset({S.DIAGNOSED, S.HARVESTED, S.RECYCLED, S.VOIDED}),
-    S.DIAGNOSED: frozenset({S.IN_REPAIR, S.WIPED, S.HARVESTED, S.RECYCLED, S.VOIDED}),
-    S.IN_REPAIR: frozenset({S.DIAGNOSED, S.WIPED, S.HARVESTED, S.RECYCLED, S.VOIDED}),
-    S.WIPED: frozenset({S.READY, S.IN_REPAIR, S.HARVESTED, S.RECYCLED, S.VOIDED}),
-    S.READY: frozenset({S.RESERVED, S.IN_REPAIR, S.HARVESTED, S.RECYCLED, S.VOIDED}),
-    S.RESERVED: frozenset({S.DELIVERED, S.READY}),
-    S.DELIVERED: frozenset({S.RECEIVED}),
-    S.HARVESTED: frozenset(),
-    S.RECYCLED: frozenset(),
-    S.VOIDED: frozenset(),
-}
 
-#: Moves that only another feature makes, with the reason shown when someone tries them directly.
-MADE_ELSEWHERE = {
-    S.RESERVED: _l("A device is reserved from an accepted prescription, not moved there by hand."),
-    S.DELIVERED: _l("A device is delivered by the visit report or the handover at the workshop."),
-    S.VOIDED: _l("A device received by mistake is voided from its « Correct » page."),
-}
-
-#: States that only another feature leaves, with the reason shown when someone tries by hand.
-LEFT_ELSEWHERE = {
-    S.RESERVED: _l("The device is reserved for a household: release it from the prescription's page."),
-    S.DELIVERED: _l("A delivered device comes back through the « Device brought back » form of its page."),
-}
-
-
-def _diagnosis_problems(device: Device) -> list[str]:
+def _diagnosis_problems(device: Device, given: Mapping | None = None) -> list[str]:
     """Return why the device lacks a usable diagnosis."""
     return [] if device.diagnosis is not None else [str(_l("It has no diagnosis yet."))]
 
 
-def _drive_problems(device: Device) -> list[str]:
+def _drive_problems(device: Device, given: Mapping | None = None) -> list[str]:
     """Return one sentence per drive of the device whose data is not proven gone."""
     problems = []
     for drive in device.drives:
@@ -69,7 +44,7 @@ def _drive_problems(device: Device) -> list[str]:
     return problems
 
 
-def _storage_problems(device: Device) -> list[str]:
+def _storage_problems(device: Device, given: Mapping | None = None) -> list[str]:
     """Return why a device with no drive ever recorded may not pass: only a diagnosis that says so lets it."""
     if device.drives or device.type is DeviceType.SCREEN or (device.diagnosis and device.diagnosis.no_storage):
         return []
@@ -79,13 +54,13 @@ def _storage_problems(device: Device) -> list[str]:
                    "really has no storage, say so in its diagnosis."))]
 
 
-def _open_repair_problems(device: Device) -> list[str]:
+def _open_repair_problems(device: Device, given: Mapping | None = None) -> list[str]:
     """Return why open repairs block the move."""
     count = len(device.open_repairs)
     return [str(_l("Repairs still open: %(n)d.", n=count))] if count else []
 
 
-def _grade_problems(device: Device) -> list[str]:
+def _grade_problems(device: Device, given: Mapping | None = None) -> list[str]:
     """Return why the device's grade keeps it from a household."""
     if device.grade is None:
         return [str(_l("It has no cosmetic grade."))]
@@ -94,35 +69,84 @@ def _grade_problems(device: Device) -> list[str]:
     return []
 
 
-def guard_problems(device: Device, to: DeviceState, details: dict | None = None) -> list[str]:
-    """Return every reason why ``device`` cannot move to ``to`` now; empty when the move is allowed."""
-    details = details or {}
-    if to not in TRANSITIONS[device.state]:
-        if not TRANSITIONS[device.state]:
-            return [str(_l("The device is %(state)s: that is final.", state=STATE_LABELS[device.state]))]
-        return [str(_l("A device cannot go from « %(from)s » to « %(to)s ».", **{
-            "from": STATE_LABELS[device.state], "to": STATE_LABELS[to]}))]
-    if to in MADE_ELSEWHERE and not details.get("by_service"):
-        return [str(MADE_ELSEWHERE[to])]
-    if device.state in LEFT_ELSEWHERE and not details.get("by_service"):
-        return [str(LEFT_ELSEWHERE[device.state])]
-    problems: list[str] = []
-    if to in (S.DIAGNOSED, S.IN_REPAIR, S.WIPED, S.READY):
-        problems += _diagnosis_problems(device)
-    if to in (S.WIPED, S.READY):
-        problems += _storage_problems(device)
-    if to in (S.WIPED, S.READY, S.RECYCLED):
-        problems += _drive_problems(device)
-    if to is S.READY:
-        problems += _grade_problems(device) + _open_repair_problems(device)
-    if to is S.HARVESTED and not [p for p in details.get("parts") or [] if str(p).strip()]:
-        problems.append(str(_l("List the parts taken out of it.")))
-    if to is S.RECYCLED:
-        if not details.get("weight_kg"):
-            problems.append(str(_l("Give the weight handed to the WEEE channel.")))
-        if not str(details.get("slip_number") or "").strip():
-            problems.append(str(_l("Give the number of the WEEE collection slip.")))
+def _parts_problems(device: Device, given: Mapping | None) -> list[str]:
+    """Return why a harvest cannot be written down: the parts taken out are not listed."""
+    if given is None or [p for p in given.get("parts") or [] if str(p).strip()]:
+        return []
+    return [str(_l("List the parts taken out of it."))]
+
+
+def _slip_problems(device: Device, given: Mapping | None) -> list[str]:
+    """Return what the hand-over to the WEEE channel lacks: its weight, its slip."""
+    if given is None:
+        return []
+    problems = [] if given.get("weight_kg") else [str(_l("Give the weight handed to the WEEE channel."))]
+    if not str(given.get("slip_number") or "").strip():
+        problems.append(str(_l("Give the number of the WEEE collection slip.")))
     return problems
+
+
+#: What a device must show before it is ready for a household.
+_READY_GUARDS = (_diagnosis_problems, _storage_problems, _drive_problems, _grade_problems, _open_repair_problems)
+#: The states a device can leave the workshop from (dismantled, recycled) or be voided in.
+_WORKBENCH = frozenset({S.RECEIVED, S.DIAGNOSED, S.IN_REPAIR, S.WIPED, S.READY})
+#: Moves that write down how the device left: each has its own form.
+EXITS = frozenset({S.HARVESTED, S.RECYCLED})
+
+
+def _by_hand(target: DeviceState, sources: set, *guards) -> Move:
+    """Return the move to ``target`` that the workshop makes from the device's page."""
+    return Move(target.value, frozenset(sources), target, STATE_LABELS[target], "device.work", guards)
+
+
+def _elsewhere(name: str, sources: set, target: DeviceState, why, *guards) -> Move:
+    """Return a move that only another feature makes, with the reason shown when someone tries it directly."""
+    return Move(name, frozenset(sources), target, STATE_LABELS[target], guards=guards, made_elsewhere=why)
+
+
+#: Every allowed move, in the order of the states; anything else is refused.
+DEVICE_LIFECYCLE = Lifecycle(
+    attribute="state",
+    moves=(
+        _by_hand(S.DIAGNOSED, {S.RECEIVED, S.IN_REPAIR}, _diagnosis_problems),
+        _by_hand(S.IN_REPAIR, {S.DIAGNOSED, S.WIPED, S.READY}, _diagnosis_problems),
+        _by_hand(S.WIPED, {S.DIAGNOSED, S.IN_REPAIR}, _diagnosis_problems, _storage_problems, _drive_problems),
+        _by_hand(S.READY, {S.WIPED}, *_READY_GUARDS),
+        _elsewhere("reserved", {S.READY}, S.RESERVED,
+                   _l("A device is reserved from an accepted prescription, not moved there by hand.")),
+        _elsewhere("released", {S.RESERVED}, S.READY,
+                   _l("The device is reserved for a household: release it from the prescription's page."),
+                   *_READY_GUARDS),
+        _elsewhere("delivered", {S.RESERVED}, S.DELIVERED,
+                   _l("A device is delivered by the visit report or the handover at the workshop.")),
+        _elsewhere("brought_back", {S.DELIVERED}, S.RECEIVED,
+                   _l("A delivered device comes back through the « Device brought back » form of its page.")),
+        _by_hand(S.HARVESTED, _WORKBENCH, _parts_problems),
+        _by_hand(S.RECYCLED, _WORKBENCH, _drive_problems, _slip_problems),
+        _elsewhere("voided", _WORKBENCH, S.VOIDED,
+                   _l("A device received by mistake is voided from its « Correct » page.")),
+    ),
+    status_labels=STATE_LABELS,
+    refusal=_l("A device cannot go from « %(from)s » to « %(to)s »."),
+    final=_l("The device is %(status)s: that is final."),
+    event_action="transition",
+)
+
+
+def _move_to(state: DeviceState, to: DeviceState) -> Move:
+    """Return the move from ``state`` to ``to``; when the table has none, a move to ``to``, which refuses."""
+    reaching = [move for move in DEVICE_LIFECYCLE.moves if move.target is to]
+    return next((move for move in reaching if state in move.sources), reaching[0])
+
+
+def in_reach(device: Device, name: str) -> bool:
+    """Say whether move ``name`` leaves the device's state, whoever makes it."""
+    return device.state in DEVICE_LIFECYCLE.move(name).sources
+
+
+def guard_problems(device: Device, to: DeviceState, given: Mapping | None = None) -> list[str]:
+    """Return every reason why ``device`` cannot move to ``to`` now (with the move's input, when ``given``)."""
+    return DEVICE_LIFECYCLE.problems(device, _move_to(device.state, to).name, given)
 
 
 def ready_missing(device: Device) -> list[str]:
@@ -133,22 +157,14 @@ def ready_missing(device: Device) -> list[str]:
     """
     if device.state in (S.READY, S.RESERVED, S.DELIVERED):
         return []
-    if not TRANSITIONS[device.state]:
+    if DEVICE_LIFECYCLE.is_final(device.state):
         return guard_problems(device, S.READY)
-    if S.READY in TRANSITIONS[device.state]:
+    if in_reach(device, "ready"):
         return guard_problems(device, S.READY) or [str(_l("Nothing else is missing: move it to « %(ready)s ».",
                                                           ready=STATE_LABELS[S.READY]))]
-    problems = (_diagnosis_problems(device) + _storage_problems(device) + _drive_problems(device)
-                + _grade_problems(device) + _open_repair_problems(device))
+    problems = [problem for guard in _READY_GUARDS for problem in guard(device)]
     return problems or [str(_l("Nothing else is missing: move it to « %(wiped)s », then « %(ready)s ».",
                                wiped=STATE_LABELS[S.WIPED], ready=STATE_LABELS[S.READY]))]
-
-
-def allowed_moves(device: Device) -> list[tuple[DeviceState, list[str]]]:
-    """Return each move the table allows from the current state, with what still blocks it."""
-    return [(to, guard_problems(device, to, {"parts": ["-"], "weight_kg": 1, "slip_number": "-"}))
-            for to in sorted(TRANSITIONS[device.state], key=list(DeviceState).index)
-            if to not in MADE_ELSEWHERE and device.state not in LEFT_ELSEWHERE]
 
 
 def parse_state(value) -> DeviceState:
@@ -160,7 +176,7 @@ def parse_state(value) -> DeviceState:
                                {"to": [str(_l("unknown state"))]}) from None
 
 
-def _record_exit(device: Device, to: DeviceState, details: dict, by) -> None:
+def _record_exit(device: Device, to: DeviceState, details: Mapping, by) -> None:
     """Write down how the device left: the parts harvested, or the recycling slip."""
     weight = parse_weight(details["weight_kg"]) if to is S.RECYCLED else None
     parts = [str(p).strip()[:200] for p in details.get("parts") or [] if str(p).strip()][:100]
@@ -177,21 +193,18 @@ def lock_device(device: Device) -> None:
     db.session.refresh(device)
 
 
-def transition_device(device: Device, to, *, by, **details) -> Device:
-    """Move ``device`` to state ``to`` if its guard allows it; otherwise raise with every reason."""
+def transition_device(device: Device, to, *, by, by_service: bool = False, reason: str = "", **given) -> Device:
+    """Move ``device`` to state ``to`` if its guard allows it; otherwise raise with every reason.
+
+    ``by_service`` is for the features that make the moves the device's page does not (reserve, deliver, void…).
+    """
     to = parse_state(to)
     lock_device(device)
-    problems = guard_problems(device, to, details)
-    if problems:
-        raise DomainError(" ".join(problems), problems=problems)
     previous = device.state
-    if to in (S.HARVESTED, S.RECYCLED):
-        _record_exit(device, to, details, by)
+    DEVICE_LIFECYCLE.apply(device, _move_to(previous, to).name, by=by, given=given, by_service=by_service,
+                           reason=str(reason or "")[:500])
+    if to in EXITS:
+        _record_exit(device, to, given, by)
     if previous is S.DELIVERED and to is S.RECEIVED:
         device.returned_at = utcnow()
-    device.state = to
-    event_details = {"from": previous.value, "to": to.value}
-    if details.get("reason"):
-        event_details["reason"] = str(details["reason"])[:500]
-    record_event(by, device, "transition", **event_details)
     return device

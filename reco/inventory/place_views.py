@@ -16,9 +16,9 @@ from reco.inventory.batch import (SESSION_BATCH_KEY, add_scan, apply_to_batch, b
                                  clear_batch, next_to_harvest, recycle_batch, remove_scan, scan_destination,
                                  session_batch_key)
 from reco.inventory.forms import BatchRecycleForm, LocationEditForm, LocationForm
-from reco.inventory.lifecycle import parse_state
+from reco.inventory.lifecycle import DEVICE_LIFECYCLE, EXITS, parse_state
 from reco.inventory.locations import create_location, find_location, update_location
-from reco.inventory.models import Device, DeviceState, Location
+from reco.inventory.models import Device, Location
 from reco.inventory.repairs import ords_list
 
 
@@ -68,16 +68,16 @@ def _batch_badge(user) -> tuple[int, str]:
 add_nav_badge("inventory.batch", _batch_badge)
 
 
-#: States the list's state change offers: the exits (harvest, recycling) have their own forms.
-BATCH_STATES = [s for s in DeviceState if s not in (DeviceState.RESERVED, DeviceState.DELIVERED,
-                                                     DeviceState.HARVESTED, DeviceState.RECYCLED)]
+#: States the list's state change offers: the moves made by hand, but the exits, which have their own forms.
+BATCH_STATES = [move.target for move in DEVICE_LIFECYCLE.moves
+                if move.made_elsewhere is None and move.target not in EXITS]
 
 
 def _batch_page(scans, items, outcomes=None, recycle_form=None):
     """Render the batch page with its items and, after an action, what it did."""
     return render_template("inventory/batch.html", items=items, states=BATCH_STATES, outcomes=outcomes,
                            destination=scans.location, recycle_form=recycle_form or BatchRecycleForm(formdata=None),
-                           done=sum(1 for o in outcomes or [] if o.done), ok=sum(1 for i in items if i.status == "ok"))
+                           done=sum(1 for o in outcomes or [] if o.done), ok=sum(1 for i in items if i.is_ok))
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -130,7 +130,7 @@ def batch_apply():
             outcomes, left = apply_to_batch(scans, by=current_user, action="move", location=location)
         elif action == "transition":
             to = parse_state(request.form.get("to", ""))
-            if to not in BATCH_STATES:
+            if to in EXITS:
                 raise DomainError(_("To make them leave, use « Recycle them (WEEE channel) » or « Dismantle them one "
                                     "by one »."))
             outcomes, left = apply_to_batch(scans, by=current_user, action="transition", to=to)

@@ -11,7 +11,7 @@ from reco.core.permissions import scoped
 from reco.core.spreadsheet import PLAIN, Column, Kind, Sheet, streamed_rows
 from reco.core.time import utcnow
 from reco.extensions import db
-from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
+from reco.inventory.lifecycle import guard_problems, in_reach, transition_device
 from reco.inventory.models import Barrier, Device, DeviceState, DeviceType, FaultType, Repair, RepairStatus
 
 #: ORDS product categories of our device types.
@@ -77,7 +77,7 @@ def record_repair(device: Device, *, by, problem: str, fault_type, actions: str 
         _fail("fault_type", _l("Choose the fault type."))
     status, barrier = _status_and_barrier(status, barrier)
     if status is None and device.state is not DeviceState.IN_REPAIR \
-            and DeviceState.IN_REPAIR not in TRANSITIONS[device.state]:
+            and not in_reach(device, "in_repair"):
         raise DomainError(str(_l("A repair cannot be opened on a device in this state.")))
     repair = Repair(device=device, problem=problem, fault_type=fault_type, actions=(actions or "").strip()[:5000],
                     minutes_spent=_minutes(minutes_spent), status=status, barrier=barrier,
@@ -87,7 +87,7 @@ def record_repair(device: Device, *, by, problem: str, fault_type, actions: str 
     db.session.flush()
     record_event(by, device, "repair", repair=repair.id, fault_type=fault_type.value,
                  status=status.value if status else "open")
-    if status is None and DeviceState.IN_REPAIR in TRANSITIONS[device.state] \
+    if status is None and in_reach(device, "in_repair") \
             and not guard_problems(device, DeviceState.IN_REPAIR):
         transition_device(device, DeviceState.IN_REPAIR, by=by)
     return repair

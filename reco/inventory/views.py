@@ -31,7 +31,7 @@ from reco.inventory.intake import (
     tagged_elsewhere,
     workshop_device,
 )
-from reco.inventory.lifecycle import allowed_moves
+from reco.inventory.lifecycle import DEVICE_LIFECYCLE, in_reach
 from reco.inventory.locations import find_location
 from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
 from reco.labels.views import print_after_receipt
@@ -211,4 +211,13 @@ def device(tag: str):
                                message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404
     require("device.view", device)  # the same workshop; the role decides
     return render_template("inventory/device.html", device=device, history=events_for(device),
-                           moves=allowed_moves(device), file_form=FileForm(), reservation=reservation_of(device))
+                           moves=_offered_moves(device), comes_back=in_reach(device, "brought_back"),
+                           file_form=FileForm(), reservation=reservation_of(device))
+
+
+def _offered_moves(device: Device) -> list:
+    """Return the moves the device's page offers: the move, what blocks it, and its form's page for an exit."""
+    forms = {DeviceState.HARVESTED: url_for("parts.harvest", tag=device.tag),
+             DeviceState.RECYCLED: url_for("inventory.exit_device", tag=device.tag, kind=DeviceState.RECYCLED.value)}
+    return [(move, problems, forms.get(move.target))
+            for move, problems in DEVICE_LIFECYCLE.offered(device, current_user)]

@@ -1,12 +1,15 @@
 """The bank: what other workshops have available, and requests from asking to receiving."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from reco.accounts.models import Role, Structure, User
 from reco.core.audit import Event, record_event
 from reco.core.errors import DomainError, ValidationFailed
+from reco.core.lifecycle import Lifecycle, Move
 from reco.core.notices import describes, notify, path_for
 from reco.extensions import db
 from reco.parts.catalogue import search_filter
@@ -58,7 +61,7 @@ def ask_parts(*, by: User, owner: Structure | None, part_type: PartType | None, 
                           owner_id=owner.id, note=str(note or "").strip()[:500], created_by_id=by.id)
     db.session.add(request)
     db.session.flush()
-    _record(request, by, "requested")
+    _tell_the_other_side(request, record_event(by, request, "requested", part=part_type.name, quantity=quantity), by)
     return request
 
 
@@ -69,29 +72,66 @@ def lock_request(request: PartRequest) -> None:
     db.session.refresh(request)
 
 
-def _expect(request: PartRequest, *statuses: RequestStatus) -> None:
-    """Refuse the action unless the request is in one of ``statuses``."""
-    if request.status not in statuses:
-        raise DomainError(str(_l("This request is « %(status)s »: that cannot be done now.",
-                                 status=REQUEST_STATUS_LABELS[request.status])))
-
-
-def accept_request(request: PartRequest, *, by: User) -> PartRequest:
-    """Set the units aside for the asker, from one place of the owner's stock that has enough."""
-    lock_request(request)
-    _expect(request, R.REQUESTED)
+def _level_with_enough(request: PartRequest) -> StockLevel | None:
+    """Return one place of the owner's stock that can set the request's units aside, locked; None when none can."""
     levels = db.session.scalars(select(StockLevel).where(
         StockLevel.workshop_id == request.owner_id, StockLevel.part_type_id == request.part_type_id,
         StockLevel.condition == request.condition).order_by((StockLevel.quantity - StockLevel.reserved).desc()))
     for level in levels:
         lock_level(level)
         if level.available >= request.quantity:
-            level.reserved += request.quantity
-            request.stock_level_id, request.status = level.id, R.ACCEPTED
-            _record(request, by, "accepted")
-            return request
-    raise DomainError(str(_l("Not enough « %(part)s » in one place of your stock any more: decline the request or "
-                             "count your stock.", part=request.part_type.name)))
+            return level
+    return None
+
+
+def _stock_problems(request: PartRequest, given: Mapping | None) -> list[str]:
+    """Return why the units cannot be set aside: no place of the stock has enough any more."""
+    if given is None or given.get("level") is not None:
+        return []
+    return [str(_l("Not enough « %(part)s » in one place of your stock any more: decline the request or "
+                   "count your stock.", part=request.part_type.name))]
+
+
+def _tell_the_other_side(request: PartRequest, event: Event, by: User) -> None:
+    """Tell the other workshop's supervisors what happened to the request."""
+    other = request.owner_id if by.structure_id == request.asker_id else request.asker_id
+    users = db.session.scalars(select(User).where(User.structure_id == other, User.role == Role.SUPERVISOR))
+    notify(users, event, subject=request.part_type.name, url=path_for("parts.request_page", request_id=request.id))
+
+
+#: The moves of a request, each named after the status it reaches (the action of its event).
+REQUEST_LIFECYCLE = Lifecycle(
+    attribute="status",
+    moves=(
+        Move("accepted", frozenset({R.REQUESTED}), R.ACCEPTED, _l("Accept: set the parts aside"),
+             "part_request.answer", guards=(_stock_problems,)),
+        Move("shipped", frozenset({R.ACCEPTED}), R.SHIPPED, _l("Shipped"), "part_request.answer"),
+        Move("received", frozenset({R.SHIPPED}), R.RECEIVED, _l("Received"), "part_request.follow"),
+        Move("declined", frozenset({R.REQUESTED, R.ACCEPTED}), R.DECLINED, _l("Decline"), "part_request.answer"),
+        Move("cancelled", frozenset({R.REQUESTED, R.ACCEPTED}), R.CANCELLED, _l("Cancel the request"),
+             "part_request.follow"),
+    ),
+    status_labels=REQUEST_STATUS_LABELS,
+    refusal=_l("A parts request cannot go from « %(from)s » to « %(to)s »."),
+    final=_l("This request is « %(status)s »: that cannot be done now."),
+    after=_tell_the_other_side,
+)
+
+
+def _move(request: PartRequest, name: str, by: User, given: Mapping | None = None, **details) -> Event:
+    """Make move ``name`` of the request; its event says which part and how many."""
+    return REQUEST_LIFECYCLE.apply(request, name, by=by, given=given, part=request.part_type.name,
+                                   quantity=request.quantity, **details)
+
+
+def accept_request(request: PartRequest, *, by: User) -> PartRequest:
+    """Set the units aside for the asker, from one place of the owner's stock that has enough."""
+    lock_request(request)
+    level = _level_with_enough(request)
+    _move(request, "accepted", by, given={"level": level})
+    level.reserved += request.quantity
+    request.stock_level_id = level.id
+    return request
 
 
 def _release(request: PartRequest) -> None:
@@ -104,44 +144,29 @@ def _release(request: PartRequest) -> None:
 def ship_request(request: PartRequest, *, by: User) -> PartRequest:
     """Send the units set aside: they leave the owner's stock."""
     lock_request(request)
-    _expect(request, R.ACCEPTED)
+    _move(request, "shipped", by)
     take_stock(db.session.get(StockLevel, request.stock_level_id), quantity=request.quantity,
                kind=MoveKind.TRANSFER_OUT, by=by, from_reserved=True, request_id=request.id)
-    request.status = R.SHIPPED
-    _record(request, by, "shipped")
     return request
 
 
 def receive_request(request: PartRequest, *, by: User, location=None) -> PartRequest:
     """Put the units received into the asker's stock; a request is received once."""
     lock_request(request)
-    _expect(request, R.SHIPPED)
+    _move(request, "received", by)
     add_stock(request.asker, request.part_type, quantity=request.quantity, condition=request.condition,
               kind=MoveKind.TRANSFER_IN, by=by, location=location, request_id=request.id)
-    request.status = R.RECEIVED
-    _record(request, by, "received")
     return request
 
 
 def close_request(request: PartRequest, *, by: User, reason: str = "") -> PartRequest:
     """Decline (the owner) or cancel (the asker) a request not shipped yet; units set aside are given back."""
     lock_request(request)
-    _expect(request, R.REQUESTED, R.ACCEPTED)
-    _release(request)
-    request.status = R.DECLINED if by.structure_id == request.owner_id else R.CANCELLED
-    request.reason = str(reason or "").strip()[:500]
-    _record(request, by, request.status.value, reason=request.reason)
+    _release(request)  # only an accepted request holds units, and it can always be closed
+    reason = str(reason or "").strip()[:500]
+    _move(request, "declined" if by.structure_id == request.owner_id else "cancelled", by, reason=reason)
+    request.reason = reason
     return request
-
-
-def _record(request: PartRequest, by: User, action: str, **details) -> Event:
-    """Record an event of the request and tell the other workshop's supervisors."""
-    event = record_event(by, request, action, part=request.part_type.name, quantity=request.quantity,
-                         **{k: v for k, v in details.items() if v})
-    other = request.owner_id if by.structure_id == request.asker_id else request.asker_id
-    users = db.session.scalars(select(User).where(User.structure_id == other, User.role == Role.SUPERVISOR))
-    notify(users, event, subject=request.part_type.name, url=path_for("parts.request_page", request_id=request.id))
-    return event
 
 
 REQUEST_EVENT_LABELS = {
@@ -161,9 +186,13 @@ def describe_request_event(event: Event) -> str:
     return f"{text} — {event.details['reason']}" if event.details.get("reason") else text
 
 
-#: Each step of a request and the permission it needs.
-STEPS = {"accept": "part_request.answer", "ship": "part_request.answer", "decline": "part_request.answer",
-         "receive": "part_request.follow", "cancel": "part_request.follow"}
+#: The steps pages and the API name, and the move of the request each one makes.
+STEPS = {"accept": "accepted", "ship": "shipped", "receive": "received", "decline": "declined", "cancel": "cancelled"}
+
+
+def step_permission(step: str) -> str:
+    """Return the permission a step needs on the request."""
+    return REQUEST_LIFECYCLE.move(STEPS[step]).permission
 
 
 def take_step(request: PartRequest, step: str, *, by: User, location=None, reason: str = "") -> PartRequest:

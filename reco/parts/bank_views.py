@@ -13,7 +13,14 @@ from reco.core.pagination import RowPage
 from reco.core.permissions import load_allowed, permission_required, scoped
 from reco.extensions import db
 from reco.parts import bp
-from reco.parts.bank import STEPS, ask_parts, available_elsewhere, take_step
+from reco.parts.bank import (
+    REQUEST_LIFECYCLE,
+    STEPS,
+    ask_parts,
+    available_elsewhere,
+    step_permission,
+    take_step,
+)
 from reco.parts.forms import CATEGORY_FILTER, AskForm, CloseRequestForm, ReceiveForm
 from reco.parts.models import PartRequest, PartType, StockLevel, StockMove
 from reco.parts.views import _filters, _location, _locations
@@ -70,7 +77,15 @@ def request_page(request_id: int):
     receive_form.location_id.choices = _locations()
     return render_template("parts/request.html", part_request=part_request, origins=origins, moves=moves,
                            history=events_for(part_request), receive_form=receive_form,
-                           close_form=CloseRequestForm())
+                           close_form=CloseRequestForm(), steps=_offered_steps(part_request))
+
+
+def _offered_steps(part_request: PartRequest) -> list:
+    """Return the steps the request's page offers the user: (step, move, what its form asks: a reason, a place)."""
+    step_of = {name: step for step, name in STEPS.items()}
+    asks = {"received": "location", "declined": "reason", "cancelled": "reason"}
+    return [(step_of[move.name], move, asks.get(move.name))
+            for move, _problems in REQUEST_LIFECYCLE.offered(part_request, current_user)]
 
 
 @bp.route("/parts/requests/<id:request_id>/<action>", methods=["POST"])
@@ -79,7 +94,7 @@ def act(request_id: int, action: str):
     """Accept, ship, receive, decline or cancel a request."""
     if action not in STEPS:
         abort(404)
-    part_request = load_allowed(PartRequest, request_id, STEPS[action], "part_request.view")
+    part_request = load_allowed(PartRequest, request_id, step_permission(action), "part_request.view")
     form = ReceiveForm() if action == "receive" else CloseRequestForm()
     if action == "receive":
         form.location_id.choices = _locations()

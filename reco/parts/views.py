@@ -199,7 +199,7 @@ def harvest(tag: str):
             return redirect(url_for("inventory.device", tag=device.tag))
     left = batch_items(batch_of(current_user, session_batch_key()), current_user) if from_batch else []
     return render_template("parts/harvest.html", form=form, device=device, from_batch=from_batch,
-                           batch_left=sum(1 for item in left if item.status == "ok")), form_status(form)
+                           batch_left=sum(1 for item in left if item.is_ok)), form_status(form)
 
 
 def _harvest_quantities_given(form: HarvestForm) -> bool:

@@ -86,7 +86,7 @@ def test_status_moves_follow_the_table(ctx):
     with pytest.raises(DomainError):
         set_donation_status(donation, "closed", by=None)
     set_donation_status(donation, "collected", by=None)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="ne peut pas passer de"):
         set_donation_status(donation, "planned", by=None)
     set_donation_status(donation, "received", by=None)
     assert donation.collected_at and donation.received_at
@@ -108,9 +108,11 @@ def test_a_donation_whose_devices_left_the_workbench_and_without_drives_closes(c
     device = make_device(donation)
     device.state = DeviceState.RECYCLED
     set_donation_status(donation, "closed", by=None)
-    assert donation.status is DonationStatus.CLOSED
+    assert donation.status is DonationStatus.CLOSED and donation.closed_at
     with pytest.raises(DomainError):
         update_donation(donation, by=None, notes="late change")
+    with pytest.raises(DomainError, match="collecte est clôturée"):
+        set_donation_status(donation, "received", by=None)
 
 
 def test_import_is_all_or_nothing(ctx):

@@ -181,6 +181,24 @@ def test_status_buttons_and_refusal_messages(client, ctx):
     assert db.session.get(Donation, donation.id).status.value == "received"
 
 
+def test_the_collection_page_offers_the_moves_its_status_allows(client, ctx):
+    user = _supervisor(client)
+    donation = make_donation(make_donor(user.structure))
+    donation.status = DonationStatus.PLANNED
+    db.session.commit()
+    page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    assert re.findall(r'name="to" value="(\w+)"', page) == ["collected", "received"]
+    make_device(donation, drives=[{"serial": "DISK-9"}])
+    donation.status = DonationStatus.RECEIVED
+    db.session.commit()
+    page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    assert re.findall(r'name="to" value="(\w+)"', page) == ["closed"] and "DISK-9" in page
+    donation.status = DonationStatus.CLOSED
+    db.session.commit()
+    page = client.get(f"/donations/{donation.id}").get_data(as_text=True)
+    assert 'name="to"' not in page and "DISK-9" not in page
+
+
 def test_a_closed_collection_refuses_changes_on_its_form_and_keeps_them_out(client, ctx):
     user = _supervisor(client)
     donation = make_donation(make_donor(user.structure), notes="Avant")

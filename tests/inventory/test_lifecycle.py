@@ -8,7 +8,7 @@ from reco.core.audit import Event, events_for
 from reco.core.errors import DomainError, ValidationFailed
 from reco.extensions import db
 from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
-from reco.inventory.lifecycle import TRANSITIONS, guard_problems, transition_device
+from reco.inventory.lifecycle import DEVICE_LIFECYCLE, guard_problems, transition_device
 from reco.inventory.models import Device, DeviceState, Drive, Sanitization
 from reco.inventory.repairs import close_repair, record_repair
 from reco.inventory.sanitization import import_erasure_log, record_destruction, validate_sanitization
@@ -228,7 +228,7 @@ def test_unknown_states_and_terminal_states(ctx):
     with pytest.raises(DomainError) as excinfo:
         transition_device(device, "received", by=None)
     assert excinfo.value.message
-    assert TRANSITIONS[DeviceState.RECYCLED] == frozenset()
+    assert DEVICE_LIFECYCLE.is_final(DeviceState.RECYCLED)
 
 
 def test_reservation_and_delivery_are_made_by_their_own_features(ctx):
@@ -237,9 +237,22 @@ def test_reservation_and_delivery_are_made_by_their_own_features(ctx):
     assert guard_problems(device, DeviceState.RESERVED)
 
 
+def test_a_move_made_by_another_service_is_refused_directly_and_made_with_by_service(ctx, english):
+    device = make_device()
+    with pytest.raises(DomainError, match="voided from its « Correct » page"):
+        transition_device(device, "voided", by=None, reason="mistake")
+    assert device.state is DeviceState.RECEIVED and not [e for e in events_for(device) if e.action == "transition"]
+    transition_device(device, "voided", by=None, by_service=True, reason="mistake")
+    (event,) = [e for e in events_for(device) if e.action == "transition"]
+    assert (event.action, event.details) == ("transition", {"from": "received", "to": "voided", "reason": "mistake"})
+    with pytest.raises(DomainError, match="that is final"):
+        transition_device(device, "received", by=None, by_service=True)
+
+
 def test_exits_need_their_details(ctx):
     device = make_device(drives=[{"serial": "D-1"}])
-    assert len(guard_problems(device, DeviceState.RECYCLED)) == 3
+    assert len(guard_problems(device, DeviceState.RECYCLED, {})) == 3
+    assert len(guard_problems(device, DeviceState.RECYCLED)) == 1  # a page asks before the form: the drive alone
     with pytest.raises(DomainError):
         transition_device(device, "harvested", by=None, parts=["  "])
     transition_device(device, "harvested", by=None, parts=["RAM 4 Go", "Écran 15,6"])

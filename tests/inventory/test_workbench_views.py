@@ -74,6 +74,28 @@ def test_the_device_page_says_what_blocks_each_move(client, ctx):
     assert 'id="why-diagnosed"' in page
 
 
+def test_the_device_page_offers_exactly_the_moves_the_table_allows_by_hand(client, ctx):
+    _user, device = _bench(client)
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert re.findall(r'name="to" value="(\w+)"', page) == ["diagnosed"]
+    assert f'/devices/{device.tag}/exit/recycled"' in page and f'{device.tag}/harvest"' in page
+    device.state = DeviceState.READY  # reserving and voiding are made elsewhere: never offered here
+    db.session.commit()
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert re.findall(r'name="to" value="(\w+)"', page) == ["in_repair"]
+    device.state = DeviceState.DELIVERED
+    db.session.commit()
+    page = client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert 'id="moves"' not in page and f"/devices/{device.tag}/return" in page
+
+
+def test_a_move_made_elsewhere_is_refused_when_posted_and_changes_nothing(client, ctx):
+    _user, device = _bench(client)
+    page = client.post(f"/devices/{device.tag}/transition", data={"to": "voided"}, follow_redirects=True)
+    assert "s'annule depuis sa page" in html.unescape(page.get_data(as_text=True))
+    assert _reload(device).state is DeviceState.RECEIVED
+
+
 def test_destruction_form_requires_a_witness(client, ctx):
     _user, device = _bench(client)
     device = make_device(device.donation, drives=[{"serial": "HDD-1"}])
@@ -161,6 +183,9 @@ def test_scan_batch_flags_unknown_and_duplicates_then_applies_an_action(client, 
         assert client.post("/batch", data={"code": code}).status_code == 302
     page = client.get("/batch").get_data(as_text=True)
     assert page.count('class="batch-ok"') == 2 and 'class="batch-unknown"' in page and 'class="batch-duplicate"' in page
+    assert "Code inconnu" in page and "déjà dans la liste" in page
+    # The list's state change offers the moves made by hand; exits have their own forms, the rest is made elsewhere.
+    assert re.findall(r'<option value="(\w+)">', page) == ["diagnosed", "in_repair", "wiped", "ready"]
     moved = client.post("/batch/apply", data={"action": "move", "location": location.code}).get_data(as_text=True)
     assert _reload(device).location_id == location.id and _reload(other).location_id == location.id
     assert 'class="batch-ok"' not in moved and 'class="batch-duplicate"' not in moved and "UNKNOWN-1" in moved

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reco.accounts.models import Role
+from reco.core.audit import events_for
 from reco.core.errors import DomainError, ValidationFailed
 from reco.extensions import db
 from reco.inventory.diagnosis import record_diagnosis
@@ -43,6 +44,7 @@ def test_an_exchange_from_asking_to_receiving_moves_stock_on_both_sides(two):
     mine = _levels(two["here"])["tested_ok"]
     assert (owner_level.quantity, owner_level.reserved, mine.quantity) == (1, 0, 2)
     assert ledger_total(owner_level) == 1 and ledger_total(mine) == 2
+    assert [e.action for e in events_for(request)] == ["received", "shipped", "accepted", "requested"]
     with pytest.raises(DomainError):
         receive_request(request, by=two["me"])
     assert _levels(two["here"])["tested_ok"].quantity == 2
@@ -89,11 +91,23 @@ def test_a_declined_request_cannot_be_shipped_and_gives_back_what_was_set_aside(
     assert request.status is R.DECLINED and _levels(two["there"])["untested"].reserved == 0
     moves_before = db.session.scalar(select(func.count(StockMove.id)))
     for step in (ship_request, accept_request):
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError, match="définitif|pas possible"):
             step(request, by=two["them"])
     with pytest.raises(DomainError):
         receive_request(request, by=two["me"])
     assert db.session.scalar(select(func.count(StockMove.id))) == moves_before
+
+
+def test_a_step_out_of_turn_or_without_stock_is_refused_and_changes_nothing(two):
+    add_stock(two["there"], two["ram"], quantity=2, condition="untested", kind=MoveKind.RECEIVED, by=two["them"])
+    request = ask_parts(by=two["me"], owner=two["there"], part_type=two["ram"], condition="untested", quantity=2)
+    with pytest.raises(DomainError, match="ne peut pas passer de"):
+        ship_request(request, by=two["them"])
+    _levels(two["there"])["untested"].reserved = 1  # set aside for someone else meanwhile
+    with pytest.raises(DomainError, match="plus assez de"):
+        accept_request(request, by=two["them"])
+    assert request.status is R.REQUESTED and request.stock_level_id is None
+    assert [e.action for e in events_for(request)] == ["requested"]
 
 
 def test_the_asker_cancels_before_shipping(two):

@@ -1,4 +1,6 @@
 """The parts pages and API: only the owning workshop touches its stock; others see availability only."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -58,6 +60,28 @@ def test_an_exchange_through_the_pages(client, two):
     login_as(client, stranger)
     assert client.get(f"/parts/requests/{request.id}").status_code == 404
     assert client.post(f"/parts/requests/{request.id}/cancel").status_code == 404
+
+
+def test_each_side_of_a_request_is_offered_the_steps_its_status_allows(client, two):
+    login_as(client, two["me"])
+    client.post("/parts/requests", data={"part_type_id": two["ram"].id, "owner_id": two["there"].id,
+                                         "condition": "tested_ok", "quantity": "2"})
+    request = db.session.scalars(select(PartRequest)).one()
+
+    def steps(user):
+        login_as(client, user)
+        page = client.get(f"/parts/requests/{request.id}").get_data(as_text=True)
+        return re.findall(rf'action="/parts/requests/{request.id}/(\w+)"', page)
+
+    assert (steps(two["me"]), steps(two["them"])) == (["cancel"], ["accept", "decline"])
+    assert steps(make_user(Role.TECHNICIAN, structure=two["here"])) == []
+    login_as(client, two["them"])
+    client.post(f"/parts/requests/{request.id}/accept")
+    assert (steps(two["me"]), steps(two["them"])) == (["cancel"], ["ship", "decline"])
+    client.post(f"/parts/requests/{request.id}/ship")
+    assert (steps(two["them"]), steps(two["me"])) == ([], ["receive"])
+    client.post(f"/parts/requests/{request.id}/receive", data={"location_id": "0"})
+    assert (steps(two["me"]), steps(two["them"])) == ([], [])
 
 
 def test_the_api_stock_and_requests(client, two):

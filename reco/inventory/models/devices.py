@@ -185,6 +185,11 @@ class Device(db.Model):
         return [r for r in self.repairs if r.is_open]
 
     @property
+    def is_voided(self) -> bool:
+        """Say whether the device was received by mistake or merged into another: it counts nowhere."""
+        return self.state is DeviceState.VOIDED
+
+    @property
     def storage_bytes(self) -> int:
         """Return the total capacity of the drives in the device."""
         return sum(d.capacity_bytes or 0 for d in self.drives)
