@@ -75,6 +75,8 @@ RULES: dict[str, dict[Role, Scope]] = {
     "prescription.contact": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.HANDLING},
     "prescription.decide": {_R.SUPERVISOR: Scope.ADDRESSED},
     "prescription.allocate": {_R.SUPERVISOR: Scope.ADDRESSED},
+    # Cancelling an accepted prescription: the family no longer needs it (its prescriber) or cannot be equipped.
+    "prescription.cancel": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.ADDRESSED},
     # Installation visits: asked by the workshop (or the prescriber, if the workshop allows), made by an installer.
     "visit.request": {_R.SUPERVISOR: Scope.ADDRESSED, _R.PRESCRIBER: Scope.OWN},
     "visit.view": {_R.SUPERVISOR: Scope.OWN, _R.INSTALLER: Scope.ADDRESSED},

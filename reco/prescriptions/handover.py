@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.accounts.models import User
-from reco.core.errors import DomainError, ValidationFailed
+from reco.core.errors import ValidationFailed
 from reco.core.permissions import can
 from reco.core.time import utcnow
 from reco.extensions import db
-from reco.prescriptions.models import PrescriptionStatus, Visit, VisitReport
+from reco.prescriptions.lifecycle import check_prescription_move
+from reco.prescriptions.models import Visit, VisitReport
 from reco.prescriptions.pdf import current_handover_receipt, issue_handover_receipt, issue_signed_receipt
 from reco.prescriptions.signature import PREFIX, parse_signature
 
@@ -45,10 +46,7 @@ def signature_answers(fields: dict, errors: dict[str, list[str]]) -> dict:
 def keep_receipt(report: VisitReport, visit: Visit, *, by: User) -> None:
     """Tie the report to the handover receipt (issued now if it was not yet) and issue its signed copy if signed."""
     prescription = visit.prescription
-    reservation = prescription.reservation
-    if prescription.status is not PrescriptionStatus.RESERVED or reservation is None \
-            or reservation.id != visit.reservation_id:
-        raise DomainError(str(_l("The device of this visit is no longer reserved for the household.")))
+    check_prescription_move(prescription, "equip", given={"reservation_id": visit.reservation_id}, by_service=True)
     # The receipt and its signed copy are kept for the workshop: they carry the household's name only when the one
     # who issues them may see it there (the workshop handing the device over itself), never a mediator's.
     with_contact = can(by, "prescription.contact", prescription)

@@ -58,7 +58,7 @@ def erase_personal_data(prescription: Prescription, *, by: User | None,
         raise ValidationFailed(str(_l("The day the household asked is today or before.")),
                                {"requested_on": [str(_l("today or before"))]})
     lock_prescription(prescription)
-    if prescription.status not in CLOSED:
+    if not prescription.closed:
         raise DomainError(str(_l(
             "The personal data of a prescription « %(status)s » cannot be erased yet: withdraw or cancel it first.",
             status=PRESCRIPTION_STATUS_LABELS[prescription.status])))

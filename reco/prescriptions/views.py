@@ -1,7 +1,7 @@
 """The prescriber's portal: write, follow, withdraw or cancel a prescription, export a household's data."""
 import json
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,14 +29,14 @@ from reco.prescriptions.forms import (
 )
 from reco.prescriptions.models import CHILDREN_FIELDS, Prescription, PrescriptionStatus
 from reco.prescriptions.reservations import fitting_devices, ready_devices
+from reco.prescriptions.lifecycle import PRESCRIPTION, offered_moves
 from reco.prescriptions.services import (
-    EDITABLE,
     FIELDS,
     cancel_prescription,
     create_prescription,
+    ending_notice,
     household_export,
     note_personal_data_access,
-    reason_shown,
     update_prescription,
     withdraw_prescription,
     workshops_for,
@@ -160,7 +160,7 @@ def new_prescription():
 def edit_prescription(prescription_id: int):
     """Change a prescription the workshop has not decided on yet, or send a draft."""
     prescription = load_prescription(prescription_id, "prescription.edit")
-    if prescription.status not in EDITABLE:
+    if not prescription.editable:
         flash(_("This prescription can no longer be changed."), "error")
         return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     form = _form(prescription)
@@ -169,7 +169,8 @@ def edit_prescription(prescription_id: int):
             update_prescription(prescription, by=current_user, **_submitted_fields(form))
             flash(_("Prescription %(code)s saved.", code=prescription.code), "success")
             return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
-    return render_template("prescriptions/form.html", form=form, prescription=prescription), form_status(form)
+    return render_template("prescriptions/form.html", form=form, prescription=prescription,
+                           moves=offered_moves(PRESCRIPTION, prescription, current_user)), form_status(form)
 
 
 @bp.route("/prescriptions/<id:prescription_id>")
@@ -180,8 +181,9 @@ def prescription(prescription_id: int):
     show_contact = can(current_user, "prescription.contact", prescription)
     if show_contact:
         note_personal_data_access(current_user, prescription, "contact")
+    moves = offered_moves(PRESCRIPTION, prescription, current_user)
     fitting = []
-    if prescription.status is P.ACCEPTED and can(current_user, "prescription.allocate", prescription):
+    if "reserve" in moves:
         fitting = fitting_devices(prescription, ready_devices(prescription.workshop_id), prescription.workshop)
     visits = visits_of(prescription)
     return render_template(
@@ -189,7 +191,7 @@ def prescription(prescription_id: int):
         history=events_for(prescription), documents=documents_about(prescription), decision_form=DecisionForm(),
         reason_form=ReasonForm(), reserve_form=ReserveForm(), erase_form=EraseForm(), visits=visits,
         open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription),
-        reason_text=reason_shown(prescription))
+        ending=ending_notice(prescription), moves=moves)
 
 
 @bp.route("/prescriptions/<id:prescription_id>/withdraw", methods=["POST"])
@@ -205,13 +207,10 @@ def withdraw(prescription_id: int):
 
 
 @bp.route("/prescriptions/<id:prescription_id>/cancel", methods=["POST"])
-@permission_required("prescription.view")
+@permission_required("prescription.cancel")
 def cancel(prescription_id: int):
     """Cancel an accepted prescription, by its prescriber or by the workshop; a reserved device goes back."""
-    prescription = load_prescription(prescription_id, "prescription.view")
-    if not (can(current_user, "prescription.edit", prescription)
-            or can(current_user, "prescription.decide", prescription)):
-        abort(403)
+    prescription = load_prescription(prescription_id, "prescription.cancel")
     form = ReasonForm()
     run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or "",
                                                    reason_kind=form.reason_kind.data or None),

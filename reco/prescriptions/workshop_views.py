@@ -144,7 +144,7 @@ def release(prescription_id: int):
 def handover_receipt(prescription_id: int):
     """Issue the handover receipt of the reserved device and open it."""
     prescription = load_prescription(prescription_id, "prescription.allocate")
-    if prescription.status is not P.RESERVED:
+    if not prescription.awaiting_handover:
         flash(_("A handover receipt needs a device reserved for the household."), "error")
         return _back(prescription)
     document = current_handover_receipt(prescription)
@@ -164,7 +164,7 @@ def document_pdf(prescription_id: int, document_id: int):
     if document.object_type != prescription.audit_type or document.object_id != str(prescription.id):
         abort(404)
     signed = document.kind == SIGNED_RECEIPT
-    if prescription.status is not P.RESERVED and not signed:
+    if not prescription.awaiting_handover and not signed:
         flash(_("The handover receipt can be printed only while the device is reserved for the household."), "error")
         return _back(prescription)
     if signed or can(current_user, "prescription.contact", prescription):

@@ -28,6 +28,8 @@ class PrescriptionStatus(enum.StrEnum):
 #: Statuses after which nothing more happens to a prescription; its personal data is purged later.
 CLOSED = frozenset({PrescriptionStatus.DECLINED, PrescriptionStatus.WITHDRAWN, PrescriptionStatus.EQUIPPED,
                     PrescriptionStatus.CANCELLED})
+#: Statuses in which the prescriber may still change what they wrote.
+EDITABLE = frozenset({PrescriptionStatus.DRAFT, PrescriptionStatus.SUBMITTED})
 
 
 class Need(enum.StrEnum):
@@ -159,6 +161,21 @@ class Prescription(db.Model):
         """Return the structures that need the household's contact details now, besides its owner."""
         handing_over = self.status in (PrescriptionStatus.ACCEPTED, PrescriptionStatus.RESERVED)
         return {self.workshop_id} if handing_over and not self.visit_wanted else set()
+
+    @property
+    def editable(self) -> bool:
+        """Tell whether the prescriber may still change what they wrote."""
+        return self.status in EDITABLE
+
+    @property
+    def closed(self) -> bool:
+        """Tell whether nothing more happens to the prescription (its personal data may then be erased)."""
+        return self.status in CLOSED
+
+    @property
+    def awaiting_handover(self) -> bool:
+        """Tell whether a device is reserved for the household and not handed over yet."""
+        return self.status is PrescriptionStatus.RESERVED
 
     @property
     def reservation(self) -> Reservation | None:
