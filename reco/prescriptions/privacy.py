@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
 from reco.accounts.models import Structure, User
+from reco.api.idempotency import ApiReply
 from reco.core.audit import Event, record_event
 from reco.core.documents import Document, DocumentMeta, signed_pdf
 from reco.core.errors import DomainError, ValidationFailed
@@ -129,8 +130,6 @@ def _erase_typed_returns(device_ids: set[int]) -> None:
 
 def _forget_api_replies(prescription: Prescription) -> None:
     """Forget the API's kept answers about the household: they may quote its contact or what was written."""
-    from reco.api.idempotency import ApiReply
-
     db.session.execute(delete(ApiReply).where(ApiReply.body.contains(prescription.code))
                        .execution_options(synchronize_session=False))
 
