@@ -84,9 +84,11 @@ def test_the_installer_plans_and_the_workshop_also_cancels_a_visit(client, sides
     login_as(client, sides["mediator"])
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert f"/visits/{visit.id}/missed" in page and f"/visits/{visit.id}/cancel" not in page
+    assert f"/visits/{visit.id}/report" in page
     cancel_visit(visit, by=sides["supervisor"], reason_kind="device_fault", reason="Écran fissuré")
     assert visit.closed_at is not None and offered_moves(VISIT, visit, sides["supervisor"]) == {}
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert f"/visits/{visit.id}/schedule" not in page and f"/visits/{visit.id}/missed" not in page
+    assert f"/visits/{visit.id}/report" not in page
     with pytest.raises(DomainError, match="^Cette visite a été annulée.$"):
         schedule_visit(visit, by=sides["mediator"], on=date.today() + timedelta(days=2), slot="morning")
