@@ -11,8 +11,17 @@ from sqlalchemy import func, select, text
 
 from reco.accounts.models import Role, Structure
 from reco.accounts.services import create_user, find_structure_by_name, find_user_by_email, issue_token
+from reco.communes.cli import update_communes
+from reco.core.backup import backup_sqlite, default_backup_path
 from reco.core.errors import DomainError
+from reco.core.signing import ensure_signing_key
+from reco.core.time import utcnow
+from reco.demo import load_demo
 from reco.extensions import db
+from reco.generator import Sizes, generate
+from reco.labels.formats import load_formats
+from reco.labels.render import barcode_modules, layout, layout_problems
+from reco.prescriptions.privacy import purge_personal_data
 
 reco_cli = AppGroup("reco", help="Reco administration commands.")
 
@@ -20,8 +29,6 @@ reco_cli = AppGroup("reco", help="Reco administration commands.")
 @reco_cli.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema and the document-signing key (safe to run again)."""
-    from reco.core.signing import ensure_signing_key
-
     upgrade()
     click.echo("Base de données à jour. / Database up to date.")
     if ensure_signing_key():
@@ -32,8 +39,6 @@ def init_db() -> None:
 @reco_cli.command("demo")
 def demo() -> None:
     """Load the demo network (safe to run again)."""
-    from reco.demo import load_demo
-
     created = load_demo()
     db.session.commit()
     click.echo(f"Réseau de démonstration prêt ({created} ajouts). / Demo network ready ({created} added).")
@@ -79,9 +84,6 @@ def create_token(email: str, label: str) -> None:
 @reco_cli.command("check-labels")
 def check_labels() -> None:
     """Check every label format file of labels/ and say which are broken."""
-    from reco.labels.formats import load_formats
-    from reco.labels.render import barcode_modules, layout, layout_problems
-
     formats, problems = load_formats()
     for key, fmt in formats.items():
         unfit = layout_problems(fmt)
@@ -101,8 +103,6 @@ def check_labels() -> None:
               help="Erase what was closed longer ago than this (default: RECO_RETENTION_MONTHS, 24).")
 def purge_personal_data_command(months: int | None) -> None:
     """Erase the personal data of prescriptions closed longer than the retention period."""
-    from reco.prescriptions.privacy import purge_personal_data
-
     erased = purge_personal_data(months)
     db.session.commit()
     click.echo(f"Données personnelles effacées pour {erased} foyer(s). / Personal data erased for {erased} "
@@ -113,9 +113,6 @@ def purge_personal_data_command(months: int | None) -> None:
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup(target: Path | None) -> None:
     """Copy the SQLite database while Reco runs (default: instance/backups/reco-DATE.sqlite3)."""
-    from reco.core.backup import backup_sqlite, default_backup_path
-    from reco.core.time import utcnow
-
     target = target or default_backup_path(current_app.instance_path, utcnow())
     try:
         size = backup_sqlite(target)
@@ -134,8 +131,6 @@ def generate_command(devices: int, workshops: int, prescriptions: int | None, se
     """Fill the database with a generated network for benchmarks (accounts' password: generated-2026)."""
     import time
 
-    from reco.generator import Sizes, generate
-
     if db.session.scalar(select(func.count(Structure.id)).where(Structure.name.startswith("Atelier généré"))):
         raise click.ClickException("Cette base contient déjà un réseau généré. / This database already holds a "
                                    "generated network.")
@@ -150,7 +145,5 @@ def generate_command(devices: int, workshops: int, prescriptions: int | None, se
 
 def init_cli(app: Flask) -> None:
     """Add the reco command group to ``app``."""
-    from reco.communes.cli import update_communes
-
     reco_cli.add_command(update_communes)
     app.cli.add_command(reco_cli)

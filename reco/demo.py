@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from reco.accounts.services import create_structure, create_user, find_structure_by_name, find_user_by_email
+from reco.core.time import local_today
 from reco.donations.inventory_import import Line, ParsedInventory
 from reco.donations.models import Donor
-from reco.core.time import local_today
 from reco.donations.services import create_donation, create_donor, import_declared_items, set_donation_status
 from reco.extensions import db
 from reco.inventory.diagnosis import record_diagnosis
@@ -17,6 +17,15 @@ from reco.inventory.lifecycle import transition_device
 from reco.inventory.locations import create_location, move_device
 from reco.inventory.models import Device, DeviceType, Location
 from reco.inventory.sanitization import record_secure_erase
+from reco.parts.catalogue import create_part_type
+from reco.parts.models import MoveKind, PartType
+from reco.parts.stock import add_stock
+from reco.prescriptions.models import Prescription
+from reco.prescriptions.partner_reports import submit_partner_report
+from reco.prescriptions.reservations import fitting_devices, ready_devices, reserve_device
+from reco.prescriptions.services import create_prescription, decide_prescription
+from reco.prescriptions.visits import request_visit, schedule_visit
+from reco.reports.models import ensure_default_factors
 
 DEMO_PASSWORD = "demo-reco-2026"
 
@@ -63,8 +72,6 @@ def load_demo() -> int:
             create_user(by=None, email=email, name=name, role=role, password=DEMO_PASSWORD,
                         structure=find_structure_by_name(structure_name))
             created += 1
-    from reco.reports.models import ensure_default_factors
-
     created += ensure_default_factors()
     return created + _load_donations() + _load_workbench() + _load_prescriptions() + _load_parts()
 
@@ -166,9 +173,6 @@ _HOUSEHOLDS = [
 
 def _load_prescriptions() -> int:
     """Link the prescribers to the demo workshop and add a few households at every step, unless done already."""
-    from reco.prescriptions.models import Prescription
-    from reco.prescriptions.services import create_prescription, decide_prescription
-
     workshop = find_structure_by_name("Atelier Démo")
     if db.session.scalar(select(Prescription.id).limit(1)) is not None:
         return 0
@@ -196,9 +200,6 @@ def _load_prescriptions() -> int:
 
 def _plan_visit(prescription, workshop, supervisor) -> None:
     """Reserve the best ready device for the household and plan the installer's visit for tomorrow."""
-    from reco.prescriptions.reservations import fitting_devices, ready_devices, reserve_device
-    from reco.prescriptions.visits import request_visit, schedule_visit
-
     best = fitting_devices(prescription, ready_devices(workshop.id), workshop)[0]
     reserve_device(prescription, db.session.get(Device, best.id), by=supervisor)
     visit = request_visit(prescription, by=supervisor, installer=workshop.usual_installer,
@@ -209,8 +210,6 @@ def _plan_visit(prescription, workshop, supervisor) -> None:
 
 def _report_partner_month() -> None:
     """Report last month's families equipped by the demo partner."""
-    from reco.prescriptions.partner_reports import submit_partner_report
-
     last_month = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     submit_partner_report(find_structure_by_name("Partenaire Inclusion"), by=find_user_by_email("partner@demo.reco"),
                           month=last_month, lines=[
@@ -236,10 +235,6 @@ _PART_TYPES = [
 
 def _load_parts() -> int:
     """Fill the shared catalogue and give both demo workshops some stock and a device to repair."""
-    from reco.parts.catalogue import create_part_type
-    from reco.parts.models import MoveKind, PartType
-    from reco.parts.stock import add_stock
-
     if db.session.scalar(select(PartType.id).limit(1)) is not None:
         return 0
     demo, voisin = find_structure_by_name("Atelier Démo"), find_structure_by_name("Atelier Voisin")

@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from reco.config import PROJECT_ROOT
+
 #: Constraint names that Alembic can rely on, on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +37,6 @@ limiter = Limiter(key_func=get_remote_address)
 
 def init_extensions(app) -> None:
     """Bind every extension to ``app``."""
-    from reco.config import PROJECT_ROOT
     from reco.core.i18n import init_date_filters, select_locale, select_timezone
     from reco.core.sqlite import init_sqlite
 

@@ -89,7 +89,8 @@ class Lifecycle:
 
     def apply(self, obj, name: str, *, by, given: Mapping | None = None, by_service: bool = False,
               **event_details) -> Event:
-        """Make move ``name`` if its guards allow it, record the event and return it; otherwise refuse with every reason."""
+        """Make move ``name`` if its guards allow it, record the event (details left empty are not written) and return
+        it; otherwise refuse with every reason."""
         problems = self.problems(obj, name, given if given is not None else {}, by_service=by_service)
         if problems:
             raise DomainError(" ".join(problems), problems=problems)
@@ -97,7 +98,7 @@ class Lifecycle:
         setattr(obj, self.attribute, move.target)
         event = record_event(by, obj, self.event_action or move.name,
                              **{"from": previous.value, "to": move.target.value},
-                             **{key: value for key, value in event_details.items() if value})
+                             **{key: value for key, value in event_details.items() if value not in (None, "")})
         if self.after is not None:
             self.after(obj, event, by)
         return event

@@ -76,6 +76,8 @@ RULES: dict[str, dict[Role, Scope]] = {
     "prescription.contact": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.HANDLING},
     "prescription.decide": {_R.SUPERVISOR: Scope.ADDRESSED},
     "prescription.allocate": {_R.SUPERVISOR: Scope.ADDRESSED},
+    # Cancelling an accepted prescription: the family no longer needs it (its prescriber) or cannot be equipped.
+    "prescription.cancel": {_R.PRESCRIBER: Scope.OWN, _R.SUPERVISOR: Scope.ADDRESSED},
     # Installation visits: asked by the workshop (or the prescriber, if the workshop allows), made by an installer.
     "visit.request": {_R.SUPERVISOR: Scope.ADDRESSED, _R.PRESCRIBER: Scope.OWN},
     "visit.view": {_R.SUPERVISOR: Scope.OWN, _R.INSTALLER: Scope.ADDRESSED},
@@ -216,12 +218,6 @@ def acting_user():
 def require(action: str, obj=None) -> None:
     """Stop the request with 403 unless the acting user may do ``action`` (on ``obj``)."""
     if not can(acting_user(), action, obj):
-        abort(403)
-
-
-def require_any(*actions: str, obj=None) -> None:
-    """Stop the request with 403 unless the acting user may do at least one of ``actions`` (on ``obj``)."""
-    if not any(can(acting_user(), action, obj) for action in actions):
         abort(403)
 
 

@@ -6,6 +6,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from reco.core.i18n import format_day
+
 EVENT_LABELS = {
     "created": _l("Creation"),
     "updated": _l("Details changed"),
@@ -151,8 +153,6 @@ def _change(object_type: str, name: str, item) -> str:
 
 def detail_value(object_type: str, key: str, value) -> str:
     """Return a detail's value as people read it: named, yes or no, dates and numbers in the user's language."""
-    from reco.core.i18n import format_day
-
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, (int, float)):

@@ -7,10 +7,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reco.accounts.models import User
-from reco.core.errors import DomainError, ValidationFailed
+from reco.core.errors import ValidationFailed
 from reco.core.time import utcnow
 from reco.extensions import db
-from reco.prescriptions.models import PrescriptionStatus, Visit, VisitReport
+from reco.prescriptions.lifecycle import check_prescription_move
+from reco.prescriptions.models import Visit, VisitReport
 from reco.prescriptions.pdf import handover_receipt_for, issue_signed_receipt
 from reco.prescriptions.signature import PREFIX, parse_signature
 
@@ -44,10 +45,7 @@ def signature_answers(fields: dict, errors: dict[str, list[str]]) -> dict:
 def keep_receipt(report: VisitReport, visit: Visit, *, by: User) -> None:
     """Tie the report to the handover receipt (issued now if it was not yet) and issue its signed copy if signed."""
     prescription = visit.prescription
-    reservation = prescription.reservation
-    if prescription.status is not PrescriptionStatus.RESERVED or reservation is None \
-            or reservation.id != visit.reservation_id:
-        raise DomainError(str(_l("The device of this visit is no longer reserved for the household.")))
+    check_prescription_move(prescription, "equip", given={"reservation_id": visit.reservation_id}, by_service=True)
     receipt = handover_receipt_for(prescription, by=by)
     report.receipt_number, report.receipt_sha256 = receipt.number, receipt.fingerprint
     if report.signature_png is not None:

@@ -19,7 +19,7 @@ from reco.inventory.models import Device
 from reco.inventory.vocabulary import ACCESSORY_LABELS, GRADE_LABELS, TYPE_LABELS
 from reco.prescriptions.models import Prescription, PrescriptionStatus, VisitReport
 from reco.prescriptions.privacy import read_contact
-from reco.prescriptions.services import note_personal_data_access
+from reco.prescriptions.privacy import note_personal_data_access
 from reco.prescriptions.signature import png_size
 
 #: The kind of the copy of a handover receipt that carries the family's signature drawn on the screen.

@@ -8,15 +8,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
 from reco.accounts.models import Structure, User
+from reco.api.idempotency import ApiReply
 from reco.core.audit import Event, record_event
 from reco.core.documents import Document, DocumentMeta, signed_pdf
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.pdf import build_pdf, paragraph
 from reco.core.permissions import can
-from reco.core.time import local_today, utcnow
+from reco.core.time import local_day_start, local_today, utcnow
 from reco.extensions import db
 from reco.prescriptions.models import CLOSED, ErasureGround, Prescription, ReturnKind, Visit, VisitMiss
-from reco.prescriptions.services import lock_prescription, note_personal_data_access
+from reco.prescriptions.lifecycle import lock_prescription
 from reco.prescriptions.vocabulary import PRESCRIPTION_STATUS_LABELS
 
 #: Free-text and contact fields of a prescription that name or locate the household.
@@ -33,6 +34,19 @@ RETENTION_REASON = "retention:"
 TYPED_DETAILS = ("reason", "note")
 #: The household's contact: whom to call and where it lives.
 CONTACT_FIELDS = ("contact_name", "contact_phone", "address", "postcode")
+
+def note_personal_data_access(user: User, prescription: Prescription, what: str) -> None:
+    """Log that someone outside the prescribing structure saw the household's personal data: once a day per
+    person, household and kind of page, however often they load it."""
+    if user.structure_id == prescription.structure_id:
+        return
+    seen_today = db.session.scalars(select(Event.details).where(
+        Event.object_type == prescription.audit_type, Event.object_id == str(prescription.id),
+        Event.action == "personal_data_viewed", Event.actor_id == user.id,
+        Event.at >= local_day_start(local_today())))
+    if not any(details.get("what") == what for details in seen_today):
+        record_event(user, prescription, "personal_data_viewed", what=what)
+
 
 
 def read_contact(user: User, about: Prescription | Visit, what: str) -> dict[str, str] | None:
@@ -72,7 +86,7 @@ def erase_personal_data(prescription: Prescription, *, by: User | None,
         raise ValidationFailed(str(_l("The day the household asked is today or before.")),
                                {"requested_on": [str(_l("today or before"))]})
     lock_prescription(prescription)
-    if prescription.status not in CLOSED:
+    if not prescription.closed:
         raise DomainError(str(_l(
             "The personal data of a prescription « %(status)s » cannot be erased yet: withdraw or cancel it first.",
             status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
@@ -143,8 +157,6 @@ def _erase_typed_returns(device_ids: set[int]) -> None:
 
 def _forget_api_replies(prescription: Prescription) -> None:
     """Forget the API's kept answers about the household: they may quote its contact or what was written."""
-    from reco.api.idempotency import ApiReply
-
     db.session.execute(delete(ApiReply).where(ApiReply.body.contains(prescription.code))
                        .execution_options(synchronize_session=False))
 

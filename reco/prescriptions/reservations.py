@@ -19,12 +19,17 @@ from reco.prescriptions.models import (
     EquipmentWanted,
     Need,
     Prescription,
-    PrescriptionStatus,
     ReleaseKind,
     Reservation,
 )
-from reco.prescriptions.services import change_status, lock_prescription, reason_of
-from reco.prescriptions.vocabulary import EQUIPMENT_LABELS, NEED_LABELS, PRESCRIPTION_STATUS_LABELS
+from reco.prescriptions.lifecycle import (
+    check_prescription_move,
+    close_open_visits,
+    lock_prescription,
+    move_prescription,
+    reason_of,
+)
+from reco.prescriptions.vocabulary import EQUIPMENT_LABELS, NEED_LABELS
 
 GIB = 1024 ** 3
 GB = 1000 ** 3
@@ -235,9 +240,7 @@ def reserve_device(prescription: Prescription, device: Device, *, by: User,
     A device that does not fit the household is reserved only with ``confirm_mismatch``, and the event says why.
     """
     lock_prescription(prescription)
-    if prescription.status is not PrescriptionStatus.ACCEPTED:
-        raise DomainError(str(_l("Only an accepted prescription waiting for a device can get one; this one is "
-                                 "« %(status)s ».", status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
+    check_prescription_move(prescription, "reserve")
     if device.workshop_id != prescription.workshop_id:
         raise DomainError(str(_l("Device %(tag)s belongs to another workshop.", tag=device.tag)))
     lock_device(device)
@@ -253,8 +256,7 @@ def reserve_device(prescription: Prescription, device: Device, *, by: User,
     reservation = Reservation(prescription=prescription, device_id=device.id, reserved_by_id=by.id)
     db.session.add(reservation)
     db.session.flush()
-    change_status(prescription, PrescriptionStatus.RESERVED, by=by, device=device.tag,
-                  mismatch_confirmed=" ".join(reasons))
+    move_prescription(prescription, "reserve", by=by, device=device.tag, mismatch_confirmed=" ".join(reasons))
     return reservation
 
 
@@ -263,15 +265,16 @@ def release_device(prescription: Prescription, *, by: User, reason: str, kind: s
     reservation = prescription.reservation
     if reservation is None:
         raise DomainError(str(_l("This prescription has no device reserved.")))
-    from reco.prescriptions.visits import close_open_visits
-
     close_open_visits(prescription, by=by, reason=reason, kind=kind)
-    device = reservation.device
-    reservation.released_at = utcnow()
-    reservation.released_by_id = by.id
+    end_reservation(reservation, by=by, reason=reason, kind=kind)
+    transition_device(reservation.device, DeviceState.READY, by=by, by_service=True, reason=prescription.code)
+    return reservation.device
+
+
+def end_reservation(reservation: Reservation, *, by: User, reason: str, kind: str) -> None:
+    """Mark the reservation ended now, with the kind of reason and what was written about it."""
+    reservation.released_at, reservation.released_by_id = utcnow(), by.id
     reservation.release_kind, reservation.release_reason = kind, reason[:500]
-    transition_device(device, DeviceState.READY, by=by, by_service=True, reason=prescription.code)
-    return device
 
 
 def release_reservation(prescription: Prescription, *, by: User, reason: str = "",
@@ -279,10 +282,9 @@ def release_reservation(prescription: Prescription, *, by: User, reason: str = "
     """Give the reserved device back to the shelf and put the prescription back on the waiting list."""
     kind, detail = reason_of(ReleaseKind, reason_kind, reason)
     lock_prescription(prescription)
-    if prescription.status is not PrescriptionStatus.RESERVED:
-        raise DomainError(str(_l("This prescription has no device reserved.")))
+    check_prescription_move(prescription, "release")
     device = release_device(prescription, by=by, reason=detail, kind=kind)
-    change_status(prescription, PrescriptionStatus.ACCEPTED, by=by, device=device.tag, reason_kind=kind)
+    move_prescription(prescription, "release", by=by, device=device.tag, reason_kind=kind)
     return device
 
 

@@ -5,20 +5,23 @@ import re
 import secrets
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from reco.accounts.models import Role, Structure, User
+from reco.accounts.models import Structure, User
 from reco.communes.entry import commune_meant, refused_field, refusal_with, sole_postcode
 from reco.communes.registry import CommuneNotFound
-from reco.core.audit import Event, record_event
+from reco.core.audit import Event, events_for, record_event
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.notices import describes, notify, path_for
-from reco.core.time import local_day_start, local_today, utcnow
+from reco.core.notices import describes
+from reco.core.time import utcnow
 from reco.extensions import db
+from reco.prescriptions.access import household_record, record_json
+from reco.prescriptions.handover import signatures_export
+from reco.prescriptions.lifecycle import check_prescription_move, lock_prescription, move_prescription, reason_of
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
-    CLOSED,
     TEXT_LIMITS,
     DeclineKind,
     DigitalLevel,
@@ -30,6 +33,8 @@ from reco.prescriptions.models import (
     PrescriptionStatus,
     Urgency,
 )
+from reco.prescriptions.reservations import release_device
+from reco.prescriptions.visits import equipping_report, report_summary, visits_of
 from reco.prescriptions.vocabulary import (
     DECLINE_KIND_LABELS,
     END_KIND_LABELS,
@@ -38,21 +43,6 @@ from reco.prescriptions.vocabulary import (
 )
 
 P = PrescriptionStatus
-
-#: Every allowed change of status; anything else is refused.
-STATUS_MOVES: dict[PrescriptionStatus, frozenset[PrescriptionStatus]] = {
-    P.DRAFT: frozenset({P.SUBMITTED, P.WITHDRAWN}),
-    P.SUBMITTED: frozenset({P.ACCEPTED, P.DECLINED, P.WITHDRAWN}),
-    P.ACCEPTED: frozenset({P.RESERVED, P.CANCELLED}),
-    P.RESERVED: frozenset({P.EQUIPPED, P.ACCEPTED, P.CANCELLED}),
-    P.EQUIPPED: frozenset({P.ACCEPTED}),
-    P.DECLINED: frozenset(),
-    P.WITHDRAWN: frozenset(),
-    P.CANCELLED: frozenset(),
-}
-
-#: Statuses in which the prescriber may still change what they wrote.
-EDITABLE = frozenset({P.DRAFT, P.SUBMITTED})
 
 TEXT_FIELDS = TEXT_LIMITS
 COUNT_FIELDS = ("adults", *CHILDREN_FIELDS)
@@ -218,7 +208,7 @@ def create_prescription(*, by: User, workshop: Structure | None, consent, submit
     db.session.flush()
     record_event(by, prescription, "created", workshop=workshop.name)
     if submit:
-        change_status(prescription, P.SUBMITTED, by=by)
+        move_prescription(prescription, "submit", by=by)
     return prescription
 
 
@@ -226,7 +216,7 @@ def update_prescription(prescription: Prescription, *, by: User, workshop: Struc
                         submit: bool = False, **data) -> Prescription:
     """Change what the prescriber wrote while the workshop has not decided, and submit it if asked."""
     lock_prescription(prescription)
-    if prescription.status not in EDITABLE:
+    if not prescription.editable:
         raise DomainError(str(_l("The prescription is « %(status)s »: it can no longer be changed. Write to the "
                                  "workshop if something is wrong.",
                                  status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
@@ -243,37 +233,8 @@ def update_prescription(prescription: Prescription, *, by: User, workshop: Struc
     if changed:
         record_event(by, prescription, "updated", fields=changed)
     if submit and prescription.status is P.DRAFT:
-        change_status(prescription, P.SUBMITTED, by=by)
+        move_prescription(prescription, "submit", by=by)
     return prescription
-
-
-def reason_of(kinds, kind, detail, *, missing=None, field: str = "reason_kind", limit: int = 500) -> tuple[str, str]:
-    """Return a reason as its kind (a value of the closed list ``kinds``) and the words written about it.
-
-    ``missing``: the message when no reason is given (on ``field``); without it the reason is optional. A detail
-    without a kind is an « other » reason; an « other » reason needs its detail when a reason is required.
-    """
-    if detail is not None and not isinstance(detail, str):
-        raise ValidationFailed(str(_l("The reason is text.")), {"reason": [str(_l("text expected"))]})
-    detail = (detail or "").strip()
-    if len(detail) > limit:
-        raise ValidationFailed(str(_l("The reason is too long (%(n)d characters at most).", n=limit)),
-                               {"reason": [str(_l("too long"))]})
-    if kind in (None, ""):
-        if not detail:
-            if missing:
-                raise ValidationFailed(str(missing), {field: [str(_l("required"))]})
-            return "", ""
-        kind = "other"
-    try:
-        kind = kinds(kind).value
-    except (ValueError, TypeError):
-        raise ValidationFailed(str(_l("Choose the reason in the list.")),
-                               {"reason_kind": [str(_l("choose one of the answers offered"))]}) from None
-    if kind == "other" and not detail and missing:
-        raise ValidationFailed(str(_l("Say in a few words what the other reason is.")),
-                               {"reason": [str(_l("required for another reason"))]})
-    return kind, detail
 
 
 def withdraw_prescription(prescription: Prescription, *, by: User, reason: str = "",
@@ -281,7 +242,7 @@ def withdraw_prescription(prescription: Prescription, *, by: User, reason: str =
     """Withdraw a prescription the workshop has not accepted yet; what is written about it stays on it only."""
     kind, detail = reason_of(EndKind, reason_kind, reason)
     lock_prescription(prescription)
-    change_status(prescription, P.WITHDRAWN, by=by, reason_kind=kind)
+    move_prescription(prescription, "withdraw", by=by, reason_kind=kind)
     prescription.reason_kind, prescription.withdraw_reason = kind, detail
     return prescription
 
@@ -298,33 +259,24 @@ def decide_prescription(prescription: Prescription, *, by: User, accept, reason:
         kind, detail = reason_of(DeclineKind, reason_kind, reason, field="reason", limit=1000,
                                  missing=_l("Give the reason for declining: the social worker will read it."))
     lock_prescription(prescription)
-    if prescription.status is not P.SUBMITTED:
-        raise DomainError(str(_l("Only a submitted prescription can be accepted or declined; this one is "
-                                 "« %(status)s ».", status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
+    move_prescription(prescription, "accept" if accept else "decline", by=by, reason_kind=kind)
     prescription.decided_at = utcnow()
-    if accept:
-        change_status(prescription, P.ACCEPTED, by=by)
-    else:
+    if not accept:
         prescription.reason_kind, prescription.decline_reason = kind, detail
-        change_status(prescription, P.DECLINED, by=by, reason_kind=kind)
     return prescription
 
 
 def cancel_prescription(prescription: Prescription, *, by: User, reason: str = "",
                         reason_kind: str | None = None) -> Prescription:
     """Cancel an accepted prescription (the family no longer needs it); a reserved device goes back to the shelf."""
-    from reco.prescriptions.reservations import release_device
-
     kind, detail = reason_of(EndKind, reason_kind, reason, field="reason", limit=1000,
                              missing=_l("Give the reason for cancelling."))
     lock_prescription(prescription)
-    if P.CANCELLED not in STATUS_MOVES[prescription.status]:
-        raise DomainError(str(_l("A prescription « %(status)s » cannot be cancelled.",
-                                 status=PRESCRIPTION_STATUS_LABELS[prescription.status])))
-    if prescription.status is P.RESERVED:
+    check_prescription_move(prescription, "cancel")
+    if prescription.awaiting_handover:
         release_device(prescription, by=by, reason="")
     prescription.reason_kind, prescription.cancel_reason = kind, detail
-    change_status(prescription, P.CANCELLED, by=by, reason_kind=kind)
+    move_prescription(prescription, "cancel", by=by, reason_kind=kind)
     return prescription
 
 
@@ -337,44 +289,16 @@ def reason_shown(prescription: Prescription) -> str:
     return " — ".join(part for part in (kind, detail) if part)
 
 
-def lock_prescription(prescription: Prescription) -> None:
-    """Lock the prescription's row until the end of the transaction and read it afresh."""
-    db.session.flush()
-    db.session.execute(select(Prescription.id).where(Prescription.id == prescription.id).with_for_update())
-    db.session.refresh(prescription)
-
-
-def change_status(prescription: Prescription, to: PrescriptionStatus, *, by: User, **details) -> None:
-    """Change the status if the table allows it, record the event and tell the other side."""
-    previous = prescription.status
-    if to not in STATUS_MOVES[previous]:
-        raise DomainError(str(_l("A prescription cannot go from « %(from)s » to « %(to)s ».", **{
-            "from": PRESCRIPTION_STATUS_LABELS[previous], "to": PRESCRIPTION_STATUS_LABELS[to]})))
-    prescription.status = to
-    now = utcnow()
-    if to is P.SUBMITTED:
-        prescription.submitted_at = now
-    if to is P.EQUIPPED:
-        prescription.equipped_at = now
-    if to in CLOSED:
-        prescription.closed_at = now
-    event = record_event(by, prescription, "status", **{"from": previous.value, "to": to.value},
-                         **{k: v for k, v in details.items() if v})
-    _notify_other_side(prescription, event, by)
-
-
-def _notify_other_side(prescription: Prescription, event: Event, by: User) -> None:
-    """Tell the sides that did not act: the prescribers of the household, the workshop's supervisors."""
-    recipients = []
-    if getattr(by, "structure_id", None) != prescription.structure_id:
-        recipients.append((prescription.structure_id, Role.PRESCRIBER))
-    draft_withdrawn = event.details.get("from") == P.DRAFT.value and event.details.get("to") == P.WITHDRAWN.value
-    if getattr(by, "structure_id", None) != prescription.workshop_id and not draft_withdrawn:
-        recipients.append((prescription.workshop_id, Role.SUPERVISOR))
-    for structure_id, role in recipients:
-        users = db.session.scalars(select(User).where(User.structure_id == structure_id, User.role == role))
-        notify(users, event, subject=prescription.code,
-               url=path_for("prescriptions.prescription", prescription_id=prescription.id))
+def ending_notice(prescription: Prescription) -> dict | None:
+    """Return what the prescription's page says first of one withdrawn, declined or cancelled: level and text."""
+    reason = reason_shown(prescription)
+    if prescription.status is P.DECLINED:
+        return {"level": "error", "text": _("Declined by the workshop: %(reason)s", reason=reason or "—")}
+    if prescription.status is P.CANCELLED:
+        return {"level": "error", "text": _("Cancelled: %(reason)s", reason=reason or "—")}
+    if prescription.status is P.WITHDRAWN and reason:
+        return {"level": "warning", "text": _("Withdrawn: %(reason)s", reason=reason)}
+    return None
 
 
 @describes("prescription")
@@ -390,8 +314,6 @@ def describe_prescription_event(event: Event) -> str:
     if event.details.get("device"):
         text += " — " + str(_l("device %(tag)s", tag=event.details["device"]))
         if event.details.get("to") == P.EQUIPPED.value:
-            from reco.prescriptions.visits import equipping_report, report_summary
-
             report = equipping_report(int(event.object_id), event.details["device"])
             if report is not None:
                 text += " — " + report_summary(report)
@@ -403,11 +325,6 @@ def describe_prescription_event(event: Event) -> str:
 def household_export(prescription: Prescription) -> dict:
     """Return everything Reco holds about one household, for its right of access: the fields by their names for
     software, and in ``fiche`` the same record in French words, section by section, as the PDF gives it."""
-    from reco.core.audit import events_for
-    from reco.prescriptions.access import household_record, record_json
-    from reco.prescriptions.handover import signatures_export
-    from reco.prescriptions.visits import visits_of
-
     def plain(value):
         if hasattr(value, "isoformat"):
             return value.isoformat()
@@ -453,15 +370,3 @@ def household_export(prescription: Prescription) -> dict:
         "exported_at": utcnow().isoformat(),
     }
 
-
-def note_personal_data_access(user: User, prescription: Prescription, what: str) -> None:
-    """Log that someone outside the prescribing structure saw the household's personal data: once a day per
-    person, household and kind of page, however often they load it."""
-    if user.structure_id == prescription.structure_id:
-        return
-    seen_today = db.session.scalars(select(Event.details).where(
-        Event.object_type == prescription.audit_type, Event.object_id == str(prescription.id),
-        Event.action == "personal_data_viewed", Event.actor_id == user.id,
-        Event.at >= local_day_start(local_today())))
-    if not any(details.get("what") == what for details in seen_today):
-        record_event(user, prescription, "personal_data_viewed", what=what)

@@ -15,7 +15,7 @@ from reco.core.documents import documents_about
 from reco.core.forms import form_status, refusal_on_form, run_small_form
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.pagination import paginate
-from reco.core.permissions import can, load_allowed, permission_required, require_any, scoped
+from reco.core.permissions import load_allowed, permission_required, scoped
 from reco.extensions import db
 from reco.prescriptions import bp, vocabulary
 from reco.prescriptions.access import household_pdf
@@ -30,13 +30,13 @@ from reco.prescriptions.forms import (
 from reco.prescriptions.models import CHILDREN_FIELDS, Prescription, PrescriptionStatus
 from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.reservations import fitting_devices, ready_devices
+from reco.prescriptions.lifecycle import PRESCRIPTION, offered_moves
 from reco.prescriptions.services import (
-    EDITABLE,
     FIELDS,
     cancel_prescription,
     create_prescription,
+    ending_notice,
     household_export,
-    reason_shown,
     update_prescription,
     withdraw_prescription,
     workshops_for,
@@ -156,7 +156,7 @@ def new_prescription():
 def edit_prescription(prescription_id: int):
     """Change a prescription the workshop has not decided on yet, or send a draft."""
     prescription = load_prescription(prescription_id, "prescription.edit")
-    if prescription.status not in EDITABLE:
+    if not prescription.editable:
         flash(_("This prescription can no longer be changed."), "error")
         return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     form = _form(prescription)
@@ -165,7 +165,8 @@ def edit_prescription(prescription_id: int):
             update_prescription(prescription, by=current_user, **_submitted_fields(form))
             flash(_("Prescription %(code)s saved.", code=prescription.code), "success")
             return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
-    return render_template("prescriptions/form.html", form=form, prescription=prescription), form_status(form)
+    return render_template("prescriptions/form.html", form=form, prescription=prescription,
+                           moves=offered_moves(PRESCRIPTION, prescription, current_user)), form_status(form)
 
 
 @bp.route("/prescriptions/<id:prescription_id>")
@@ -174,8 +175,9 @@ def prescription(prescription_id: int):
     """Show a prescription, its status and history; the workshop also sees the devices that fit."""
     prescription = load_prescription(prescription_id, "prescription.view")
     contact = read_contact(current_user, prescription, "contact")
+    moves = offered_moves(PRESCRIPTION, prescription, current_user)
     fitting = []
-    if prescription.status is P.ACCEPTED and can(current_user, "prescription.allocate", prescription):
+    if "reserve" in moves:
         fitting = fitting_devices(prescription, ready_devices(prescription.workshop_id), prescription.workshop)
     visits = visits_of(prescription)
     return render_template(
@@ -183,7 +185,7 @@ def prescription(prescription_id: int):
         history=events_for(prescription), documents=documents_about(prescription), decision_form=DecisionForm(),
         reason_form=ReasonForm(), reserve_form=ReserveForm(), erase_form=EraseForm(), visits=visits,
         open_visit=next((v for v in visits if v.is_open), None), visit_form=visit_request_form(prescription),
-        reason_text=reason_shown(prescription))
+        ending=ending_notice(prescription), moves=moves)
 
 
 @bp.route("/prescriptions/<id:prescription_id>/withdraw", methods=["POST"])
@@ -199,11 +201,10 @@ def withdraw(prescription_id: int):
 
 
 @bp.route("/prescriptions/<id:prescription_id>/cancel", methods=["POST"])
-@permission_required("prescription.view")
+@permission_required("prescription.cancel")
 def cancel(prescription_id: int):
     """Cancel an accepted prescription, by its prescriber or by the workshop; a reserved device goes back."""
-    prescription = load_prescription(prescription_id, "prescription.view")
-    require_any("prescription.edit", "prescription.decide", obj=prescription)
+    prescription = load_prescription(prescription_id, "prescription.cancel")
     form = ReasonForm()
     run_small_form(form, lambda: cancel_prescription(prescription, by=current_user, reason=form.reason.data or "",
                                                    reason_kind=form.reason_kind.data or None),

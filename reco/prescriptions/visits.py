@@ -17,14 +17,12 @@ from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import (
-    OPEN_VISITS,
     Account,
     DigitalLevel,
     FirstStep,
     FollowUp,
     MissedKind,
     Prescription,
-    PrescriptionStatus,
     ReleaseKind,
     Reservation,
     ReturnKind,
@@ -35,11 +33,23 @@ from reco.prescriptions.models import (
     VisitStatus,
 )
 from reco.prescriptions.handover import keep_receipt, signature_answers
-from reco.prescriptions.services import change_status, lock_prescription, reason_of
+from reco.prescriptions.lifecycle import (
+    PRESCRIPTION,
+    check_prescription_move,
+    check_visit_move,
+    close_open_visits,
+    lock_prescription,
+    lock_visit,
+    move_prescription,
+    move_visit,
+    notify_installers,
+    open_visit_of,
+    reason_of,
+)
+from reco.prescriptions.reservations import end_reservation, release_reservation, reservation_of
 from reco.prescriptions.vocabulary import ACCOUNT_LABELS, FOLLOW_UP_LABELS, SLOT_LABELS, VISIT_REASON_LABELS
 
 V = VisitStatus
-P = PrescriptionStatus
 
 
 def installers_for(workshop: Structure) -> list[Structure]:
@@ -49,23 +59,10 @@ def installers_for(workshop: Structure) -> list[Structure]:
     return sorted(installers, key=lambda s: s.id != workshop.usual_installer_id)
 
 
-def _open_visit(prescription: Prescription) -> Visit | None:
-    """Return the visit of the prescription still to be made, if any."""
-    return db.session.scalar(select(Visit).where(Visit.prescription_id == prescription.id,
-                                                 Visit.status.in_(list(OPEN_VISITS))))
-
-
 def visits_of(prescription: Prescription) -> list[Visit]:
     """Return the visits of a prescription, the latest first."""
     return list(db.session.scalars(select(Visit).where(Visit.prescription_id == prescription.id)
                                    .order_by(Visit.id.desc())))
-
-
-def lock_visit(visit: Visit) -> None:
-    """Lock the visit's row until the end of the transaction and read it afresh."""
-    db.session.flush()
-    db.session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
-    db.session.refresh(visit)
 
 
 def request_visit(prescription: Prescription, *, by: User, installer: Structure | None, note: str = "") -> Visit:
@@ -74,12 +71,12 @@ def request_visit(prescription: Prescription, *, by: User, installer: Structure 
     workshop = prescription.workshop
     if by.role is Role.PRESCRIBER and not workshop.prescribers_request_visits:
         raise DomainError(str(_l("%(workshop)s asks for the installation visits itself.", workshop=workshop.name)))
-    if prescription.status is not P.RESERVED:
+    if not prescription.awaiting_handover:
         raise DomainError(str(_l("A visit is asked for once a device is reserved for the household.")))
     if installer is None or not installer.is_installer or not installer.active:
         raise ValidationFailed(str(_l("Choose the installer structure that will visit the household.")),
                                {"installer": [str(_l("choose an installer structure"))]})
-    if _open_visit(prescription) is not None:
+    if open_visit_of(prescription) is not None:
         raise DomainError(str(_l("A visit is already asked for this household.")))
     note = (note or "").strip()
     if len(note) > 500:
@@ -89,8 +86,9 @@ def request_visit(prescription: Prescription, *, by: User, installer: Structure 
                   workshop_id=workshop.id, installer_id=installer.id, note=note, requested_by_id=by.id)
     db.session.add(visit)
     db.session.flush()
-    event = _record(visit, by, "requested", installer=installer.name)
-    _notify_installers(visit, event)
+    event = record_event(by, visit, "requested", installer=installer.name)
+    _notify_prescribers(prescription, event, by)
+    notify_installers(visit, event)
     return visit
 
 
@@ -105,14 +103,6 @@ def prescribers_to_call(visit: Visit) -> list[User]:
     return list(db.session.scalars(select(User).where(User.structure_id == visit.prescription.structure_id,
                                                       User.role == Role.PRESCRIBER, User.active.is_(True))
                                    .order_by(User.name)))
-
-
-def _check_open(visit: Visit) -> None:
-    """Refuse to act on a visit already reported or cancelled."""
-    if visit.status is V.DONE:
-        raise DomainError(str(_l("This visit is already reported.")))
-    if visit.status is V.CANCELLED:
-        raise DomainError(str(_l("This visit was cancelled.")))
 
 
 def _check_date(on, field: str = "scheduled_on") -> date:
@@ -141,10 +131,9 @@ def schedule_visit(visit: Visit, *, by: User, on, slot) -> Visit:
     """Give the visit a date and a time slot (again, to reschedule it)."""
     on, slot = _check_date(on), _slot(slot)
     lock_visit(visit)
-    _check_open(visit)
-    rescheduled = visit.scheduled_on is not None
-    visit.scheduled_on, visit.slot, visit.status = on, slot, V.SCHEDULED
-    _record(visit, by, "rescheduled" if rescheduled else "scheduled", on=on.isoformat(), slot=slot.value)
+    _move(visit, by, "scheduled" if visit.status is V.REQUESTED else "rescheduled", on=on.isoformat(),
+          slot=slot.value)
+    visit.scheduled_on, visit.slot = on, slot
     return visit
 
 
@@ -162,43 +151,29 @@ def mark_missed(visit: Visit, *, by: User, reason: str = "", reason_kind: str | 
                              missing=_l("Say what happened (family absent, wrong address...)."))
     new_date = _check_date(new_date, "new_date") if new_date else None
     slot = _slot(slot) if new_date else None
-    if visit.status is not V.SCHEDULED:
-        raise DomainError(str(_l("Only a planned visit can be missed.")))
+    check_visit_move(visit, "missed")
     visit.missed_count += 1
-    visit.status = V.MISSED
     miss = VisitMiss(visit_id=visit.id, planned_on=visit.scheduled_on, kind=kind, detail=detail,
                      recorded_by_id=by.id)
     db.session.add(miss)
     again = {"on": new_date.isoformat(), "slot": slot.value} if new_date else {}
-    _record(visit, by, "missed", reason_kind=kind, planned=visit.scheduled_on.isoformat(), **again)
+    _move(visit, by, "missed", reason_kind=kind, planned=visit.scheduled_on.isoformat(), **again)
     if new_date:
-        visit.scheduled_on, visit.slot, visit.status = new_date, slot, V.SCHEDULED
-        _record(visit, by, "rescheduled", tell=False, **again)
+        _move(visit, by, "rescheduled", tell=False, **again)
+        visit.scheduled_on, visit.slot = new_date, slot
     return visit
 
 
 def cancel_visit(visit: Visit, *, by: User, reason: str = "", reason_kind: str | None = None) -> Visit:
     """Cancel the visit: the device goes back on the shelf and the household back on the waiting list."""
-    from reco.prescriptions.reservations import release_reservation
-
     kind, detail = reason_of(ReleaseKind, reason_kind, reason, missing=_l("Give the reason for cancelling."))
     lock_visit(visit)
-    _check_open(visit)
-    if visit.prescription.status is P.RESERVED:
+    check_visit_move(visit, "cancelled")
+    if visit.prescription.awaiting_handover:
         release_reservation(visit.prescription, by=by, reason=detail, reason_kind=kind)
     else:
         close_open_visits(visit.prescription, by=by, reason=detail, kind=kind)
     return visit
-
-
-def close_open_visits(prescription: Prescription, *, by: User, reason: str, kind: str = "") -> None:
-    """Cancel the visit still to be made for a household whose device goes back on the shelf; tell the installer."""
-    visit = _open_visit(prescription)
-    if visit is None:
-        return
-    lock_visit(visit)
-    visit.status, visit.cancel_kind, visit.cancel_reason, visit.closed_at = V.CANCELLED, kind, reason[:500], utcnow()
-    _notify_installers(visit, _record(visit, by, "cancelled", tell=False, reason_kind=kind))
 
 
 #: The report's lists of checkboxes, with their names for messages.
@@ -261,14 +236,13 @@ def report_visit(visit: Visit, *, by: User, submission_key: str | None = None, *
     """
     lock_visit(visit)
     claim_submission(submission_key, by=by, action="visit.report", obj=visit)
-    _check_open(visit)
+    check_visit_move(visit, "reported")
     answers = _report(fields)
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
     db.session.add(report)
     keep_receipt(report, visit, by=by)
-    visit.status, visit.closed_at = V.DONE, utcnow()
     db.session.flush()
-    _record(visit, by, "reported", tell=False, receipt_signed=report.receipt_signed)
+    _move(visit, by, "reported", tell=False, receipt_signed=report.receipt_signed)
     _deliver(visit.prescription, by=by, reservation_id=visit.reservation_id)
     return report
 
@@ -279,9 +253,9 @@ def record_handover(prescription: Prescription, *, by: User, submission_key: str
     lock_prescription(prescription)
     claim_submission(submission_key, by=by, action="visit.handover", obj=prescription)
     answers = _report(fields | {"installed_working": True})
-    if prescription.status is not P.RESERVED:
+    if not prescription.awaiting_handover:
         raise DomainError(str(_l("A handover needs a device reserved for the household.")))
-    if _open_visit(prescription) is not None:
+    if open_visit_of(prescription) is not None:
         raise DomainError(str(_l("An installation visit is planned: cancel it first, or let the installer report.")))
     visit = Visit(prescription_id=prescription.id, reservation_id=prescription.reservation.id,
                   workshop_id=prescription.workshop_id, installer_id=prescription.workshop_id, at_workshop=True,
@@ -291,7 +265,7 @@ def record_handover(prescription: Prescription, *, by: User, submission_key: str
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
     db.session.add(report)
     keep_receipt(report, visit, by=by)
-    _record(visit, by, "handed_over", tell=False, receipt_signed=report.receipt_signed)
+    record_event(by, visit, "handed_over", receipt_signed=report.receipt_signed)
     _deliver(prescription, by=by, reservation_id=visit.reservation_id)
     return report
 
@@ -299,12 +273,11 @@ def record_handover(prescription: Prescription, *, by: User, submission_key: str
 def _deliver(prescription: Prescription, *, by: User, reservation_id: int) -> None:
     """Move the device reserved for this visit to delivered and the prescription to equipped."""
     lock_prescription(prescription)
-    reservation = prescription.reservation
-    if prescription.status is not P.RESERVED or reservation is None or reservation.id != reservation_id:
-        raise DomainError(str(_l("The device of this visit is no longer reserved for the household.")))
+    given = {"reservation_id": reservation_id}
+    check_prescription_move(prescription, "equip", given=given, by_service=True)
     device = prescription.reservation.device
     transition_device(device, DeviceState.DELIVERED, by=by, by_service=True, reason=prescription.code)
-    change_status(prescription, P.EQUIPPED, by=by, device=device.tag)
+    move_prescription(prescription, "equip", by=by, given=given, by_service=True, device=device.tag)
 
 
 def return_device(device: Device, *, by: User, reason: str = "", replacement,
@@ -318,41 +291,30 @@ def return_device(device: Device, *, by: User, reason: str = "", replacement,
     if not isinstance(replacement, bool):
         raise ValidationFailed(str(_l("Say whether the household waits for another device.")),
                                {"replacement": [str(_l("yes or no expected"))]})
-    reservation = db.session.scalar(select(Reservation).where(Reservation.device_id == device.id,
-                                                              Reservation.released_at.is_(None)))
+    reservation = reservation_of(device)
     if replacement and reservation is not None and reservation.prescription.personal_data_erased_at is not None:
         raise DomainError(str(_l("The personal data of this household were erased: it cannot wait for another "
                                  "device; the prescriber writes a new prescription if it asks again.")))
     transition_device(device, DeviceState.RECEIVED, by=by, by_service=True, reason=kind)
     if reservation is not None:
-        reservation.released_at, reservation.released_by_id = utcnow(), by.id
-        reservation.release_kind, reservation.release_reason = kind, detail
+        end_reservation(reservation, by=by, reason=detail, kind=kind)
         prescription = reservation.prescription
         lock_prescription(prescription)
         event = record_event(by, prescription, "device_returned", device=device.tag, reason_kind=kind)
-        if replacement and prescription.status is P.EQUIPPED:
-            prescription.equipped_at = prescription.closed_at = None
-            change_status(prescription, P.ACCEPTED, by=by, device=device.tag, reason_kind=kind)
+        if replacement and not PRESCRIPTION.problems(prescription, "wait_again", by_service=True):
+            move_prescription(prescription, "wait_again", by=by, by_service=True, device=device.tag,
+                              reason_kind=kind)
         else:
             _notify_prescribers(prescription, event, by)
     return device
 
 
-def _record(visit: Visit, by: User, action: str, tell: bool = True, **details) -> Event:
-    """Record an event of the visit and, unless a change of status tells them already, the prescribers."""
-    event = record_event(by, visit, action, **details)
+def _move(visit: Visit, by: User, name: str, tell: bool = True, **details) -> Event:
+    """Make the visit's move ``name`` and, unless a change of status tells them already, tell the prescribers."""
+    event = move_visit(visit, name, by=by, **details)
     if tell:
         _notify_prescribers(visit.prescription, event, by)
     return event
-
-
-def _notify_installers(visit: Visit, event: Event) -> None:
-    """Tell the mediators of the installer structure that a visit was asked for or cancelled."""
-    if visit.at_workshop:
-        return
-    users = db.session.scalars(select(User).where(User.structure_id == visit.installer_id,
-                                                  User.role == Role.INSTALLER))
-    notify(users, event, subject=visit.prescription.code, url=path_for("prescriptions.visit", visit_id=visit.id))
 
 
 def _notify_prescribers(prescription: Prescription, event: Event, by: User) -> None:

@@ -204,5 +204,7 @@ DETAIL_VALUE_LABELS.update({
     "what": PERSONAL_DATA_SEEN_LABELS,
     "prescription.from": PRESCRIPTION_STATUS_LABELS,
     "prescription.to": PRESCRIPTION_STATUS_LABELS,
+    "visit.from": VISIT_STATUS_LABELS,
+    "visit.to": VISIT_STATUS_LABELS,
     "prescription.fields": PRESCRIPTION_FIELD_LABELS,
 })

@@ -49,6 +49,7 @@ EXPECTED = {
     "prescription.contact": {P: (True, True, False), S: (True, True, False)},
     "prescription.decide": {S: (True, True, False)},
     "prescription.allocate": {S: (True, True, False)},
+    "prescription.cancel": {P: (True, True, False), S: (True, True, False)},
     "notice.view": {r: (True, True, False) for r in ROLES},
     "visit.request": {S: (True, True, False), P: (True, True, False)},
     "visit.view": {S: (True, True, False), IN: (True, True, False)},

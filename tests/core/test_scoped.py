@@ -4,12 +4,11 @@ from datetime import date, timedelta
 import pytest
 from flask import g
 from sqlalchemy import func, select
-from werkzeug.exceptions import Forbidden
 
 from reco.accounts.models import Role, Structure, User
 from reco.core.audit import record_event
 from reco.core.notices import Notice
-from reco.core.permissions import RULES, can, require_any, scoped
+from reco.core.permissions import RULES, can, scoped
 from reco.core.time import utcnow
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
@@ -139,29 +138,3 @@ def test_scoped_reads_the_acting_user_by_default(app, ctx):
         mine = set(db.session.scalars(scoped(select(Donor.id), "donor.view")))
     assert mine == set(db.session.scalars(select(Donor.id).where(
         Donor.workshop_id == users[Role.TECHNICIAN].structure_id))) != set()
-
-
-@pytest.mark.parametrize(("role", "allowed"), [(Role.PRESCRIBER, True), (Role.SUPERVISOR, True),
-                                               (Role.TECHNICIAN, False), (Role.INSTALLER, False)])
-def test_require_any_lets_through_whoever_may_do_one_of_the_actions(app, ctx, role, allowed):
-    workshop, prescriber = make_structure("workshop"), make_structure("prescriber")
-    prescription = make_prescription(make_user(Role.PRESCRIBER, structure=prescriber), workshop)
-    user = make_user(role, structure=prescriber if role is Role.PRESCRIBER else
-                     make_structure("installer") if role is Role.INSTALLER else workshop)
-    with app.test_request_context():
-        g.api_user = user
-        if allowed:
-            require_any("prescription.edit", "prescription.decide", obj=prescription)
-        else:
-            with pytest.raises(Forbidden):
-                require_any("prescription.edit", "prescription.decide", obj=prescription)
-
-
-def test_require_any_checks_the_object(app, ctx):
-    workshop, elsewhere = make_structure("workshop"), make_structure("workshop")
-    prescription = make_prescription(workshop=elsewhere)
-    with app.test_request_context():
-        g.api_user = make_user(Role.SUPERVISOR, structure=workshop)
-        require_any("prescription.edit", "prescription.decide")  # without object: the role is enough
-        with pytest.raises(Forbidden):
-            require_any("prescription.edit", "prescription.decide", obj=prescription)

@@ -16,7 +16,7 @@ from reco.core.typography import typography_faults
 from reco.core.time import local_day_start, local_today, local_zone
 from reco.extensions import db
 from reco.prescriptions.models import Visit
-from reco.prescriptions.services import note_personal_data_access
+from reco.prescriptions.privacy import note_personal_data_access
 from reco.prescriptions.visits import mark_missed, record_handover, report_visit, request_visit, schedule_visit
 from tests.conftest import login_as
 from tests.factories import make_prescription, make_structure, make_user

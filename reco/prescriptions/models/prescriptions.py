@@ -29,6 +29,8 @@ class PrescriptionStatus(enum.StrEnum):
 #: Statuses after which nothing more happens to a prescription; its personal data is purged later.
 CLOSED = frozenset({PrescriptionStatus.DECLINED, PrescriptionStatus.WITHDRAWN, PrescriptionStatus.EQUIPPED,
                     PrescriptionStatus.CANCELLED})
+#: Statuses in which the prescriber may still change what they wrote.
+EDITABLE = frozenset({PrescriptionStatus.DRAFT, PrescriptionStatus.SUBMITTED})
 
 
 class Need(enum.StrEnum):
@@ -174,6 +176,21 @@ class Prescription(db.Model):
     def _handling_structure_id_expression(cls):
         """Say the same in SQL (for lists)."""
         return case((and_(cls.status.in_(HANDING_OVER), cls.visit_wanted.is_(False)), cls.workshop_id), else_=None)
+
+    @property
+    def editable(self) -> bool:
+        """Tell whether the prescriber may still change what they wrote."""
+        return self.status in EDITABLE
+
+    @property
+    def closed(self) -> bool:
+        """Tell whether nothing more happens to the prescription (its personal data may then be erased)."""
+        return self.status in CLOSED
+
+    @property
+    def awaiting_handover(self) -> bool:
+        """Tell whether a device is reserved for the household and not handed over yet."""
+        return self.status is PrescriptionStatus.RESERVED
 
     @property
     def reservation(self) -> Reservation | None:
