@@ -5,6 +5,10 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app, g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from reco.extensions import db
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
@@ -17,7 +21,9 @@ def queue_mail(to: str, subject: str, body: str) -> None:
     message["Subject"] = " ".join(subject.split())[:200]  # a header holds one line
     message.set_content(body)
     if has_request_context():
-        g.setdefault("outbox", []).append(message)
+        session = db.session()
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        g.setdefault("outbox", []).append((transaction, message))
     else:
         _send([message])
 
@@ -26,7 +32,23 @@ def send_queued_mail() -> None:
     """Send the emails queued during this request (called after a successful commit)."""
     outbox = g.pop("outbox", None)
     if outbox:
-        _send(outbox)
+        _send([message for _transaction, message in outbox])
+
+
+def _within(transaction, rolled_back) -> bool:
+    """Tell whether ``transaction`` is ``rolled_back`` or one begun inside it."""
+    while transaction is not None:
+        if transaction is rolled_back:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_mail(session, rolled_back) -> None:
+    """Drop the emails queued inside a transaction that was rolled back: what they told did not happen."""
+    if has_request_context() and g.get("outbox"):
+        g.outbox = [(t, message) for t, message in g.outbox if not _within(t, rolled_back)]
 
 
 def _send(messages: list[EmailMessage]) -> None:
