@@ -1,6 +1,7 @@
 """Names of the parts bank's vocabularies in the user's language."""
 from flask_babel import lazy_gettext as _l
 
+from reco.core.vocabulary import DETAIL_VALUE_LABELS
 from reco.parts.models import Condition, MoveKind, PartCategory, RequestStatus
 
 PART_CATEGORY_LABELS = {
@@ -38,6 +39,8 @@ REQUEST_STATUS_LABELS = {
     RequestStatus.DECLINED: _l("declined"),
     RequestStatus.CANCELLED: _l("cancelled"),
 }
+
+DETAIL_VALUE_LABELS.update({"part_request.from": REQUEST_STATUS_LABELS, "part_request.to": REQUEST_STATUS_LABELS})
 
 ATTRIBUTE_LABELS = {
     "generation": _l("Generation (DDR3, DDR3L, DDR4...)"),

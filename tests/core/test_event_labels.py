@@ -213,3 +213,14 @@ def test_every_detail_an_event_writes_has_a_label():
         missing |= {f"{key} ({module.where(call)})" for key in _detail_keys(call, module) if key not in DETAIL_LABELS}
     missing |= {f"{key} (a lifecycle's apply)" for key in _lifecycle_details(modules) if key not in DETAIL_LABELS}
     assert not missing, f"add these detail names to DETAIL_LABELS in reco/core/vocabulary.py: {sorted(missing)}"
+
+
+def test_the_statuses_a_lifecycle_writes_in_its_events_have_names():
+    """A lifecycle whose events are named after its moves shows from/to as details: their values need names."""
+    from reco.core.vocabulary import DETAIL_VALUE_LABELS
+
+    named = [set(labels) for key, labels in DETAIL_VALUE_LABELS.items() if key.endswith("from")]
+    unnamed = [module.where(node) for module, node, lifecycle in _lifecycles(_modules()) if not lifecycle.event_action
+               and not any({m.target for m in lifecycle.moves} | set().union(*(m.sources for m in lifecycle.moves))
+                           <= labels for labels in named)]
+    assert not unnamed, f"give the statuses of these lifecycles names in DETAIL_VALUE_LABELS: {unnamed}"
