@@ -13,6 +13,7 @@ from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
+    TEXT_LIMITS,
     DeclineKind,
     DigitalLevel,
     EquipmentWanted,
@@ -26,7 +27,6 @@ from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import (
     COUNT_FIELDS,
-    TEXT_FIELDS,
     create_prescription,
     decide_prescription,
     workshops_for,
@@ -81,7 +81,7 @@ def _workshop(data: dict) -> Structure | None:
 def create_prescription_api():
     """Write a prescription for a household; submitted unless "submit" is false."""
     data = json_body()
-    values = {name: field(data, name, str, default="") for name in TEXT_FIELDS}
+    values = {name: field(data, name, str, default="") for name in TEXT_LIMITS}
     values |= {name: data.get(name) for name in (*COUNT_FIELDS, "digital_level", "equipment", "internet",
                                                  "urgency", "qpv", "visit_wanted")}
     values["needs"] = field(data, "needs", list, default=[])
@@ -137,7 +137,7 @@ def _enum(kind) -> dict:
 
 def _text(name: str, **more) -> dict:
     """Return the schema of a prescription's text field, as long as its column allows."""
-    return {"type": "string", "maxLength": TEXT_FIELDS[name], **more}
+    return {"type": "string", "maxLength": TEXT_LIMITS[name], **more}
 
 
 _COUNTS = {name: {"type": "integer", "minimum": 0, "maximum": 20} for name in ("adults", *CHILDREN_FIELDS)}

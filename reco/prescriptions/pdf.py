@@ -17,9 +17,8 @@ from reco.core.pdf import build_pdf, paragraph, table
 from reco.core.printed import number
 from reco.inventory.models import Device
 from reco.inventory.vocabulary import ACCESSORY_LABELS, GRADE_LABELS, TYPE_LABELS
-from reco.prescriptions.models import Prescription, PrescriptionStatus, VisitReport
-from reco.prescriptions.privacy import read_contact
-from reco.prescriptions.privacy import note_personal_data_access
+from reco.prescriptions.models import Prescription, VisitReport
+from reco.prescriptions.privacy import note_personal_data_access, read_contact
 from reco.prescriptions.signature import png_size
 
 #: The kind of the copy of a handover receipt that carries the family's signature drawn on the screen.
@@ -119,7 +118,7 @@ def _signature_cells(signed: dict | None, signature_png: bytes | None) -> list:
 def handover_receipt_for(prescription: Prescription, *, by) -> Document:
     """Return the handover receipt of the device reserved for the household, issued now if it was not yet; it names
     the household only when ``by`` may read its contact (the workshop handing the device over, never a mediator)."""
-    if prescription.status is not PrescriptionStatus.RESERVED or prescription.reservation is None:
+    if not prescription.awaiting_handover or prescription.reservation is None:
         raise DomainError(str(_l("A handover receipt needs a device reserved for the household.")))
     receipt = current_handover_receipt(prescription)
     if receipt is not None:
@@ -142,7 +141,7 @@ def receipt_pdf(prescription: Prescription, document: Document, *, by) -> bytes:
     ``by`` may read the household's name it carries; the signed copy at any time, always (it carries the family's
     signature)."""
     if document.kind != SIGNED_RECEIPT:
-        if prescription.status is not PrescriptionStatus.RESERVED:
+        if not prescription.awaiting_handover:
             raise DomainError(str(_l("The handover receipt can be printed only while the device is reserved for the "
                                      "household.")))
         read_contact(by, prescription, document.kind)

@@ -1,4 +1,5 @@
-"""Data protection: erasing a household's personal data on request or after the retention period."""
+"""Data protection: who reads a household's contact (checked and logged), and erasing its personal data on request or
+after the retention period."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -35,6 +36,7 @@ TYPED_DETAILS = ("reason", "note")
 #: The household's contact: whom to call and where it lives.
 CONTACT_FIELDS = ("contact_name", "contact_phone", "address", "postcode")
 
+
 def note_personal_data_access(user: User, prescription: Prescription, what: str) -> None:
     """Log that someone outside the prescribing structure saw the household's personal data: once a day per
     person, household and kind of page, however often they load it."""
@@ -46,7 +48,6 @@ def note_personal_data_access(user: User, prescription: Prescription, what: str)
         Event.at >= local_day_start(local_today())))
     if not any(details.get("what") == what for details in seen_today):
         record_event(user, prescription, "personal_data_viewed", what=what)
-
 
 
 def read_contact(user: User, about: Prescription | Visit, what: str) -> dict[str, str] | None:

@@ -44,11 +44,10 @@ from reco.prescriptions.vocabulary import (
 
 P = PrescriptionStatus
 
-TEXT_FIELDS = TEXT_LIMITS
 COUNT_FIELDS = ("adults", *CHILDREN_FIELDS)
 ENUM_FIELDS = {"digital_level": DigitalLevel, "equipment": EquipmentWanted, "internet": InternetAtHome,
                "urgency": Urgency}
-FIELDS = (*TEXT_FIELDS, *COUNT_FIELDS, *ENUM_FIELDS, "qpv", "needs", "visit_wanted", "consent_on")
+FIELDS = (*TEXT_LIMITS, *COUNT_FIELDS, *ENUM_FIELDS, "qpv", "needs", "visit_wanted", "consent_on")
 #: Fields a draft may leave empty but a submitted prescription must fill (the commune's INSEE code is found from
 #: its postcode and name, and a commune the registry cannot settle is refused).
 REQUIRED_TO_SUBMIT = ("contact_phone", "address", "postcode", "commune", "digital_level", "equipment", "internet")
@@ -103,8 +102,8 @@ def _phone(value: str) -> str:
 def _clean(data: dict, *, complete: bool) -> dict:
     """Return the prescription fields checked; ``complete`` also requires what submission needs."""
     errors: dict[str, list[str]] = {}
-    clean: dict = {name: _text(data.get(name), name, errors) for name in TEXT_FIELDS}
-    for name, top in TEXT_FIELDS.items():
+    clean: dict = {name: _text(data.get(name), name, errors) for name in TEXT_LIMITS}
+    for name, top in TEXT_LIMITS.items():
         if len(clean[name]) > top:
             errors[name] = [str(_l("at most %(n)d characters", n=top))]
     clean["contact_phone"] = _phone(clean["contact_phone"])

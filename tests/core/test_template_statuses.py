@@ -25,6 +25,13 @@ def _status_comparisons(app, path) -> list[str]:
     for test in tree.find_all(nodes.Test):  # {% if x.status is sameas ... %}
         if _reads_a_status(test.node):
             found.append(f"{path.name}:{test.lineno}")
+    for assign in tree.find_all(nodes.Assign):  # {% set s = x.status %}, compared later under another name
+        if _reads_a_status(assign.node):
+            found.append(f"{path.name}:{assign.lineno}")
+    for chosen in tree.find_all(nodes.Filter):  # rows|selectattr("status", "equalto", ...)
+        if chosen.name in ("selectattr", "rejectattr") and chosen.args and isinstance(chosen.args[0], nodes.Const) \
+                and chosen.args[0].value in STATUS_NAMES:
+            found.append(f"{path.name}:{chosen.lineno}")
     return found
 
 
@@ -35,5 +42,6 @@ def test_no_template_compares_a_status(app):
 
 def test_the_check_finds_a_comparison(app, tmp_path):
     page = tmp_path / "page.html"
-    page.write_text('{% if device.state.value == "ready" %}x{% endif %}{% if p.status in closed %}y{% endif %}')
-    assert len(_status_comparisons(app, page)) == 2
+    page.write_text('{% if device.state.value == "ready" %}x{% endif %}{% if p.status in closed %}y{% endif %}'
+                    '{% set s = p.status %}{{ rows|selectattr("state", "equalto", "ready")|list }}')
+    assert len(_status_comparisons(app, page)) == 4

@@ -11,18 +11,18 @@ from reco.communes.forms import CommuneChoiceField
 from reco.core.errors import ValidationFailed
 from reco.prescriptions.forms import PrescriptionForm
 from reco.prescriptions.models import TEXT_LIMITS, Prescription
-from reco.prescriptions.services import TEXT_FIELDS, create_prescription
+from reco.prescriptions.services import create_prescription
 from tests.factories import HOUSEHOLD, make_structure, make_user
 
 #: What the columns of a prescription's text fields hold (the comment's, a Text column, is said by its info).
 COLUMNS = {column.name: column.type.length or column.info["max_length"]
-           for column in Prescription.__table__.columns if column.name in TEXT_FIELDS}
+           for column in Prescription.__table__.columns if column.name in TEXT_LIMITS}
 #: A value one character too long that breaks no other rule of its field.
 TOO_LONG = {"contact_phone": "06" + " " * (COLUMNS["contact_phone"] - 9) + "12345678"}
 
 
 def test_the_limits_are_the_columns_lengths():
-    assert TEXT_LIMITS == TEXT_FIELDS == COLUMNS
+    assert TEXT_LIMITS == COLUMNS
     assert COLUMNS["contact_phone"] == 20 and COLUMNS["comment"] == 2000
 
 
