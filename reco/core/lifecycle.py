@@ -44,8 +44,10 @@ class Lifecycle:
     status_labels: Mapping
     #: "… cannot go from « %(from)s » to « %(to)s »." for this kind of object.
     refusal: Any
-    #: "… is « %(status)s »: that is final." for this kind of object.
+    #: "… is « %(status)s »: that is final." for this kind of object (or one such text per final status).
     final: Any = _l("« %(status)s » is final: nothing can change it any more.")
+    #: Move name -> what asking it from a status it does not leave says, when that says more than ``refusal``.
+    out_of_turn: Mapping = field(default_factory=dict)
     #: The event's action; empty means the move's name.
     event_action: str = ""
     #: Called after each move with (object, event, actor), e.g. to tell the other side.
@@ -71,13 +73,21 @@ class Lifecycle:
         """Return every reason why ``obj`` cannot make move ``name`` now; empty when it can."""
         move, status = self.move(name), self.status(obj)
         if status not in move.sources:
-            if self.is_final(status):
-                return [str(self.final % {"status": self.status_labels[status]})]
-            return [str(self.refusal % {"from": self.status_labels[status],
-                                        "to": self.status_labels[move.target]})]
+            label = self.status_labels[status]
+            if isinstance(self.final, Mapping) and status in self.final:  # a text for this very status
+                return [str(self.final[status] % {"status": label})]
+            if name in self.out_of_turn:
+                return [str(self.out_of_turn[name] % {"status": label})]
+            if self.is_final(status) and not isinstance(self.final, Mapping):
+                return [str(self.final % {"status": label})]
+            return [str(self.refusal % {"from": label, "to": self.status_labels[move.target]})]
         if move.made_elsewhere is not None and not by_service:
             return [str(move.made_elsewhere)]
         return [problem for guard in move.guards for problem in guard(obj, given)]
+
+    def offered_by_name(self, obj, user) -> dict[str, list[str]]:
+        """Return the names of the moves a page offers ``user`` on ``obj``, with what still blocks each."""
+        return {move.name: problems for move, problems in self.offered(obj, user)}
 
     def offered(self, obj, user) -> list[tuple[Move, list[str]]]:
         """Return the moves a page offers ``user`` on ``obj``, with what still blocks each before its form."""
@@ -87,13 +97,17 @@ class Lifecycle:
                 if status in move.sources and move.made_elsewhere is None
                 and (move.permission is None or can(user, move.permission, obj))]
 
+    def check(self, obj, name: str, given: Mapping | None = None, *, by_service: bool = False) -> None:
+        """Refuse, with every reason, move ``name`` when ``obj`` cannot make it now (its input checked too)."""
+        problems = self.problems(obj, name, given if given is not None else {}, by_service=by_service)
+        if problems:
+            raise DomainError(" ".join(problems), problems=problems)
+
     def apply(self, obj, name: str, *, by, given: Mapping | None = None, by_service: bool = False,
               **event_details) -> Event:
         """Make move ``name`` if its guards allow it, record the event (details left empty are not written) and return
         it; otherwise refuse with every reason."""
-        problems = self.problems(obj, name, given if given is not None else {}, by_service=by_service)
-        if problems:
-            raise DomainError(" ".join(problems), problems=problems)
+        self.check(obj, name, given, by_service=by_service)
         move, previous = self.move(name), self.status(obj)
         setattr(obj, self.attribute, move.target)
         event = record_event(by, obj, self.event_action or move.name,

@@ -10,7 +10,7 @@ from reco.accounts.models import User
 from reco.core.errors import ValidationFailed
 from reco.core.time import utcnow
 from reco.extensions import db
-from reco.prescriptions.lifecycle import check_prescription_move
+from reco.prescriptions.lifecycle import PRESCRIPTION
 from reco.prescriptions.models import Visit, VisitReport
 from reco.prescriptions.pdf import handover_receipt_for, issue_signed_receipt
 from reco.prescriptions.signature import PREFIX, parse_signature
@@ -45,7 +45,7 @@ def signature_answers(fields: dict, errors: dict[str, list[str]]) -> dict:
 def keep_receipt(report: VisitReport, visit: Visit, *, by: User) -> None:
     """Tie the report to the handover receipt (issued now if it was not yet) and issue its signed copy if signed."""
     prescription = visit.prescription
-    check_prescription_move(prescription, "equip", given={"reservation_id": visit.reservation_id}, by_service=True)
+    PRESCRIPTION.check(prescription, "equip", given={"reservation_id": visit.reservation_id}, by_service=True)
     receipt = handover_receipt_for(prescription, by=by)
     report.receipt_number, report.receipt_sha256 = receipt.number, receipt.fingerprint
     if report.signature_png is not None:

@@ -1,6 +1,7 @@
 """The moves of prescriptions and of their installation visits, the reasons given with them and who hears of them.
 
-Services make a move through ``move_prescription`` or ``move_visit``; pages show what ``offered_moves`` returns.
+Services make a move through ``move_prescription`` or ``move_visit``; pages show what the lifecycles'
+``offered_by_name`` returns.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from reco.accounts.models import Role, User
 from reco.core.audit import Event
-from reco.core.errors import DomainError, ValidationFailed
+from reco.core.errors import ValidationFailed
 from reco.core.lifecycle import Lifecycle, Move
 from reco.core.notices import notify, path_for
 from reco.core.time import utcnow
@@ -54,6 +55,16 @@ NO_LONGER_RESERVED = _l("The device of this visit is no longer reserved for the 
 EQUIPPED_BY_VISIT = _l("A household is equipped by the report of its visit or of its handover at the workshop.")
 WAITS_AGAIN_BY_RETURN = _l("A household waits for another device when the workshop takes back the one it had.")
 
+#: What a move asked from a status it does not leave says, when it says more than the table's refusal.
+OUT_OF_TURN = {
+    "accept": _l("Only a submitted prescription can be accepted or declined; this one is « %(status)s »."),
+    "decline": _l("Only a submitted prescription can be accepted or declined; this one is « %(status)s »."),
+    "reserve": _l("Only an accepted prescription waiting for a device can get one; this one is « %(status)s »."),
+    "release": _l("This prescription has no device reserved."),
+    "equip": NO_LONGER_RESERVED,
+    "cancel": _l("A prescription « %(status)s » cannot be cancelled."),
+}
+
 #: Every allowed change of a prescription's status; anything else is refused.
 PRESCRIPTION = Lifecycle(
     attribute="status",
@@ -72,34 +83,16 @@ PRESCRIPTION = Lifecycle(
     status_labels=PRESCRIPTION_STATUS_LABELS,
     refusal=_l("A prescription cannot go from « %(from)s » to « %(to)s »."),
     final=_l("The prescription is « %(status)s »: nothing can change it any more."),
+    out_of_turn=OUT_OF_TURN,
     event_action="status",
     after=_notify_other_side,
 )
 
-#: What a move asked from a status it does not leave says, when it says more than the table's refusal.
-OUT_OF_TURN = {
-    "accept": _l("Only a submitted prescription can be accepted or declined; this one is « %(status)s »."),
-    "decline": _l("Only a submitted prescription can be accepted or declined; this one is « %(status)s »."),
-    "reserve": _l("Only an accepted prescription waiting for a device can get one; this one is « %(status)s »."),
-    "release": _l("This prescription has no device reserved."),
-    "equip": NO_LONGER_RESERVED,
-    "cancel": _l("A prescription « %(status)s » cannot be cancelled."),
-}
-
-
-def check_prescription_move(prescription: Prescription, name: str, *, given=None, by_service: bool = False) -> None:
-    """Refuse, with every reason, a move the prescription cannot make now."""
-    if prescription.status not in PRESCRIPTION.move(name).sources and name in OUT_OF_TURN:
-        raise DomainError(str(OUT_OF_TURN[name] % {"status": PRESCRIPTION_STATUS_LABELS[prescription.status]}))
-    problems = PRESCRIPTION.problems(prescription, name, given if given is not None else {}, by_service=by_service)
-    if problems:
-        raise DomainError(" ".join(problems), problems=problems)
 
 
 def move_prescription(prescription: Prescription, name: str, *, by: User, given=None, by_service: bool = False,
                       **details) -> Event:
     """Make a move of the prescription, stamp when it was sent, equipped or closed, and tell the other side."""
-    check_prescription_move(prescription, name, given=given, by_service=by_service)
     event = PRESCRIPTION.apply(prescription, name, by=by, given=given, by_service=by_service, **details)
     now = utcnow()
     if prescription.status is P.SUBMITTED:
@@ -107,11 +100,6 @@ def move_prescription(prescription: Prescription, name: str, *, by: User, given=
     prescription.equipped_at = now if prescription.status is P.EQUIPPED else None
     prescription.closed_at = now if prescription.status in CLOSED else None
     return event
-
-
-def offered_moves(lifecycle: Lifecycle, obj, user) -> dict[str, list[str]]:
-    """Return the names of the moves a page offers ``user`` on ``obj``, with what still blocks each."""
-    return {move.name: problems for move, problems in lifecycle.offered(obj, user)}
 
 
 def lock_prescription(prescription: Prescription) -> None:
@@ -122,6 +110,9 @@ def lock_prescription(prescription: Prescription) -> None:
 
 
 #: Every allowed change of a visit's status; a move is named as the event it records.
+#: What a move asked of a visit already closed says.
+VISIT_CLOSED = {V.DONE: _l("This visit is already reported."), V.CANCELLED: _l("This visit was cancelled.")}
+
 VISIT = Lifecycle(
     attribute="status",
     moves=(
@@ -133,28 +124,12 @@ VISIT = Lifecycle(
     ),
     status_labels=VISIT_STATUS_LABELS,
     refusal=_l("A visit cannot go from « %(from)s » to « %(to)s »."),
+    final=VISIT_CLOSED,
+    out_of_turn={"missed": _l("Only a planned visit can be missed.")},
 )
-
-#: What a move asked of a visit already closed says.
-VISIT_CLOSED = {V.DONE: _l("This visit is already reported."), V.CANCELLED: _l("This visit was cancelled.")}
-#: What a move asked from a status it does not leave says, when it says more than the table's refusal.
-VISIT_OUT_OF_TURN = {"missed": _l("Only a planned visit can be missed.")}
-
-
-def check_visit_move(visit: Visit, name: str) -> None:
-    """Refuse a move the visit cannot make now, saying why."""
-    if visit.status in VISIT_CLOSED:
-        raise DomainError(str(VISIT_CLOSED[visit.status]))
-    if visit.status not in VISIT.move(name).sources and name in VISIT_OUT_OF_TURN:
-        raise DomainError(str(VISIT_OUT_OF_TURN[name]))
-    problems = VISIT.problems(visit, name, {})
-    if problems:
-        raise DomainError(" ".join(problems), problems=problems)
-
 
 def move_visit(visit: Visit, name: str, *, by: User, **details) -> Event:
     """Make a move of the visit and record it; a visit done or cancelled is closed from then on."""
-    check_visit_move(visit, name)
     event = VISIT.apply(visit, name, by=by, **details)
     if not visit.is_open:
         visit.closed_at = utcnow()

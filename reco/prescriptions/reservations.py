@@ -23,7 +23,7 @@ from reco.prescriptions.models import (
     Reservation,
 )
 from reco.prescriptions.lifecycle import (
-    check_prescription_move,
+    PRESCRIPTION,
     close_open_visits,
     lock_prescription,
     move_prescription,
@@ -240,7 +240,7 @@ def reserve_device(prescription: Prescription, device: Device, *, by: User,
     A device that does not fit the household is reserved only with ``confirm_mismatch``, and the event says why.
     """
     lock_prescription(prescription)
-    check_prescription_move(prescription, "reserve")
+    PRESCRIPTION.check(prescription, "reserve")
     if device.workshop_id != prescription.workshop_id:
         raise DomainError(str(_l("Device %(tag)s belongs to another workshop.", tag=device.tag)))
     lock_device(device)
@@ -282,7 +282,7 @@ def release_reservation(prescription: Prescription, *, by: User, reason: str = "
     """Give the reserved device back to the shelf and put the prescription back on the waiting list."""
     kind, detail = reason_of(ReleaseKind, reason_kind, reason)
     lock_prescription(prescription)
-    check_prescription_move(prescription, "release")
+    PRESCRIPTION.check(prescription, "release")
     device = release_device(prescription, by=by, reason=detail, kind=kind)
     move_prescription(prescription, "release", by=by, device=device.tag, reason_kind=kind)
     return device

@@ -19,7 +19,7 @@ from reco.core.time import utcnow
 from reco.extensions import db
 from reco.prescriptions.access import household_record, record_json
 from reco.prescriptions.handover import signatures_export
-from reco.prescriptions.lifecycle import check_prescription_move, lock_prescription, move_prescription, reason_of
+from reco.prescriptions.lifecycle import PRESCRIPTION, lock_prescription, move_prescription, reason_of
 from reco.prescriptions.models import (
     CHILDREN_FIELDS,
     TEXT_LIMITS,
@@ -271,7 +271,7 @@ def cancel_prescription(prescription: Prescription, *, by: User, reason: str = "
     kind, detail = reason_of(EndKind, reason_kind, reason, field="reason", limit=1000,
                              missing=_l("Give the reason for cancelling."))
     lock_prescription(prescription)
-    check_prescription_move(prescription, "cancel")
+    PRESCRIPTION.check(prescription, "cancel")
     if prescription.awaiting_handover:
         release_device(prescription, by=by, reason="")
     prescription.reason_kind, prescription.cancel_reason = kind, detail

@@ -30,7 +30,7 @@ from reco.prescriptions.forms import (
 from reco.prescriptions.models import CHILDREN_FIELDS, Prescription, PrescriptionStatus
 from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.reservations import fitting_devices, ready_devices
-from reco.prescriptions.lifecycle import PRESCRIPTION, offered_moves
+from reco.prescriptions.lifecycle import PRESCRIPTION
 from reco.prescriptions.services import (
     FIELDS,
     cancel_prescription,
@@ -166,7 +166,7 @@ def edit_prescription(prescription_id: int):
             flash(_("Prescription %(code)s saved.", code=prescription.code), "success")
             return redirect(url_for("prescriptions.prescription", prescription_id=prescription.id))
     return render_template("prescriptions/form.html", form=form, prescription=prescription,
-                           moves=offered_moves(PRESCRIPTION, prescription, current_user)), form_status(form)
+                           moves=PRESCRIPTION.offered_by_name(prescription, current_user)), form_status(form)
 
 
 @bp.route("/prescriptions/<id:prescription_id>")
@@ -175,7 +175,7 @@ def prescription(prescription_id: int):
     """Show a prescription, its status and history; the workshop also sees the devices that fit."""
     prescription = load_prescription(prescription_id, "prescription.view")
     contact = read_contact(current_user, prescription, "contact")
-    moves = offered_moves(PRESCRIPTION, prescription, current_user)
+    moves = PRESCRIPTION.offered_by_name(prescription, current_user)
     fitting = []
     if "reserve" in moves:
         fitting = fitting_devices(prescription, ready_devices(prescription.workshop_id), prescription.workshop)

@@ -20,7 +20,7 @@ from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions import bp
 from reco.prescriptions.forms import MissedForm, ReasonForm, ReturnForm, ScheduleForm, VisitReportForm
-from reco.prescriptions.lifecycle import VISIT, offered_moves
+from reco.prescriptions.lifecycle import VISIT
 from reco.prescriptions.models import OPEN_VISITS, Visit, VisitStatus
 from reco.prescriptions.privacy import read_contact
 from reco.prescriptions.views import load_prescription, visit_request_form
@@ -131,7 +131,7 @@ def visit(visit_id: int):
                            prescribers=prescribers_to_call(visit),
                            schedule_form=schedule_form, missed_form=MissedForm(),
                            reason_form=ReasonForm(), history=events_for(visit), today=local_today(),
-                           moves=offered_moves(VISIT, visit, current_user))
+                           moves=VISIT.offered_by_name(visit, current_user))
 
 
 @bp.route("/visits/<id:visit_id>/schedule", methods=["POST"])

@@ -35,8 +35,7 @@ from reco.prescriptions.models import (
 from reco.prescriptions.handover import keep_receipt, signature_answers
 from reco.prescriptions.lifecycle import (
     PRESCRIPTION,
-    check_prescription_move,
-    check_visit_move,
+    VISIT,
     close_open_visits,
     lock_prescription,
     lock_visit,
@@ -151,7 +150,7 @@ def mark_missed(visit: Visit, *, by: User, reason: str = "", reason_kind: str | 
                              missing=_l("Say what happened (family absent, wrong address...)."))
     new_date = _check_date(new_date, "new_date") if new_date else None
     slot = _slot(slot) if new_date else None
-    check_visit_move(visit, "missed")
+    VISIT.check(visit, "missed")
     visit.missed_count += 1
     miss = VisitMiss(visit_id=visit.id, planned_on=visit.scheduled_on, kind=kind, detail=detail,
                      recorded_by_id=by.id)
@@ -168,7 +167,7 @@ def cancel_visit(visit: Visit, *, by: User, reason: str = "", reason_kind: str |
     """Cancel the visit: the device goes back on the shelf and the household back on the waiting list."""
     kind, detail = reason_of(ReleaseKind, reason_kind, reason, missing=_l("Give the reason for cancelling."))
     lock_visit(visit)
-    check_visit_move(visit, "cancelled")
+    VISIT.check(visit, "cancelled")
     if visit.prescription.awaiting_handover:
         release_reservation(visit.prescription, by=by, reason=detail, reason_kind=kind)
     else:
@@ -236,7 +235,7 @@ def report_visit(visit: Visit, *, by: User, submission_key: str | None = None, *
     """
     lock_visit(visit)
     claim_submission(submission_key, by=by, action="visit.report", obj=visit)
-    check_visit_move(visit, "reported")
+    VISIT.check(visit, "reported")
     answers = _report(fields)
     report = VisitReport(visit_id=visit.id, reported_by_id=by.id, **answers)
     db.session.add(report)
@@ -274,7 +273,7 @@ def _deliver(prescription: Prescription, *, by: User, reservation_id: int) -> No
     """Move the device reserved for this visit to delivered and the prescription to equipped."""
     lock_prescription(prescription)
     given = {"reservation_id": reservation_id}
-    check_prescription_move(prescription, "equip", given=given, by_service=True)
+    PRESCRIPTION.check(prescription, "equip", given=given, by_service=True)
     device = prescription.reservation.device
     transition_device(device, DeviceState.DELIVERED, by=by, by_service=True, reason=prescription.code)
     move_prescription(prescription, "equip", by=by, given=given, by_service=True, device=device.tag)

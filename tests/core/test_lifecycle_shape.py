@@ -64,3 +64,13 @@ def test_a_refused_move_changes_nothing(app):
         LIGHT.apply(light, "switch_on", by=None, given={"hand": "left"})
     assert refused.value.details["problems"] == ["No bulb."]
     assert light.status is Light.OFF
+
+
+def test_a_text_for_a_status_then_for_a_move_says_more_than_the_table(app):
+    lamp = Lifecycle(attribute="status", moves=LIGHT.moves, status_labels=LIGHT.status_labels, refusal=LIGHT.refusal,
+                     final={Light.BROKEN: "It is broken."}, out_of_turn={"switch_off": "Only a light on goes off."})
+    with app.test_request_context():
+        assert lamp.problems(SimpleNamespace(status=Light.BROKEN, bulb=True), "switch_off") == ["It is broken."]
+        assert lamp.problems(SimpleNamespace(status=Light.OFF, bulb=True), "switch_off") == [
+            "Only a light on goes off."]
+        assert lamp.offered_by_name(SimpleNamespace(status=Light.OFF, bulb=False), None) == {"switch_on": ["No bulb."]}

@@ -5,7 +5,7 @@ import pytest
 
 from reco.accounts.models import Role
 from reco.core.errors import DomainError
-from reco.prescriptions.lifecycle import PRESCRIPTION, VISIT, move_prescription, offered_moves
+from reco.prescriptions.lifecycle import PRESCRIPTION, VISIT, move_prescription
 from reco.prescriptions.models import PrescriptionStatus, VisitStatus
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.services import decide_prescription, withdraw_prescription
@@ -34,15 +34,15 @@ def sides(ctx):
 ])
 def test_each_side_is_offered_only_its_own_moves(sides, status, prescriber_moves, supervisor_moves):
     prescription = make_prescription(sides["prescriber"], sides["workshop"], status=status)
-    assert set(offered_moves(PRESCRIPTION, prescription, sides["prescriber"])) == prescriber_moves
-    assert set(offered_moves(PRESCRIPTION, prescription, sides["supervisor"])) == supervisor_moves
-    assert offered_moves(PRESCRIPTION, prescription, sides["technician"]) == {}
+    assert set(PRESCRIPTION.offered_by_name(prescription, sides["prescriber"])) == prescriber_moves
+    assert set(PRESCRIPTION.offered_by_name(prescription, sides["supervisor"])) == supervisor_moves
+    assert PRESCRIPTION.offered_by_name(prescription, sides["technician"]) == {}
 
 
 def test_a_reserved_device_is_released_or_handed_over_but_equipping_is_for_the_report_only(sides):
     prescription = make_prescription(sides["prescriber"], sides["workshop"], status="accepted")
     reserve_device(prescription, make_ready_device(sides["workshop"]), by=sides["supervisor"])
-    assert set(offered_moves(PRESCRIPTION, prescription, sides["supervisor"])) == {"release", "cancel"}
+    assert set(PRESCRIPTION.offered_by_name(prescription, sides["supervisor"])) == {"release", "cancel"}
     assert prescription.awaiting_handover and not prescription.editable and not prescription.closed
     with pytest.raises(DomainError, match="compte rendu"):
         move_prescription(prescription, "equip", by=sides["supervisor"],
@@ -56,7 +56,7 @@ def test_a_closed_prescription_says_that_nothing_changes_it_any_more(sides):
     assert prescription.closed and prescription.closed_at is not None
     with pytest.raises(DomainError, match="^La prescription est «\xa0refusée\xa0»\xa0: plus rien ne peut la changer.$"):
         withdraw_prescription(prescription, by=sides["prescriber"])
-    assert prescription.status is P.DECLINED and offered_moves(PRESCRIPTION, prescription, sides["prescriber"]) == {}
+    assert prescription.status is P.DECLINED and PRESCRIPTION.offered_by_name(prescription, sides["prescriber"]) == {}
 
 
 def test_the_prescription_page_shows_each_side_its_own_actions(client, sides):
@@ -77,16 +77,16 @@ def test_the_installer_plans_and_the_workshop_also_cancels_a_visit(client, sides
     prescription = make_prescription(sides["prescriber"], sides["workshop"], status="accepted")
     reserve_device(prescription, make_ready_device(sides["workshop"]), by=sides["supervisor"])
     visit = request_visit(prescription, by=sides["supervisor"], installer=sides["installer"])
-    assert set(offered_moves(VISIT, visit, sides["mediator"])) == {"scheduled", "reported"}
+    assert set(VISIT.offered_by_name(visit, sides["mediator"])) == {"scheduled", "reported"}
     schedule_visit(visit, by=sides["mediator"], on=date.today() + timedelta(days=1), slot="morning")
-    assert set(offered_moves(VISIT, visit, sides["mediator"])) == {"rescheduled", "missed", "reported"}
-    assert set(offered_moves(VISIT, visit, sides["supervisor"])) == {"rescheduled", "missed", "cancelled"}
+    assert set(VISIT.offered_by_name(visit, sides["mediator"])) == {"rescheduled", "missed", "reported"}
+    assert set(VISIT.offered_by_name(visit, sides["supervisor"])) == {"rescheduled", "missed", "cancelled"}
     login_as(client, sides["mediator"])
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert f"/visits/{visit.id}/missed" in page and f"/visits/{visit.id}/cancel" not in page
     assert f"/visits/{visit.id}/report" in page
     cancel_visit(visit, by=sides["supervisor"], reason_kind="device_fault", reason="Écran fissuré")
-    assert visit.closed_at is not None and offered_moves(VISIT, visit, sides["supervisor"]) == {}
+    assert visit.closed_at is not None and VISIT.offered_by_name(visit, sides["supervisor"]) == {}
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert f"/visits/{visit.id}/schedule" not in page and f"/visits/{visit.id}/missed" not in page
     assert f"/visits/{visit.id}/report" not in page
