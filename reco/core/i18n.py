@@ -84,14 +84,14 @@ def bound_translations() -> dict:
     translations = get_translations()
 
     @pass_context
-    def gettext(context, string, **variables):
+    def gettext(context, string, /, **variables):
         text = translations.ugettext(string)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     @pass_context
-    def ngettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
+    def ngettext(context, singular, plural, number, /, **variables):
+        variables.setdefault("num", number)
+        text = translations.ungettext(singular, plural, number)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}

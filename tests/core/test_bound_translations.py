@@ -26,3 +26,10 @@ def test_an_imported_macro_without_the_context_still_translates(app):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         template = app.jinja_env.from_string(macro)
         assert str(template.module.m()) == "Notifications"
+
+
+def test_a_text_may_name_its_variables_num_and_string(app):
+    page = ('{{ ngettext("%(num)d unread", "%(num)d unread", 2, num=5) }}|'
+            '{{ _("%(key)s: %(value)s", key="string", value="x", string="unused") }}')
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "5 unread|string: x"
