@@ -10,7 +10,6 @@ import pytest
 from flask_babel import force_locale
 from hypothesis import event, example, given
 from hypothesis import strategies as st
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
@@ -34,7 +33,7 @@ from reco.donations.models import DeclaredItem
 from reco.donations.services import import_declared_items
 from reco.extensions import db
 from reco.inventory.models import DeviceType
-from tests.factories import make_donation, make_donor, make_token, make_user
+from tests.factories import make_donation, make_donor, make_token, make_user, xlsx_of
 from tests.properties import assert_translated_refusal, examples
 
 #: A serial whose upper case is three times longer: "ﬃ".upper() == "FFI".
@@ -120,17 +119,7 @@ def plausible_csvs(draw) -> bytes:
     return "\n".join(lines + [""]).encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"])), errors="replace")
 
 
-def _xlsx(rows: list[list]) -> bytes:
-    """Return an Excel file whose first sheet holds ``rows``."""
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-REAL_XLSX = _xlsx([["Serial", "Type", "Brand"], ["S1", "laptop", "Dell"], ["S2", "desktop", "HP"]])
+REAL_XLSX = xlsx_of([["Serial", "Type", "Brand"], ["S1", "laptop", "Dell"], ["S2", "desktop", "HP"]])
 with zipfile.ZipFile(io.BytesIO(REAL_XLSX)) as _book:
     XLSX_MEMBERS = {name: _book.read(name) for name in _book.namelist()}
 
@@ -318,7 +307,7 @@ def test_damaged_excel_files_are_refused_or_read(app, data, filename):
 @examples(40)
 @given(rows=st.lists(st.lists(XLSX_CELLS, max_size=7), max_size=6))
 def test_excel_sheets_with_any_cells_are_read_or_refused(app, rows):
-    _read(app, _xlsx(rows), "inventaire.xlsx")
+    _read(app, xlsx_of(rows), "inventaire.xlsx")
 
 
 # --- the import, end to end --------------------------------------------------------------------
