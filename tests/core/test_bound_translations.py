@@ -33,3 +33,22 @@ def test_a_text_may_name_its_variables_num_and_string(app):
             '{{ _("%(key)s: %(value)s", key="string", value="x", string="unused") }}')
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string(page) == "5 unread|string: x"
+
+
+def test_a_render_looks_the_translations_up_once_however_many_texts_it_shows(app, monkeypatch):
+    import flask_babel
+
+    import reco.core.i18n
+
+    lookups = []
+    real = flask_babel.get_translations
+
+    def counted():
+        lookups.append(1)
+        return real()
+
+    monkeypatch.setattr(flask_babel, "get_translations", counted)  # what flask-babel's own callables call per text
+    monkeypatch.setattr(reco.core.i18n, "get_translations", counted)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        page = render_template_string('{% for n in range(10) %}{{ _("Notices") }}{% endfor %}')
+    assert page == "Notifications" * 10 and len(lookups) == 1
