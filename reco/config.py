@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,19 @@ def database_url(url: str) -> str:
 
 
 def _development_secret(instance_path: Path) -> str:
-    """Return the development secret key kept in the instance folder, creating it once."""
+    """Return the development secret key kept in the instance folder, creating it once.
+
+    Written aside then linked in place: workers starting together all end up with the first key written, whole.
+    """
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        with tempfile.NamedTemporaryFile("w", dir=instance_path, prefix=".secret-") as draft:
+            draft.write(secrets.token_hex(32))
+            draft.flush()
+            try:
+                os.link(draft.name, key_file)
+            except FileExistsError:
+                pass
     return key_file.read_text().strip()
 
 
@@ -34,9 +43,8 @@ def ensure_instance_folder(instance_path: Path) -> None:
     """Create the instance folder and check that it is writable."""
     try:
         instance_path.mkdir(parents=True, exist_ok=True)
-        probe = instance_path / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=instance_path, prefix=".write-test-"):
+            pass  # a name of its own: workers starting together do not remove each other's
     except OSError as exc:
         raise ConfigurationError(
             f"Le dossier d'instance {instance_path} n'est pas accessible en écriture ({exc.strerror}). "

@@ -1,4 +1,8 @@
 """Configuration from the environment."""
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
 import pytest
 
 from reco import create_app
@@ -64,3 +68,18 @@ def test_create_app_in_production_without_secret_fails(monkeypatch):
     monkeypatch.delenv("RECO_SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError):
         create_app()
+
+
+def _start(instance: str) -> str:
+    """Do what a starting worker does with the instance folder; return the secret key it would sign with."""
+    ensure_instance_folder(Path(instance))
+    return load_config(Path(instance), {})["SECRET_KEY"]
+
+
+def test_workers_starting_together_share_one_instance_folder_and_key(tmp_path):
+    for attempt in range(5):
+        instance = tmp_path / f"instance{attempt}"
+        with ProcessPoolExecutor(8, mp_context=multiprocessing.get_context("fork")) as pool:
+            keys = set(pool.map(_start, [str(instance)] * 32))
+        assert len(keys) == 1 and len(keys.pop()) == 64
+        assert [p.name for p in instance.iterdir()] == ["secret_key"]
