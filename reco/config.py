@@ -43,8 +43,9 @@ def ensure_instance_folder(instance_path: Path) -> None:
     """Create the instance folder and check that it is writable."""
     try:
         instance_path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=instance_path, prefix=".write-test-"):
-            pass  # a name of its own: workers starting together do not remove each other's
+        with tempfile.NamedTemporaryFile(dir=instance_path, prefix=".write-test-") as probe:
+            probe.write(b"ok")  # a name of its own: workers starting together do not remove each other's
+            probe.flush()
     except OSError as exc:
         raise ConfigurationError(
             f"Le dossier d'instance {instance_path} n'est pas accessible en écriture ({exc.strerror}). "

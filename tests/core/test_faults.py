@@ -2,8 +2,8 @@
 a full disk at start-up. The request fails cleanly, nothing is half-written, and the next request works."""
 import errno
 import re
+import tempfile
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -137,9 +137,9 @@ def test_a_crash_in_the_middle_of_an_import_imports_nothing(app, client, worksho
 
 
 def test_a_full_disk_is_a_clear_error_at_start_up(tmp_path, monkeypatch):
-    def full(self, *args, **kwargs):
+    def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full)
     with pytest.raises(ConfigurationError, match="No space left on device"):
         ensure_instance_folder(tmp_path / "instance")
