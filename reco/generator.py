@@ -17,6 +17,7 @@ from reco.core.sequences import Sequence
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceExit, Drive, Sanitization
+from reco.inventory.models.devices import storage_recount
 from reco.parts.models import PartType, StockLevel, StockMove
 from reco.prescriptions.models import Prescription, Reservation, Visit, VisitReport
 
@@ -266,6 +267,7 @@ def generate(sizes: Sizes, progress=lambda message: None) -> dict[str, int]:
     progress(f"{sizes.prescriptions} prescriptions")
     _parts(out, rng, workshops, staff)
     out.finish()
+    db.session.execute(storage_recount(select(Drive.device_id).where(Drive.device_id.is_not(None))))
     for start in range(0, len(reserved), BATCH):
         db.session.execute(Device.__table__.update().where(Device.id.in_(reserved[start:start + BATCH]))
                            .values(state="reserved"))

@@ -1,4 +1,6 @@
 """How Flask-Login finds the logged-in user, and the scan lookup for structures."""
+from functools import cache
+
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -18,14 +20,19 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
+@cache
+def _with_unread_notices():
+    """Return the loader option counting a user's unseen notices with them (built once: options are immutable)."""
+    return with_expression(User.unread_notices, unread_of(User.id))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Return the active user of a session, if the session is still valid, with their unseen notices counted."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id))
-                             .options(with_expression(User.unread_notices, unread_of(User.id))))
+    user = db.session.scalar(select(User).where(User.id == int(user_id)).options(_with_unread_notices()))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
+from sqlalchemy.orm import Mapped, lazyload, load_only, mapped_column, query_expression, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reco.core.columns import enum_column
@@ -164,6 +164,11 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def name_only(option):
+    """Return the loader ``option`` of a user narrowed to their id and name, without joining their structure."""
+    return option.options(load_only(User.id, User.name), lazyload(User.structure))
 
 
 def hash_token(token: str) -> str:

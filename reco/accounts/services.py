@@ -8,7 +8,6 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -359,8 +358,7 @@ def token_for(token: str) -> ApiToken | None:
     """Return the valid, unrevoked token of an active user, read afresh at each call (a revocation works at once)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    record = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                               .where(ApiToken.token_hash == hash_token(token)))
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))  # user joined
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     now = utcnow()

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
-from reco.accounts.models import Structure, User
+from reco.accounts.models import Structure, User, name_only
 from reco.core.audit import record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.scanning import normalise_code
@@ -15,8 +16,10 @@ from reco.core.sequences import next_value
 from reco.donations.models import DeclaredItem, Donation, DonationStatus
 from reco.donations.services import DONATION_LIFECYCLE, set_donation_status
 from reco.extensions import db
-from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, Sanitization
+from reco.inventory.models import (Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, ErasureLog,
+                                   Sanitization)
 from reco.inventory.quantities import decimal_of, parse_weight
+from reco.prescriptions.models import Reservation
 
 TAG_DIGITS = 6
 MAX_DRIVES = 8
@@ -35,21 +38,29 @@ def allocate_tag(workshop: Structure) -> str:
 
 
 def _drives_shown(relation):
-    """Return the loader option reading the drives of ``relation`` with their sanitizations and who made them."""
+    """Return the loader options reading the drives of ``relation`` with their sanitizations and who made them."""
     sanitizations = joinedload(relation).joinedload(Drive.sanitizations)
-    return (sanitizations.joinedload(Sanitization.operator), sanitizations.joinedload(Sanitization.validated_by),
-            sanitizations.joinedload(Sanitization.log))
+    return (name_only(sanitizations.joinedload(Sanitization.operator)),
+            name_only(sanitizations.joinedload(Sanitization.validated_by)),
+            sanitizations.joinedload(Sanitization.log).load_only(ErasureLog.id, ErasureLog.sha256))
 
 
-def shown_when_found():
-    """Return the loader options that read, with a device found by a code, what the API shows of it: one query."""
+@cache
+def shown_when_found() -> tuple:
+    """Return the loader options that read, with a device found by a code, what the API shows of it: one query.
+
+    Built once, at first use (loader options are immutable; building them costs as much as reading the device).
+    """
     return (*_drives_shown(Device.drives), *_drives_shown(Device.removed_drives), joinedload(Device.repairs),
-            joinedload(Device.declared_item), joinedload(Device.diagnoses))
+            joinedload(Device.declared_item).load_only(DeclaredItem.id, DeclaredItem.line_number),
+            joinedload(Device.diagnoses))
 
 
-def shown_with_device():
-    """Return the loader options that read, with a device, all its page shows: one query."""
-    return (*shown_when_found(), joinedload(Device.donation), joinedload(Device.exit))
+@cache
+def shown_with_device() -> tuple:
+    """Return the loader options that read, with a device, all its page shows (its reservation too): one query."""
+    return (*shown_when_found(), joinedload(Device.donation), joinedload(Device.exit),
+            joinedload(Device.reservation).options(lazyload(Reservation.device), joinedload(Reservation.prescription)))
 
 
 def find_devices(code: str | None, within) -> list[Device]:

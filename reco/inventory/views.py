@@ -35,7 +35,6 @@ from reco.inventory.lifecycle import DEVICE_LIFECYCLE, in_reach
 from reco.inventory.locations import find_location
 from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
 from reco.labels.views import print_after_receipt
-from reco.prescriptions.reservations import reservation_of
 from reco.reports.figures import received_between
 
 add_nav_entry(NavEntry("inventory.batch", _l("Scan a batch"), "device.work",
@@ -212,7 +211,7 @@ def device(tag: str):
     require("device.view", device)  # the same workshop; the role decides
     return render_template("inventory/device.html", device=device, history=events_for(device),
                            moves=_offered_moves(device), comes_back=in_reach(device, "brought_back"),
-                           file_form=FileForm(), reservation=reservation_of(device))
+                           file_form=FileForm(), reservation=device.reservation)
 
 
 def _offered_moves(device: Device) -> list:

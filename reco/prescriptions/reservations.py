@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import case, func, select
 
 from reco.accounts.models import Structure, User
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.time import utcnow
 from reco.extensions import db
 from reco.inventory.lifecycle import lock_device, transition_device
-from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Grade, Location
+from reco.inventory.models import Device, DeviceState, DeviceType, Grade, Location
 from reco.inventory.vocabulary import STATE_LABELS, TYPE_LABELS
 from reco.prescriptions.models import (
     EquipmentWanted,
@@ -66,11 +66,9 @@ class ReadyDevice:
 
 def ready_devices(workshop_id: int) -> list[ReadyDevice]:
     """Return the workshop's ready devices in one query, the longest on the shelf first."""
-    storage = (select(func.coalesce(func.sum(Drive.capacity_bytes), 0)).where(Drive.device_id == Device.id)
-               .scalar_subquery())
     rows = db.session.execute(
         select(Device.id, Device.tag, Device.type, Device.brand, Device.model, Device.grade, Device.ram_bytes,
-               storage, Device.has_webcam, Device.received_at, Location.name)
+               Device.storage_total, Device.has_webcam, Device.received_at, Location.name)
         .outerjoin(Location, Location.id == Device.location_id)
         .where(Device.workshop_id == workshop_id, Device.state == DeviceState.READY)
         .order_by(Device.received_at, Device.id))
@@ -172,15 +170,11 @@ class Fit:
 def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
     """Return the workshop's ready devices that meet its minimums, grouped by type and webcam: the best of each
     group (as the waiting list ranks them) and how many the group holds. One query, whatever the stock."""
-    on_shelf = (Device.workshop_id == workshop.id, Device.state == DeviceState.READY)
-    storage = (select(Drive.device_id, cast(func.sum(Drive.capacity_bytes), BigInteger).label("bytes"))
-               .join(Device, Device.id == Drive.device_id).where(*on_shelf).group_by(Drive.device_id).subquery())
     ready = (select(Device.id, Device.tag, Device.type, Device.brand, Device.model, Device.grade,
-                    func.coalesce(Device.ram_bytes, 0).label("ram"),
-                    func.coalesce(storage.c.bytes, 0).label("storage"), Device.has_webcam, Device.received_at,
-                    Location.name.label("location"))
-             .outerjoin(storage, storage.c.device_id == Device.id)
-             .outerjoin(Location, Location.id == Device.location_id).where(*on_shelf).subquery())
+                    func.coalesce(Device.ram_bytes, 0).label("ram"), Device.storage_total.label("storage"),
+                    Device.has_webcam, Device.received_at, Location.name.label("location"))
+             .outerjoin(Location, Location.id == Device.location_id)
+             .where(Device.workshop_id == workshop.id, Device.state == DeviceState.READY).subquery())
     # groups by numbers: sorting on the type's text costs a collation per comparison, three times the sort
     group = (case(*((ready.c.type == t, i) for i, t in enumerate(DeviceType)), else_=-1), ready.c.has_webcam)
     grade = case(*((ready.c.grade == g, rank) for g, rank in GRADE_ORDER.items()), else_=3)

@@ -18,10 +18,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    inspect,
+    select,
     text,
+    update,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from reco.core.columns import enum_column
 from reco.core.scanning import normalise_code
@@ -113,7 +118,7 @@ class Device(db.Model):
         Index("ix_devices_shelf", "workshop_id", postgresql_where=text("state = 'ready'"),
               sqlite_where=text("state = 'ready'"), postgresql_include=[
                   "id", "tag", "type", "brand", "model", "grade", "ram_bytes", "has_webcam", "received_at",
-                  "location_id"]),
+                  "location_id", "storage_total"]),
     )
     audit_type = "device"
 
@@ -148,6 +153,9 @@ class Device(db.Model):
     has_webcam: Mapped[bool | None] = mapped_column(Boolean)
     #: Remaining battery capacity against its design capacity, in percent.
     battery_health_pct: Mapped[int | None] = mapped_column(Integer)
+    #: The capacity of the drives in it, in bytes, recounted by every flush that adds, moves, resizes or deletes a
+    #: drive (see storage_recount): the waiting list ranks the shelf on it without reading the drives.
+    storage_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", deferred=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     #: When the device last came back from a family: diagnoses and sanitizations before it no longer count.
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -170,6 +178,9 @@ class Device(db.Model):
     exit: Mapped[DeviceExit | None] = relationship(back_populates="device")
     diagnoses: Mapped[list[Diagnosis]] = relationship(order_by="Diagnosis.id")
     repairs: Mapped[list[Repair]] = relationship(back_populates="device", order_by="Repair.id")
+    #: The reservation in force, as read with the device (read-only: services ask ``reservation_of``).
+    reservation = relationship("Reservation", viewonly=True, uselist=False, primaryjoin="and_("
+                               "Reservation.device_id == Device.id, Reservation.released_at.is_(None))")
 
     @property
     def diagnosis(self) -> Diagnosis | None:
@@ -274,6 +285,28 @@ class Drive(db.Model):
     def is_destroyed(self) -> bool:
         """Tell whether the drive was physically destroyed."""
         return any(s.is_passing and s.level.value == "destroy" for s in self.sanitizations)
+
+
+def storage_recount(device_ids):
+    """Return the UPDATE that recounts the storage total of the devices ``device_ids`` (ids or a query of ids)."""
+    total = select(func.coalesce(func.sum(Drive.capacity_bytes), 0)).where(Drive.device_id == Device.id)
+    return update(Device).where(Device.id.in_(device_ids)).values(storage_total=total.scalar_subquery())
+
+
+@event.listens_for(Session, "after_flush")
+def _recount_changed_storage(session: Session, flush_context) -> None:
+    """Recount the storage of the devices a flush gave or took a drive, or whose drive changed size."""
+    changed = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Drive):
+            continue
+        state = inspect(obj)
+        moved = state.attrs.device_id.history
+        if obj in session.dirty and not moved.has_changes() and not state.attrs.capacity_bytes.history.has_changes():
+            continue  # its SMART figures or serial changed: the total stays
+        changed.update(i for i in (obj.device_id, *moved.deleted) if i is not None)
+    if changed:
+        session.connection().execute(storage_recount(changed))
 
 
 class LocationKind(enum.StrEnum):

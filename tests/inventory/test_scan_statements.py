@@ -1,0 +1,71 @@
+"""The scan reads a device in a fixed number of statements, whatever it holds: drives, erasures, repairs, history."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from reco.accounts.models import Role
+from reco.extensions import db
+from reco.inventory.lifecycle import transition_device
+from reco.inventory.repairs import record_repair
+from reco.prescriptions.reservations import release_reservation, reserve_device
+from tests.conftest import login_as
+from tests.factories import make_device, make_prescription, make_ready_device, make_structure, make_token, make_user
+
+
+@contextmanager
+def reads():
+    """Collect the SELECT statements sent to the database inside the block (the tests' savepoints left out)."""
+    sent: list[str] = []
+
+    def keep(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+
+
+def _counts(client, token, tag) -> tuple[int, int]:
+    """Return the statements of the device page and of the scan API for ``tag``, one request each."""
+    with reads() as page:
+        assert client.get(f"/devices/{tag}").status_code == 200
+    with reads() as api:
+        assert client.get(f"/api/v1/devices/{tag}", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    return len(page), len(api)
+
+
+def test_the_page_and_the_api_read_a_device_in_as_many_statements_however_much_it_holds(app, client):
+    with app.app_context():
+        workshop = make_structure("workshop")
+        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+        token = make_token(supervisor)
+        bare = make_device(make_ready_device(workshop).donation)
+        full = make_ready_device(workshop)
+        transition_device(full, "in_repair", by=supervisor)
+        for n in range(3):
+            record_repair(full, by=supervisor, problem=f"Panne {n}", fault_type="boot")
+        db.session.commit()
+        login_as(client, supervisor)
+        bare_page, bare_api = _counts(client, token, bare.tag)
+        full_page, full_api = _counts(client, token, full.tag)
+    # the user (or the token) with their structure; the device with all it shows; the page adds its history
+    assert (bare_page, bare_api) == (full_page, full_api) == (3, 2)
+
+
+def test_the_page_shows_the_reservation_in_force_only(app, client):
+    with app.app_context():
+        workshop = make_structure("workshop")
+        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+        device = make_ready_device(workshop)
+        prescription = make_prescription(workshop=workshop, status="accepted")
+        reserve_device(prescription, device, by=supervisor)
+        db.session.commit()
+        login_as(client, supervisor)
+        assert "Réservé pour le foyer" in client.get(f"/devices/{device.tag}").get_data(as_text=True)
+        release_reservation(prescription, by=supervisor, reason="Le foyer a renoncé", reason_kind="other")
+        db.session.commit()
+        assert "Réservé pour le foyer" not in client.get(f"/devices/{device.tag}").get_data(as_text=True)
+
