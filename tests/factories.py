@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from reco.accounts.models import ROLE_REQUIRES_KIND, Role, Structure, StructureKind, User
 from reco.accounts.services import issue_token
+from reco.core.time import local_today
 from reco.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -121,14 +122,12 @@ HOUSEHOLD = {"contact_name": "Mme Awa Diop", "contact_phone": "06 12 34 56 78", 
 def make_prescription(prescriber: User | None = None, workshop: Structure | None = None, *, status="submitted",
                       **fields):
     """Write a prescription through the services and take it to ``status`` (draft, submitted or accepted)."""
-    from datetime import date
-
     from reco.prescriptions.services import create_prescription, decide_prescription
 
     workshop = workshop or make_structure("workshop")
     prescriber = prescriber or make_user(Role.PRESCRIBER)
     prescription = create_prescription(by=prescriber, workshop=workshop, consent=True, submit=status != "draft",
-                                       consent_on=date.today(), **(HOUSEHOLD | fields))
+                                       consent_on=local_today(), **(HOUSEHOLD | fields))
     if status == "accepted":
         supervisor = make_user(Role.SUPERVISOR, structure=workshop)
         decide_prescription(prescription, by=supervisor, accept=True)

@@ -9,6 +9,7 @@ from reco.api import bp
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.permissions import acting_user, permission_required
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.intake import workshop_device
 from reco.prescriptions.models import (
@@ -90,7 +91,7 @@ def create_prescription_api():
     submit = field(data, "submit", bool, default=True)
     prescription = create_prescription(by=acting_user(), workshop=_workshop(data), consent=data.get("consent"),
                                        submit=submit, consent_on=field(data, "consent_on", date,
-                                                                       default=date.today().isoformat()), **values)
+                                                                       default=local_today().isoformat()), **values)
     response = jsonify(prescription_json(prescription))
     response.headers["Location"] = url_for("api.get_prescription", prescription_id=prescription.id)
     return response, 201

@@ -2,8 +2,12 @@
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime, TypeDecorator
+
+
+#: The time zone of a network that sets none.
+DEFAULT_ZONE = "Europe/Paris"
 
 
 def utcnow() -> datetime:
@@ -12,8 +16,9 @@ def utcnow() -> datetime:
 
 
 def local_zone() -> ZoneInfo:
-    """Return the network's time zone (RECO_TIMEZONE), in which days are counted."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
+    """Return the network's time zone (RECO_TIMEZONE), in which days are counted; Paris outside the application."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE) if has_app_context()
+                    else DEFAULT_ZONE)
 
 
 def local_date(moment: datetime) -> date:

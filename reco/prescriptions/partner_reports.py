@@ -12,6 +12,7 @@ from reco.communes.entry import commune_meant, refused_field
 from reco.communes.registry import CommuneAmbiguous, CommuneNotFound
 from reco.core.audit import record_event
 from reco.core.errors import ValidationFailed
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import DeviceType
 from reco.prescriptions.models import PartnerReport, PartnerReportLine
@@ -33,7 +34,7 @@ def parse_month(value) -> date:
         if int(match.group(1)) < 2000:
             raise ValidationFailed(str(_l("Give a month since 2000.")), {"month": [str(_l("since 2000"))]})
         month = date(int(match.group(1)), int(match.group(2)), 1)
-    if month > date.today().replace(day=1):
+    if month > local_today().replace(day=1):
         raise ValidationFailed(str(_l("A month still to come cannot be reported.")),
                                {"month": [str(_l("this month or earlier"))]})
     if month.year < 2000:

@@ -15,7 +15,7 @@ from reco.communes.registry import CommuneNotFound
 from reco.core.audit import Event, events_for, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.notices import describes
-from reco.core.time import utcnow
+from reco.core.time import local_today, utcnow
 from reco.extensions import db
 from reco.prescriptions.access import household_record, record_json
 from reco.prescriptions.handover import signatures_export
@@ -145,7 +145,7 @@ def _clean(data: dict, *, complete: bool) -> dict:
     consent_on = data.get("consent_on")
     if not isinstance(consent_on, date):
         errors["consent_on"] = [str(_l("Give the day the household agreed."))]
-    elif consent_on > date.today() or consent_on < date.today() - timedelta(days=366):
+    elif consent_on > local_today() or consent_on < local_today() - timedelta(days=366):
         errors["consent_on"] = [str(_l("The consent is dated today or within the past year."))]
     clean["consent_on"] = consent_on
     if complete:

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, true
 
 from reco.accounts.models import Role, Structure
 from reco.core.errors import ValidationFailed
-from reco.core.time import local_today
+from reco.core.time import local_today, local_zone
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState, DeviceType, Drive, Sanitization, SanitizationLevel
@@ -74,11 +73,6 @@ def audience_of(user, insee_code: str | None = None, epci: str | None = None,
     return Audience(None, None, True, *where)
 
 
-def _zone() -> ZoneInfo:
-    """Return the time zone days and months are counted in."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris"))
-
-
 @dataclass(frozen=True)
 class Period:
     """Days from ``first`` to ``last``, both included, in the network's time zone."""
@@ -89,12 +83,12 @@ class Period:
     @property
     def start(self) -> datetime:
         """Return the first moment of the period."""
-        return datetime.combine(self.first, time(), tzinfo=_zone()).astimezone(timezone.utc)
+        return datetime.combine(self.first, time(), tzinfo=local_zone()).astimezone(timezone.utc)
 
     @property
     def end(self) -> datetime:
         """Return the moment after the period."""
-        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=_zone()).astimezone(timezone.utc)
+        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=local_zone()).astimezone(timezone.utc)
 
 
 def parse_period(first, last) -> Period:
@@ -183,14 +177,14 @@ def _sanitizations(audience: Audience, period: Period):
         condition = and_(condition, Drive.workshop_id == audience.workshop_id)
     if audience.prescriber_id or audience.places:
         condition = and_(condition, Sanitization.device_id.in_(select(Device.id).where(
-            _devices(audience, Period(date(2000, 1, 1), date.today())))))
+            _devices(audience, Period(date(2000, 1, 1), local_today())))))
     return condition
 
 
 def month_of(column):
     """Return the SQL expression of a timestamp's month (YYYY-MM) in the network's time zone."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(_zone().key, column), "YYYY-MM")
+        return func.to_char(func.timezone(local_zone().key, column), "YYYY-MM")
     return func.substr(cast(column, String), 1, 7)  # SQLite stores UTC text: months cut in UTC
 
 

@@ -1,6 +1,5 @@
 """The dashboard, its exports, and the impact factors the coordinator keeps."""
 import io
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from reco.core.forms import form_status, show_errors
 from reco.core.navigation import NavEntry, add_nav_entry
 from reco.core.permissions import permission_required
 from reco.core.spreadsheet import sheet_response
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import DeviceType
 from reco.reports import bp
@@ -70,7 +70,7 @@ def dashboard():
                            figures=protect_summary(exact, audience.suppress), tables=build_tables(audience, period),
                            factors=impact_figures(audience, period)["factors"],
                            median=median_days(audience, period), waiting=waiting(audience),
-                           parts=parts_exchanged(audience, period), shown=shown, today_year=date.today().year,
+                           parts=parts_exchanged(audience, period), shown=shown, today_year=local_today().year,
                            **_filter_form(audience))
 
 
@@ -123,9 +123,9 @@ def export_network_list(name: str, fmt: str):
 @permission_required("report.view")
 def annual():
     """Download the activity report of a year (?year=), for funders: numbered, kept and verifiable."""
-    text = request.args.get("year", str(date.today().year))
+    text = request.args.get("year", str(local_today().year))
     year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else 0
-    if not 2000 <= year <= date.today().year:
+    if not 2000 <= year <= local_today().year:
         flash(_("Choose a year between 2000 and this year."), "error")
         return redirect(url_for("reports.dashboard"))
     document = annual_report(audience_of(current_user), year, by=current_user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from reco.accounts.models import Role
 from reco.core.permissions import RULES
+from reco.core.time import local_today
 from reco.donations.inventory_import import parse_inventory
 from reco.donations.services import import_declared_items
 from reco.extensions import db
@@ -71,7 +72,7 @@ SETTINGS = settings(
     # Health checks judge the generator (slow, filtered or large inputs), not the API under test.
     suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
 )
-LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+LAST_MONTH = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
 MONTH_BEFORE = (LAST_MONTH - timedelta(days=1)).replace(day=1)
 GOOD_REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email"],
                "first_steps": ["turn_on"], "digital_level": "assistance", "follow_ups": [],
@@ -181,7 +182,7 @@ def _seed() -> World:
             "POST /devices": [{"body": {"donation_id": a["donation"].id, "type": "laptop", "serial": "SN-A9",
                                         "accessories": ["charger"], "weight_kg": "2,1",
                                         "drives": [{"serial": "DRV-A9", "capacity_gb": 128, "interface": "nvme"}]}}],
-            "POST /donations": [{"body": {"donor_id": a["donor"].id, "planned_date": date.today().isoformat(),
+            "POST /donations": [{"body": {"donor_id": a["donor"].id, "planned_date": local_today().isoformat(),
                                           "declared_counts": {"laptop": 3}, "declared_value": "1200,50"}}],
             "POST /donations/{donation_id}/declared-items": [{
                 "path_parameters": {"donation_id": a["donation"].id},

@@ -1,11 +1,12 @@
 """Prescriptions through the API: a prescriber's software sends one, the workshop decides and reserves."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import jsonschema
 import pytest
 
 from reco.accounts.models import Role
 from reco.api.openapi import SCHEMAS
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import Prescription, PrescriptionStatus
@@ -148,7 +149,7 @@ def test_prescriber_a_never_reads_or_changes_prescriber_bs_households(client, si
     assert client.post(f"/api/v1/prescriptions/{theirs.id}/decision", headers=headers,
                        json={"accept": True}).status_code == 404
     db.session.refresh(theirs)
-    assert theirs.status is PrescriptionStatus.SUBMITTED and theirs.consent_on == date.today()
+    assert theirs.status is PrescriptionStatus.SUBMITTED and theirs.consent_on == local_today()
 
 
 def test_null_stands_for_an_absent_field_in_prescriptions_visits_and_partner_reports(client, sides):
@@ -168,7 +169,7 @@ def test_null_stands_for_an_absent_field_in_prescriptions_visits_and_partner_rep
     assert reported.status_code == 200 and reported.get_json()["status"] == "done"
     partner = make_user(Role.PARTNER)
     line = {"insee_code": "35238", "device_type": "laptop", "families": 3, "accompanied": None, "commune": None}
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).isoformat()[:7]
+    last_month = (local_today().replace(day=1) - timedelta(days=1)).isoformat()[:7]
     sent = client.post("/api/v1/partner-reports", headers={"Authorization": f"Bearer {make_token(partner)}"},
                        json={"month": last_month, "lines": [line], "note": None})
     assert sent.status_code == 201 and sent.get_json()["families"] == 3

@@ -4,7 +4,7 @@ import re
 import socket
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import request, request_started
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from reco.core.audit import Event
 from reco.core.submissions import Submission
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.models import Visit, VisitReport, VisitStatus
 from tests.browser.conftest import log_in, wait_until
@@ -205,7 +206,7 @@ def test_a_missed_visit_recorded_without_network_is_sent_once_when_it_comes_back
     page.goto(visit_url)
     _controlled(page)
     page.reload()  # now kept by the service worker
-    later = date.today() + timedelta(days=4)
+    later = local_today() + timedelta(days=4)
     page.locator("#reason").fill("Personne ; voisin prévenu")
     page.locator("#new_date").fill(later.isoformat())
     page.locator("input[name=new_slot][value=evening]").check()

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from babel.dates import format_date
 
+from reco.core.time import local_today
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
@@ -54,7 +55,7 @@ def test_prescription_to_family_equipped_and_partner_totals(live_server, demo, c
     mobile.goto(f"{live_server}/visits")
     mobile.locator("ul.visit-cards a", has_text=code).click()
     assert "M. Yann Le Goff" in mobile.content() and "Code porte 1234B" in mobile.content()
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     mobile.locator("#scheduled_on").fill(tomorrow.isoformat())
     mobile.locator("input[name=slot][value=afternoon]").check()
     _submit(mobile, "form[action$='/schedule']")
@@ -88,7 +89,7 @@ def test_prescription_to_family_equipped_and_partner_totals(live_server, demo, c
     page.locator("form[action='/logout'] button").click()
 
     # A partner reports last month; the funder sees it beside the pipeline's figures.
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    last_month = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     log_in(page, live_server, "partner@demo.reco")
     page.goto(f"{live_server}/partner-reports/new")
     page.locator("#month").fill(last_month)

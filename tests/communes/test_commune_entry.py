@@ -1,5 +1,5 @@
 """Communes typed on forms and sent to the API: found by postcode and name, chosen among several, refused."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from reco.accounts.models import Role, Structure
 from reco.api.openapi import SCHEMAS, openapi_document
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.models import PartnerReport, Prescription, PrescriptionStatus
 from tests.conftest import login_as
 from tests.factories import HOUSEHOLD, make_structure, make_token, make_user
 from tests.scenarios import prescriber_network
 
-LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+LAST_MONTH = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def sides(ctx):
 def _form(sides, action="submit", **changes):
     household = {k: v for k, v in HOUSEHOLD.items() if k != "insee_code"}  # people never type the code
     data = {k: ("y" if v is True else v) for k, v in (household | changes).items() if v is not False}
-    return data | {"consent": "y", "consent_on": date.today().isoformat(), "action": action,
+    return data | {"consent": "y", "consent_on": local_today().isoformat(), "action": action,
                    "workshop_id": sides["workshop"].id}
 
 

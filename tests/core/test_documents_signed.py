@@ -5,7 +5,7 @@ import shutil
 import stat
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pypdfium2
@@ -26,6 +26,7 @@ from reco.config import ConfigurationError, load_config
 from reco.core.documents import Document
 from reco.core.errors import DomainError
 from reco.core.signing import ensure_signing_key, outside_event_loop, signing_identity
+from reco.core.time import local_today
 from reco.core.verification import VERIFY_MAX_BYTES
 from reco.donations.pdf import issue_collection_receipt, issue_donation_attestation
 from reco.extensions import db
@@ -67,7 +68,7 @@ def _documents() -> dict[str, Document]:
         "donation_attestation": issue_donation_attestation(donation, by=supervisor),
         "donor_report": issue_donor_report(donation, by=supervisor),
         "handover_receipt": handover_receipt_for(prescription, by=supervisor),
-        "annual_report": annual_report(audience_of(supervisor), date.today().year, by=supervisor),
+        "annual_report": annual_report(audience_of(supervisor), local_today().year, by=supervisor),
     }
     db.session.commit()
     return documents
@@ -131,7 +132,7 @@ def test_a_handover_receipt_erased_for_data_protection_stays_signed_and_its_orig
     prescription, supervisor, mediator, visit = (chain[k] for k in ("prescription", "supervisor", "mediator", "visit"))
     document = handover_receipt_for(prescription, by=supervisor)
     original = document.pdf
-    schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
+    schedule_visit(visit, by=mediator, on=local_today() + timedelta(days=1), slot="morning")
     report_visit(visit, by=mediator, installed_working=True, internet_connected=True, accounts=[], first_steps=[],
                  digital_level="training", follow_ups=[], no_signature_reason="Attestation papier signée")
     erase_personal_data(prescription, by=supervisor)
@@ -227,7 +228,7 @@ def test_routes_that_serve_kept_documents_serve_the_signed_kept_bytes(app, ctx, 
     receipt = documents["handover_receipt"]
     response = client.get(f"/prescriptions/{receipt.object_id}/documents/{receipt.id}.pdf")
     assert response.status_code == 200 and response.data == receipt.pdf
-    response = client.get(f"/reports/annual.pdf?year={date.today().year}")
+    response = client.get(f"/reports/annual.pdf?year={local_today().year}")
     assert response.status_code == 200 and response.data == documents["annual_report"].pdf
     token = {"Authorization": f"Bearer {make_token(supervisor)}"}
     for kind in ("donor_report", "annual_report"):

@@ -1,19 +1,19 @@
 """The history of households and visits shows every detail in words: no stored code, date or yes/no in raw form."""
 import ast
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import render_template_string
 
 from reco.core.audit import Event
-from reco.core.time import utcnow
+from reco.core.time import local_today, utcnow
 from reco.prescriptions.models import PrescriptionStatus, Slot
 from reco.prescriptions.services import FIELDS
 from reco.prescriptions.vocabulary import PERSONAL_DATA_SEEN_LABELS
 from tests.core.test_event_labels import _detail_keys, _event_calls, _modules, _name
 
-ON = (date.today() + timedelta(days=6)).isoformat()
-PLANNED = (date.today() + timedelta(days=1)).isoformat()
+ON = (local_today() + timedelta(days=6)).isoformat()
+PLANNED = (local_today() + timedelta(days=1)).isoformat()
 STATUSES = [s.value for s in PrescriptionStatus]
 #: Codes that are French words as well (a field named after what it holds).
 FRENCH_WORDS = {"commune", "version"}

@@ -1,5 +1,5 @@
 """Corrections with history: a device's identity corrected, a device voided, two intakes of one machine merged."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from reco.accounts.models import Role
 from reco.core.audit import Event, events_for
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.time import utcnow
+from reco.core.time import local_today, utcnow
 from reco.donations.inventory_import import parse_inventory
 from reco.donations.pdf import attestation_content
 from reco.donations.services import declared_vs_received, import_declared_items
@@ -26,7 +26,7 @@ from reco.reports.figures import Audience, Period, devices_by_donor, devices_by_
 from tests.conftest import login_as
 from tests.factories import make_device, make_donation, make_donor, make_ready_device, make_structure, make_user
 
-TODAY = date.today()
+TODAY = local_today()
 #: Long enough before now to be another day in Paris, even on the day clocks go back.
 YESTERDAY = timedelta(days=1, hours=2)
 

@@ -1,5 +1,4 @@
 """A prescription's text fields are as long as their columns allow, in the form, the service and the API's schema."""
-from datetime import date
 
 import pytest
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from wtforms.validators import Length
 from reco.accounts.models import Role
 from reco.communes.forms import CommuneChoiceField
 from reco.core.errors import ValidationFailed
+from reco.core.time import local_today
 from reco.prescriptions.forms import PrescriptionForm
 from reco.prescriptions.models import TEXT_LIMITS, Prescription
 from reco.prescriptions.services import create_prescription
@@ -48,6 +48,6 @@ def test_the_service_refuses_each_text_field_longer_than_its_column(ctx, name):
     assert len(value) == COLUMNS[name] + 1
     with pytest.raises(ValidationFailed) as refused:
         create_prescription(by=prescriber, workshop=make_structure("workshop"), consent=True, submit=False,
-                            consent_on=date.today(), **(HOUSEHOLD | {name: value}))
+                            consent_on=local_today(), **(HOUSEHOLD | {name: value}))
     limit = _("at most %(n)d characters", n=COLUMNS[name])
     assert refused.value.fields[name] == [{"postcode": _("A postcode has 5 digits.")}.get(name, limit)]

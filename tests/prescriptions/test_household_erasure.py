@@ -7,7 +7,7 @@ export, every page each role reaches about them and every stored document are se
 import json
 import re
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 import pypdfium2
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from reco.accounts.models import Role
 from reco.core import mail
 from reco.core.documents import Document
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.models import Prescription, PrescriptionStatus
 from reco.prescriptions.pdf import handover_receipt_for
@@ -35,7 +36,7 @@ from tests.conftest import login_as
 from tests.factories import HOUSEHOLD, make_ready_device, make_structure, make_token, make_user
 
 P = PrescriptionStatus
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = local_today() + timedelta(days=1)
 #: Where the crawl goes: the pages about households, visits, devices, notices and the privacy log.
 CRAWLED = ("/prescriptions", "/visits", "/devices/", "/notices", "/waiting-list", "/admin/personal-data")
 NOT_CRAWLED = ("/logout", "/static", "/api", "/language", "/account")
@@ -77,7 +78,7 @@ def mails(app, monkeypatch):
 
 
 def _new(marks: Marks, prescriber, workshop, **fields) -> Prescription:
-    return create_prescription(by=prescriber, workshop=workshop, consent=True, submit=True, consent_on=date.today(),
+    return create_prescription(by=prescriber, workshop=workshop, consent=True, submit=True, consent_on=local_today(),
                                **(HOUSEHOLD | {"contact_name": marks("contact_name"), "contact_phone": marks.phone,
                                                "address": marks("address"), "urgency": "urgent",
                                                "urgency_reason": marks("urgency_reason"),
@@ -243,7 +244,7 @@ def test_nothing_typed_about_a_household_survives_its_erasure(client, households
         login_as(client, chain["prescriber"])
         for household in chain["households"]:
             response = client.post(f"/prescriptions/{household.id}/erase", data={
-                "ground": "household_request", "requested_on": date.today().isoformat(), "confirm": "y"})
+                "ground": "household_request", "requested_on": local_today().isoformat(), "confirm": "y"})
             assert response.status_code == 302
     else:
         for household in chain["households"]:
@@ -268,11 +269,11 @@ def test_the_erasure_form_asks_no_free_text(client, households):
     assert kinds <= {"hidden", "radio", "date", "checkbox"} and "<textarea" not in form
     assert 'name="ground"' in form and 'name="requested_on"' in form
     refused = client.post(f"/prescriptions/{household.id}/erase", data={
-        "ground": "because", "requested_on": date.today().isoformat(), "confirm": "y"})
+        "ground": "because", "requested_on": local_today().isoformat(), "confirm": "y"})
     db.session.expire_all()
     assert refused.status_code in (302, 422) and household.personal_data_erased_at is None
     future = client.post(f"/prescriptions/{household.id}/erase", data={
-        "ground": "household_request", "requested_on": (date.today() + timedelta(days=3)).isoformat(),
+        "ground": "household_request", "requested_on": (local_today() + timedelta(days=3)).isoformat(),
         "confirm": "y"})
     db.session.expire_all()
     assert future.status_code in (302, 422) and household.personal_data_erased_at is None
@@ -339,7 +340,7 @@ def test_installers_stop_reading_the_workshops_note_once_the_visit_is_done(clien
     visits = []
     for _ in range(2):
         household = create_prescription(by=prescriber, workshop=workshop, consent=True, submit=True,
-                                        consent_on=date.today(), **HOUSEHOLD)
+                                        consent_on=local_today(), **HOUSEHOLD)
         decide_prescription(household, by=supervisor, accept=True)
         reserve_device(household, make_ready_device(workshop), by=supervisor)
         visit = request_visit(household, by=supervisor, installer=installer, note=note)
@@ -426,7 +427,7 @@ def test_the_erasure_takes_the_words_out_of_events_written_before_reasons_were_k
     record_event(None, households["visits"][0], "missed", planned=TOMORROW.isoformat(), reason=words)
     record_event(None, device, "transition", **{"from": "delivered", "to": "received", "reason": words})
     db.session.commit()
-    erase_personal_data(household, by=None, requested_on=date.today())
+    erase_personal_data(household, by=None, requested_on=local_today())
     db.session.commit()
     texts = [json.dumps(details, ensure_ascii=False) for details in db.session.scalars(select(Event.details))]
     assert not [text for text in texts if words in text]

@@ -1,10 +1,11 @@
 """The moves of prescriptions and visits: each side is offered its own, a closed one says so, pages follow them."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from reco.accounts.models import Role
 from reco.core.errors import DomainError
+from reco.core.time import local_today
 from reco.prescriptions.lifecycle import PRESCRIPTION, VISIT, move_prescription
 from reco.prescriptions.models import PrescriptionStatus, VisitStatus
 from reco.prescriptions.reservations import reserve_device
@@ -78,7 +79,7 @@ def test_the_installer_plans_and_the_workshop_also_cancels_a_visit(client, sides
     reserve_device(prescription, make_ready_device(sides["workshop"]), by=sides["supervisor"])
     visit = request_visit(prescription, by=sides["supervisor"], installer=sides["installer"])
     assert set(VISIT.offered_by_name(visit, sides["mediator"])) == {"scheduled", "reported"}
-    schedule_visit(visit, by=sides["mediator"], on=date.today() + timedelta(days=1), slot="morning")
+    schedule_visit(visit, by=sides["mediator"], on=local_today() + timedelta(days=1), slot="morning")
     assert set(VISIT.offered_by_name(visit, sides["mediator"])) == {"rescheduled", "missed", "reported"}
     assert set(VISIT.offered_by_name(visit, sides["supervisor"])) == {"rescheduled", "missed", "cancelled"}
     login_as(client, sides["mediator"])
@@ -91,4 +92,4 @@ def test_the_installer_plans_and_the_workshop_also_cancels_a_visit(client, sides
     assert f"/visits/{visit.id}/schedule" not in page and f"/visits/{visit.id}/missed" not in page
     assert f"/visits/{visit.id}/report" not in page
     with pytest.raises(DomainError, match="^Cette visite a été annulée.$"):
-        schedule_visit(visit, by=sides["mediator"], on=date.today() + timedelta(days=2), slot="morning")
+        schedule_visit(visit, by=sides["mediator"], on=local_today() + timedelta(days=2), slot="morning")

@@ -1,5 +1,5 @@
 """Partners' monthly reports: checks, corrections that keep history, and the network's totals."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from babel.dates import format_date
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from reco.accounts.models import Role
 from reco.core.errors import ValidationFailed
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.models import PartnerReport
 from reco.prescriptions.partner_reports import submit_partner_report
@@ -14,7 +15,7 @@ from reco.reports.figures import Period, declared_families, shown
 from tests.conftest import login_as
 from tests.factories import make_structure, make_token, make_user
 
-LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+LAST_MONTH = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
 LINE = {"insee_code": "35238", "commune": "Rennes", "device_type": "laptop", "families": 6, "accompanied": 4}
 
 
@@ -34,11 +35,11 @@ def test_a_month_reported_twice_becomes_a_correction_and_history_stays(partner):
                                                                           "accompanied": 0}])
     assert (first.version, second.version) == (1, 2)
     assert not first.current and second.current and second.families == 11
-    assert declared_families(Period(LAST_MONTH, date.today())) == 11
+    assert declared_families(Period(LAST_MONTH, local_today())) == 11
 
 
 @pytest.mark.parametrize("month, lines, field", [
-    (date.today().replace(day=1) + timedelta(days=32), [LINE], "month"),
+    (local_today().replace(day=1) + timedelta(days=32), [LINE], "month"),
     ("2026-13", [LINE], "month"),
     ("octobre", [LINE], "month"),
     (None, [LINE], "month"),
@@ -107,7 +108,7 @@ def test_the_api_takes_reports_and_corrections(client, partner):
     again = client.post("/api/v1/partner-reports", headers=headers, json=body | {"lines": [LINE | {"families": 8}]})
     assert again.get_json() | {"id": 0} == {"id": 0, "month": body["month"], "version": 2, "correction": True,
                                              "families": 8}
-    future = (date.today().replace(day=1) + timedelta(days=32)).isoformat()[:7]
+    future = (local_today().replace(day=1) + timedelta(days=32)).isoformat()[:7]
     assert client.post("/api/v1/partner-reports", headers=headers, json=body | {"month": future}).status_code == 422
     negative = client.post("/api/v1/partner-reports", headers=headers,
                            json=body | {"lines": [LINE | {"families": -2}]})

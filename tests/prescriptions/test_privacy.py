@@ -9,6 +9,7 @@ from reco.accounts.models import Role
 from reco.core.audit import Event, events_for
 from reco.core.documents import documents_about
 from reco.core.errors import DomainError
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.models import PrescriptionStatus, Visit
 from reco.prescriptions.pdf import handover_receipt_for
@@ -37,7 +38,7 @@ def equipped(ctx):
     prescription, supervisor, mediator = chain["prescription"], chain["supervisor"], chain["mediator"]
     visit = request_visit(prescription, by=supervisor, installer=chain["installer"], note="Interphone Diop, 3e gauche")
     handover_receipt_for(prescription, by=supervisor)
-    schedule_visit(visit, by=mediator, on=date.today() + timedelta(days=1), slot="morning")
+    schedule_visit(visit, by=mediator, on=local_today() + timedelta(days=1), slot="morning")
     report_visit(visit, by=mediator, **REPORT)
     db.session.flush()
     return chain | {"visit": visit}
@@ -101,7 +102,7 @@ def test_the_purge_erases_only_what_was_closed_longer_than_the_retention(app, eq
 
 def test_reports_give_the_same_figures_before_and_after_the_purge(equipped):
     prescription = equipped["prescription"]
-    period = Period(date(2020, 1, 1), date.today())
+    period = Period(date(2020, 1, 1), local_today())
     audiences = [Audience(None, None, True), Audience(equipped["workshop"].id, None, False),
                  Audience(None, prescription.structure_id, False)]
 
@@ -159,7 +160,7 @@ def test_the_prescriber_erases_on_request_from_the_page(client, equipped):
                           follow_redirects=True)
     assert prescription.contact_name and "Effacer" in refused.get_data(as_text=True)
     done = client.post(f"/prescriptions/{prescription.id}/erase",
-                       data={"ground": "household_request", "requested_on": date.today().isoformat(), "confirm": "y"},
+                       data={"ground": "household_request", "requested_on": local_today().isoformat(), "confirm": "y"},
                        follow_redirects=True)
     assert "ont été effacées" in done.get_data(as_text=True)
     db.session.expire_all()
@@ -172,7 +173,7 @@ def test_only_the_prescribing_structure_erases(client, equipped):
                          (make_user(Role.ADMIN), 403)):
         login_as(client, user)
         assert client.post(f"/prescriptions/{prescription.id}/erase",
-                           data={"ground": "household_request", "requested_on": date.today().isoformat(),
+                           data={"ground": "household_request", "requested_on": local_today().isoformat(),
                                  "confirm": "y"}).status_code == status
     db.session.expire_all()
     assert prescription.contact_name == HOUSEHOLD["contact_name"]

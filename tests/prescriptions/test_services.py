@@ -1,6 +1,6 @@
 """Writing, submitting and deciding prescriptions: the rules, the refusals, the events and the notices."""
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -9,6 +9,8 @@ from reco.accounts.models import Role
 from reco.core.audit import events_for
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.notices import Notice
+from reco.core import time as time_module
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.models import Prescription, PrescriptionStatus
 from reco.prescriptions.services import (
@@ -38,7 +40,7 @@ def _count() -> int:
 
 def _write(people, submit=True, **changes):
     workshop, prescriber, _colleague, _supervisor = people
-    values = HOUSEHOLD | {"consent_on": date.today()} | changes
+    values = HOUSEHOLD | {"consent_on": local_today()} | changes
     return create_prescription(by=prescriber, workshop=workshop, consent=values.pop("consent", True), submit=submit,
                                **values)
 
@@ -48,7 +50,7 @@ def test_a_submitted_prescription_gets_a_code_and_the_consent_is_recorded(people
     _workshop, prescriber, _colleague, _supervisor = people
     assert re.fullmatch(r"FOY-[A-HJ-NP-Z2-9]{6}", prescription.code)
     assert prescription.status is P.SUBMITTED and prescription.submitted_at is not None
-    assert prescription.consent_recorded_by_id == prescriber.id and prescription.consent_on == date.today()
+    assert prescription.consent_recorded_by_id == prescriber.id and prescription.consent_on == local_today()
     assert prescription.contact_phone == "0612345678"
     assert [e.details.get("to") for e in reversed(events_for(prescription))] == [None, "submitted"]
 
@@ -89,7 +91,7 @@ def test_nothing_is_recorded_without_the_households_consent(people):
     ({"urgency": "urgent", "urgency_reason": ""}, "urgency_reason"),
     ({"comment": "x" * 2001}, "comment"),
     ({"contact_name": ["a"]}, "contact_name"),
-    ({"consent_on": date.today() + timedelta(days=1)}, "consent_on"),
+    ({"consent_on": local_today() + timedelta(days=1)}, "consent_on"),
     ({"consent_on": "2026-01-01"}, "consent_on"),
 ])
 def test_bad_answers_are_refused_field_by_field_and_nothing_is_written(people, changes, field):
@@ -97,6 +99,15 @@ def test_bad_answers_are_refused_field_by_field_and_nothing_is_written(people, c
         _write(people, **changes)
     assert field in error.value.fields
     assert _count() == 0
+
+
+def test_the_consent_day_is_the_networks_day_not_the_servers(people, monkeypatch):
+    # 23:30 in UTC on 5 December is already 6 December in Paris: the household agreed « today », on the 6th
+    monkeypatch.setattr(time_module, "utcnow", lambda: datetime(2026, 12, 5, 23, 30, tzinfo=timezone.utc))
+    assert _write(people, consent_on=date(2026, 12, 6)).consent_on == date(2026, 12, 6)
+    with pytest.raises(ValidationFailed) as refused:
+        _write(people, consent_on=date(2026, 12, 7))
+    assert "consent_on" in refused.value.fields
 
 
 def test_a_draft_may_be_incomplete_but_not_wrong(people):
@@ -108,18 +119,18 @@ def test_a_draft_may_be_incomplete_but_not_wrong(people):
     _workshop, prescriber, _colleague, _supervisor = people
     with pytest.raises(ValidationFailed) as error:
         update_prescription(draft, by=prescriber, workshop=draft.workshop, consent=True, submit=True,
-                            **(HOUSEHOLD | {"contact_phone": "", "consent_on": date.today()}))
+                            **(HOUSEHOLD | {"contact_phone": "", "consent_on": local_today()}))
     assert "contact_phone" in error.value.fields
     db.session.rollback()
     update_prescription(draft, by=prescriber, workshop=draft.workshop, consent=True, submit=True,
-                        **(HOUSEHOLD | {"consent_on": date.today()}))
+                        **(HOUSEHOLD | {"consent_on": local_today()}))
     assert draft.status is P.SUBMITTED
 
 
 def test_the_workshop_must_be_an_active_workshop(people):
     with pytest.raises(ValidationFailed) as error:
         create_prescription(by=people[1], workshop=make_structure("prescriber"), consent=True,
-                            **(HOUSEHOLD | {"consent_on": date.today()}))
+                            **(HOUSEHOLD | {"consent_on": local_today()}))
     assert "workshop" in error.value.fields
 
 
@@ -216,7 +227,7 @@ def test_a_decided_prescription_can_no_longer_be_edited(people):
     accepted = make_prescription(prescriber, people[0], status="accepted")
     with pytest.raises(DomainError):
         update_prescription(accepted, by=prescriber, workshop=accepted.workshop, consent=True,
-                            **(HOUSEHOLD | {"contact_name": "Autre", "consent_on": date.today()}))
+                            **(HOUSEHOLD | {"contact_name": "Autre", "consent_on": local_today()}))
     db.session.rollback()
     assert db.session.get(Prescription, accepted.id).contact_name == HOUSEHOLD["contact_name"]
 
@@ -226,7 +237,7 @@ def test_a_submitted_prescription_stays_with_its_workshop(people):
     prescription = make_prescription(prescriber, people[0])
     with pytest.raises(DomainError):
         update_prescription(prescription, by=prescriber, workshop=make_structure("workshop"), consent=True,
-                            **(HOUSEHOLD | {"consent_on": date.today()}))
+                            **(HOUSEHOLD | {"consent_on": local_today()}))
 
 
 def test_cancelling_needs_a_reason_and_an_open_prescription(people):

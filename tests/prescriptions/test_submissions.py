@@ -1,5 +1,5 @@
 """A visit report or a missed visit sent again with its key (retry, double tap, replay, two tabs) is recorded once."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +8,7 @@ from reco.accounts.models import Role
 from reco.core.audit import Event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.submissions import AlreadySubmitted, Submission
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import PrescriptionStatus, VisitReport, VisitStatus
@@ -17,7 +18,7 @@ from tests.conftest import login_as
 from tests.factories import make_prescription, make_ready_device, make_structure, make_token, make_user
 from tests.scenarios import reserved_household
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = local_today() + timedelta(days=1)
 REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email"],
           "no_signature_reason": "Reçu papier signé", "comments": "Tout va bien."}
 FORM = {"installed_working": "y", "internet_connected": "y", "accounts": ["email"],

@@ -1,7 +1,6 @@
 """The prescriber's portal and the workshop's pages, and who sees a household's personal data."""
 import json
 import smtplib
-from datetime import date
 
 import pypdfium2
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from reco.accounts.models import Role
 from reco.core.audit import Event, events_for
 from reco.core.documents import Document
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import Prescription, PrescriptionStatus
@@ -23,7 +23,7 @@ PHONE = "06 12 34 56 78"
 
 def _form(**changes):
     data = {k: ("y" if v is True else v) for k, v in (HOUSEHOLD | changes).items() if v is not False}
-    return data | {"consent": "y", "consent_on": changes.get("consent_on", date.today().isoformat()),
+    return data | {"consent": "y", "consent_on": changes.get("consent_on", local_today().isoformat()),
                    "action": "submit"}
 
 
@@ -67,12 +67,12 @@ def test_the_form_explains_what_is_missing(client, network):
 def test_a_draft_is_saved_then_sent(client, network):
     login_as(client, network["prescriber"])
     data = {"action": "draft", "workshop_id": network["workshop"].id, "contact_name": "M. Morel", "consent": "y",
-            "consent_on": date.today().isoformat()}
+            "consent_on": local_today().isoformat()}
     response = client.post("/prescriptions/new", data=data)
     prescription = db.session.scalars(select(Prescription)).one()
     assert response.status_code == 302 and prescription.status is P.DRAFT
     response = client.post(f"/prescriptions/{prescription.id}/edit",
-                           data=_form(workshop_id=network["workshop"].id, consent_on=date.today().isoformat()))
+                           data=_form(workshop_id=network["workshop"].id, consent_on=local_today().isoformat()))
     assert response.status_code == 302
     db.session.refresh(prescription)
     assert prescription.status is P.SUBMITTED

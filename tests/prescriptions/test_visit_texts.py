@@ -22,7 +22,7 @@ from tests.conftest import login_as
 from tests.factories import make_prescription, make_structure, make_user
 from tests.scenarios import reserved_household
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = local_today() + timedelta(days=1)
 REPORT = {"installed_working": True, "internet_connected": False, "internet_problem": "Pas de box",
           "accounts": ["email", "school"], "first_steps": ["turn_on"], "follow_ups": ["workshop_session"],
           "no_signature_reason": "La famille signera à l'atelier"}

@@ -1,5 +1,5 @@
 """The installer's pages and the API of visits: who sees the household's address, and for how long."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from reco.accounts.models import Role
 from reco.api.openapi import SCHEMAS
 from reco.core.audit import events_for
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import DeviceState
 from reco.prescriptions.models import PrescriptionStatus, Visit, VisitStatus
@@ -15,7 +16,7 @@ from tests.conftest import login_as
 from tests.factories import make_token, make_user
 from tests.scenarios import reserved_household
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = local_today() + timedelta(days=1)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Installation visits: asking, planning, missing, cancelling, reporting; handovers and returns."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from reco.core.audit import Event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.i18n import format_day
 from reco.core.notices import Notice
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.models import Device, DeviceState
 from reco.prescriptions.models import PrescriptionStatus, VisitReport, VisitStatus
@@ -28,7 +29,7 @@ from tests.parallel import post_many
 from tests.scenarios import reserved_household
 
 P, V = PrescriptionStatus, VisitStatus
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = local_today() + timedelta(days=1)
 GOOD_REPORT = {"installed_working": True, "internet_connected": True, "accounts": ["email", "school"],
                "first_steps": ["turn_on", "school_portal"], "digital_level": "assistance",
                "follow_ups": ["workshop_session"], "no_signature_reason": "Attestation papier signée", "comments": "Tout va bien."}
@@ -74,8 +75,8 @@ def test_prescribers_ask_for_visits_only_where_the_workshop_allows_it(chain):
     assert request_visit(chain["prescription"], by=chain["prescriber"], installer=chain["installer"])
 
 
-@pytest.mark.parametrize("on, field", [(date.today() - timedelta(days=1), "scheduled_on"),
-                                       (date.today() + timedelta(days=400), "scheduled_on"),
+@pytest.mark.parametrize("on, field", [(local_today() - timedelta(days=1), "scheduled_on"),
+                                       (local_today() + timedelta(days=400), "scheduled_on"),
                                        ("2026-12-01", "scheduled_on")])
 def test_dates_in_the_past_are_refused(chain, on, field):
     visit = _visit(chain)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from reco.accounts.models import Role
 from reco.core.documents import Document
 from reco.core.printed import identifier
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.inventory.diagnosis import apply_hardware_report, record_diagnosis
 from reco.inventory.sanitization import import_erasure_log, record_destruction, validate_sanitization
@@ -107,14 +108,14 @@ def test_the_handover_receipt_writes_numbers_the_french_way(ctx):
 
 def test_the_annual_report_is_numbered_fingerprinted_paged_and_kept(client, certified):
     login_as(client, certified["supervisor"])
-    response = client.get(f"/reports/annual.pdf?year={date.today().year}")
+    response = client.get(f"/reports/annual.pdf?year={local_today().year}")
     assert response.status_code == 200
     document = db.session.scalars(select(Document).where(Document.kind == "annual_report")).one()
     text = pdf_text(response.data)
     assert document.number in text and document.fingerprint in text and "Page 1" in text
     assert document.number.startswith(f"{certified['workshop'].tag_prefix}-RA-")
     assert client.get(f"/verify/{document.fingerprint}").status_code == 200
-    again = client.get(f"/reports/annual.pdf?year={date.today().year}")
+    again = client.get(f"/reports/annual.pdf?year={local_today().year}")
     assert again.data == response.data  # the same figures: the same kept document, no new number
     assert db.session.scalar(select(db.func.count(Document.id)).where(Document.kind == "annual_report")) == 1
 
@@ -155,7 +156,7 @@ def test_the_api_gives_the_donor_report_and_kept_documents_to_their_workshop_onl
 def test_the_api_gives_an_annual_report_to_the_structure_it_was_made_for(client, ctx):
     viewer = make_user(Role.VIEWER)
     login_as(client, viewer)
-    client.get(f"/reports/annual.pdf?year={date.today().year}")
+    client.get(f"/reports/annual.pdf?year={local_today().year}")
     number = db.session.scalars(select(Document.number).where(Document.kind == "annual_report")).one()
     assert client.get(f"/api/v1/documents/{number}.pdf", headers=_bearer(viewer)).status_code == 200
     colleague = make_user(Role.VIEWER, structure=viewer.structure)

@@ -1,10 +1,10 @@
 """/impact: families equipped month by month, small counts hidden for the network; figures written the French way."""
 import re
-from datetime import date
 
 from flask_babel import format_date
 
 from reco.accounts.models import Role
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.partner_reports import submit_partner_report
 from reco.reports.models import ImpactFactor
@@ -12,7 +12,7 @@ from tests.conftest import login_as
 from tests.factories import make_structure, make_user
 from tests.reports.test_reports import network  # noqa: F401 (fixture)
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def _rows(page: str) -> list[list[str]]:

@@ -5,7 +5,7 @@ import io
 import re
 import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pypdfium2
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from reco.accounts.models import Role
 from reco.core.documents import Document
+from reco.core.time import local_today
 from reco.extensions import db
 from reco.prescriptions.reservations import reserve_device
 from reco.prescriptions.visits import record_handover
@@ -32,7 +33,7 @@ from tests.factories import (
     make_user,
 )
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 @pytest.fixture
