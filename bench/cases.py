@@ -20,18 +20,21 @@ REQUESTS = int(os.environ.get("RECO_BENCH_REQUESTS", "200"))
 
 
 @contextmanager
-def statements():
-    """Collect the statements sent to the database inside the block."""
+def statements(app):
+    """Collect the statements sent to the database inside the block; send the requests outside any application
+    context, so that each has its own session as when served."""
     sent: list[str] = []
 
     def keep(connection, cursor, statement, parameters, context, executemany):
         sent.append(" ".join(statement.split())[:110])
 
-    event.listen(db.engine, "before_cursor_execute", keep)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
     try:
         yield sent
     finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
+        event.remove(engine, "before_cursor_execute", keep)
 
 
 def setup_cases(app) -> dict:
@@ -47,7 +50,7 @@ def setup_cases(app) -> dict:
         if donation is None:  # the generated collections are all closed: the benchmark opens one to receive into
             donor = db.session.scalar(select(Donor).where(Donor.workshop_id == supervisor.structure_id).limit(1))
             donation = create_donation(by=supervisor, donor=donor).id
-        token = issue_token(supervisor, by=None, label="profile")
+        token = issue_token(supervisor, by=None, label="benchmark")
         db.session.commit()
         return {"ids": {name: u.get_id() for name, u in users.items()}, "token": token, "tags": tags,
                 "donation": donation}
@@ -63,7 +66,7 @@ def client_of(app, user_id: str | None):
 
 
 def cases(app, setup) -> dict:
-    """Return each case as (client, function making one request number ``n``)."""
+    """Return each case by name as a function sending its request number ``n`` (the intake: a post and a page)."""
     api = {"Authorization": f"Bearer {setup['token']}"}
     supervisor, technician = client_of(app, setup["ids"]["supervisor1"]), client_of(app, setup["ids"]["technician1.0"])
     prescriber, tags = client_of(app, setup["ids"]["prescriber1"]), setup["tags"]
@@ -86,9 +89,8 @@ def cases(app, setup) -> dict:
 def statements_per_request(app, setup, name: str) -> int:
     """Return how many statements one request of the case ``name`` sends, after one request to warm up."""
     request = cases(app, setup)[name]
-    with app.app_context():
-        request(0)
-        with statements() as sent:
-            answer = request(1)
+    request(0)  # templates compiled, connections open
+    with statements(app) as sent:
+        answer = request(1)
     assert answer.status_code == 200, (name, answer.status_code)
     return len(sent)

@@ -92,7 +92,7 @@ def statement_counts() -> dict[str, int]:
     counts = {name: statements_per_request(app, setup, name) for name in cases(app, setup)}
     with app.app_context():
         db.engine.dispose()
-    return counts | {"reference": 1, "intake_donation": setup["donation"]}
+    return counts | {"reference": 1, "intake_donation": setup["donation"]}  # the reference route sends one SELECT
 
 
 def start_server() -> subprocess.Popen:
@@ -148,18 +148,25 @@ def round_trips(cookie: str, donation: int, connections: int = 2) -> dict:
     with urllib.request.urlopen(urllib.request.Request(page, headers={name: value}), timeout=60) as response:
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode())[1]
     times: list[float] = []
+    failures: list[str] = []
     stop = time.perf_counter() + SECONDS
 
     def technician():
-        while time.perf_counter() < stop:
+        while time.perf_counter() < stop and not failures:
             fields = {"csrf_token": token, "type": "laptop", "serial": f"BENCH-{secrets.token_hex(6)}",
-                      "intake_key": secrets.token_hex(16), "drives-0-serial": "", "drives-1-serial": ""}
+                      "intake_key": secrets.token_hex(16)}
             started = time.perf_counter()
             request = urllib.request.Request(page, data=urllib.parse.urlencode(fields).encode(), headers={name: value})
-            with urllib.request.urlopen(request, timeout=60) as response:
-                response.read()
-                if response.url == page:  # not redirected: the form was refused
-                    raise SystemExit("the intake form was refused")
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                    received = "last=" in response.url  # sent on to the next scan page with the new tag
+            except OSError as error:
+                received = False
+                failures.append(str(error))
+            if not received:
+                failures.append(f"the intake form was not received ({page})")
+                return
             times.append((time.perf_counter() - started) * 1000)
 
     workers = [threading.Thread(target=technician) for _ in range(connections)]
@@ -167,6 +174,8 @@ def round_trips(cookie: str, donation: int, connections: int = 2) -> dict:
         worker.start()
     for worker in workers:
         worker.join()
+    if failures or not times:
+        raise SystemExit(failures[0] if failures else "no intake was timed")
     times.sort()
     return {"rps": len(times) / SECONDS, "p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)]}
 

@@ -29,11 +29,10 @@ def main(names: list[str]) -> None:
     for name, request in cases(app, setup).items():
         if names and name not in names:
             continue
-        with app.app_context():
-            request(0)  # warm up: templates compiled, connections open
-            with statements() as sent:
-                answer = request(1)
-            assert answer.status_code == 200, (name, answer.status_code)
+        request(0)  # warm up: templates compiled, connections open
+        with statements(app) as sent:
+            answer = request(1)
+        assert answer.status_code == 200, (name, answer.status_code)
         profile = cProfile.Profile()
         profile.enable()
         for n in range(2, REQUESTS + 2):

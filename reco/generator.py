@@ -16,8 +16,7 @@ from reco.core.audit import Event
 from reco.core.sequences import Sequence
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
-from reco.inventory.models import Device, DeviceExit, Drive, Sanitization
-from reco.inventory.models.devices import storage_recount
+from reco.inventory.models import Device, DeviceExit, Drive, Sanitization, storage_recount
 from reco.parts.models import PartType, StockLevel, StockMove
 from reco.prescriptions.models import Prescription, Reservation, Visit, VisitReport
 

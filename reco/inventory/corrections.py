@@ -29,6 +29,7 @@ from reco.inventory.models import (
     HardwareReport,
     Repair,
     Sanitization,
+    storage_recount,
 )
 from reco.inventory.sanitization import remove_drive
 from reco.inventory.vocabulary import STATE_LABELS
@@ -232,6 +233,7 @@ def _move_records(kept: Device, other: Device) -> None:
     for model in (Diagnosis, Repair, HardwareReport, ErasureLog, Sanitization, Drive):
         db.session.execute(update(model).where(model.device_id == other.id).values(device_id=kept.id))
     db.session.execute(update(Drive).where(Drive.removed_from_id == other.id).values(removed_from_id=kept.id))
+    db.session.execute(storage_recount([kept.id, other.id]))  # the drives moved in SQL, not through a flush
     db.session.expire_all()
 
 

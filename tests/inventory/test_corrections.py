@@ -218,6 +218,8 @@ def test_merging_moves_the_records_and_missing_fields_and_voids_the_other(bench)
     assert (kept.model, str(kept.weight_kg), kept.grade.value) == ("ThinkPad T480", "1.60", "B")
     assert kept.accessories == ["charger", "mouse"] and kept.serial == "SN-1"
     assert other.state is DeviceState.VOIDED and other.merged_into_id == kept.id and other.drives == []
+    storage = select(Device.storage_total).where(Device.id.in_([kept.id, other.id])).order_by(Device.id)
+    assert db.session.scalars(storage).all() == [256 * 10 ** 9, 0]  # the waiting list ranks on it
     [merged] = _events(kept, "merged")
     assert merged.actor_id == bench["supervisor"].id and merged.details == plan.details()
     assert merged.details["drives"] == ["DRV-9"] and merged.details["device"] == other.tag

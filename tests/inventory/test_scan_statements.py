@@ -13,7 +13,7 @@ from tests.factories import make_device, make_prescription, make_ready_device, m
 
 
 @contextmanager
-def reads():
+def reads(app):
     """Collect the SELECT statements sent to the database inside the block (the tests' savepoints left out)."""
     sent: list[str] = []
 
@@ -21,18 +21,21 @@ def reads():
         if statement.lstrip().upper().startswith("SELECT"):
             sent.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", keep)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
     try:
         yield sent
     finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
+        event.remove(engine, "before_cursor_execute", keep)
 
 
-def _counts(client, token, tag) -> tuple[int, int]:
-    """Return the statements of the device page and of the scan API for ``tag``, one request each."""
-    with reads() as page:
+def _counts(app, client, token, tag) -> tuple[int, int]:
+    """Return the statements of the device page and of the scan API for ``tag``, one request each, each request in
+    its own session as in production (no application context is open around them)."""
+    with reads(app) as page:
         assert client.get(f"/devices/{tag}").status_code == 200
-    with reads() as api:
+    with reads(app) as api:
         assert client.get(f"/api/v1/devices/{tag}", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     return len(page), len(api)
 
@@ -49,8 +52,9 @@ def test_the_page_and_the_api_read_a_device_in_as_many_statements_however_much_i
             record_repair(full, by=supervisor, problem=f"Panne {n}", fault_type="boot")
         db.session.commit()
         login_as(client, supervisor)
-        bare_page, bare_api = _counts(client, token, bare.tag)
-        full_page, full_api = _counts(client, token, full.tag)
+        tags = bare.tag, full.tag
+    bare_page, bare_api = _counts(app, client, token, tags[0])
+    full_page, full_api = _counts(app, client, token, tags[1])
     # the user (or the token) with their structure; the device with all it shows; the page adds its history
     assert (bare_page, bare_api) == (full_page, full_api) == (3, 2)
 

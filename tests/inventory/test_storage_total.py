@@ -1,4 +1,7 @@
 """The storage total a device keeps for the waiting list: recounted by every flush that changes its drives."""
+import threading
+
+import pytest
 from sqlalchemy import select
 
 from reco.extensions import db
@@ -48,6 +51,16 @@ def test_a_drive_taken_out_moved_resized_or_deleted_is_recounted(ctx):
     assert stored(second) == counted(second) == 64 * GB
 
 
+def test_a_drive_moved_without_being_read_first_leaves_its_old_device_recounted(ctx):
+    first = make_device(drives=[{"serial": "D1", "capacity_gb": "500"}])
+    second = make_device()
+    drive = first.drives[0]
+    db.session.expire_all()  # as in a new request: the drive's old device is not in memory
+    second.drives.append(drive)
+    db.session.commit()
+    assert (stored(first), stored(second)) == (0, 500 * GB)
+
+
 def test_a_rolled_back_change_leaves_the_total_as_it_was(ctx):
     device = make_device(drives=[{"serial": "C1", "capacity_gb": "500"}])
     device.drives[0].capacity_bytes = 1
@@ -63,3 +76,33 @@ def test_the_generated_network_keeps_the_totals(ctx):
     devices = db.session.scalars(select(Device).where(Device.state != DeviceState.VOIDED)).all()
     assert any(stored(d) for d in devices)
     assert all(stored(d) == counted(d) for d in devices)
+
+
+@pytest.mark.committed
+def test_two_people_adding_drives_to_one_device_at_once_both_count(app):
+    with app.app_context():
+        device_id = make_device(drives=[{"serial": "E0", "capacity_gb": "100"}]).id
+    first_flushed, first_may_commit = threading.Event(), threading.Event()
+
+    def add_drive(serial: str, gb: int, first: bool) -> None:
+        with app.app_context():
+            if not first:
+                first_flushed.wait(timeout=30)
+                threading.Timer(0.3, first_may_commit.set).start()  # the first commits while this one waits
+            device = db.session.get(Device, device_id)
+            device.drives.append(Drive(serial=serial, capacity_bytes=gb * GB, workshop_id=device.workshop_id))
+            db.session.flush()
+            if first:
+                first_flushed.set()
+                first_may_commit.wait(timeout=30)
+            db.session.commit()
+
+    threads = [threading.Thread(target=add_drive, args=("E1", 200, True)),
+               threading.Thread(target=add_drive, args=("E2", 400, False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        device = db.session.get(Device, device_id)
+        assert stored(device) == counted(device) == 700 * GB

@@ -12,6 +12,7 @@ from reco.inventory.models.devices import (
     Grade,
     Location,
     LocationKind,
+    storage_recount,
 )
 from reco.inventory.models.diagnosis import Check, CheckResult, Diagnosis, FaultType, HardwareReport
 from reco.inventory.models.repairs import Barrier, Repair, RepairStatus
@@ -30,5 +31,5 @@ __all__ = [
     "LEFT_WORKBENCH", "Accessory", "Barrier", "Check", "CheckResult", "DestructionMethod", "Device", "DeviceExit",
     "DeviceState", "DeviceType", "Diagnosis", "Drive", "DriveInterface", "ErasureLog", "FaultType", "Grade",
     "HardwareReport", "Location", "LocationKind", "Repair", "RepairStatus", "Sanitization", "SanitizationLevel",
-    "SanitizationResult", "SanitizationTool", "ScanBatch", "Technique", "Verification",
+    "SanitizationResult", "SanitizationTool", "ScanBatch", "Technique", "Verification", "storage_recount",
 ]

@@ -229,12 +229,13 @@ class Drive(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The device it is in; empty once removed.
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), active_history=True)
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
     serial: Mapped[str | None] = mapped_column(String(80), index=True)
     model: Mapped[str] = mapped_column(String(120), default="")
-    capacity_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    #: With active_history, as device_id: a flush knows the old value, and recounts the device it left.
+    capacity_bytes: Mapped[int | None] = mapped_column(BigInteger, active_history=True)
     interface: Mapped[DriveInterface | None] = mapped_column(enum_column(DriveInterface, "drive_interface"))
     #: Where the operating system saw it, e.g. /dev/sda; matches anonymised nwipe logs.
     device_path: Mapped[str | None] = mapped_column(String(40))
@@ -295,18 +296,25 @@ def storage_recount(device_ids):
 
 @event.listens_for(Session, "after_flush")
 def _recount_changed_storage(session: Session, flush_context) -> None:
-    """Recount the storage of the devices a flush gave or took a drive, or whose drive changed size."""
+    """Recount the storage of the devices a flush gave or took a drive, or whose drive changed size.
+
+    The devices are locked first, in order: of two people changing drives of one device, the second recounts once
+    the first has committed, and sees their drives.
+    """
     changed = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(obj, Drive):
-            continue
-        state = inspect(obj)
-        moved = state.attrs.device_id.history
-        if obj in session.dirty and not moved.has_changes() and not state.attrs.capacity_bytes.history.has_changes():
-            continue  # its SMART figures or serial changed: the total stays
-        changed.update(i for i in (obj.device_id, *moved.deleted) if i is not None)
+    for drives, only_if_moved in ((session.new, False), (session.deleted, False), (session.dirty, True)):
+        for drive in drives:
+            if not isinstance(drive, Drive):
+                continue
+            state = inspect(drive)
+            moved = state.attrs.device_id.history
+            if only_if_moved and not moved.has_changes() and not state.attrs.capacity_bytes.history.has_changes():
+                continue  # its SMART figures or serial changed: the total stays
+            changed.update(i for i in (drive.device_id, *moved.deleted) if i is not None)
     if changed:
-        session.connection().execute(storage_recount(changed))
+        connection = session.connection()
+        connection.execute(select(Device.id).where(Device.id.in_(changed)).order_by(Device.id).with_for_update())
+        connection.execute(storage_recount(changed))
 
 
 class LocationKind(enum.StrEnum):
