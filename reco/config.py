@@ -7,6 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from reco.core.time import DEFAULT_ZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -121,7 +123,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         #: no key configured: Reco creates its own key and self-signed certificate in the instance folder
         "RECO_SIGNING_GENERATE": not signing_key,
         "BABEL_DEFAULT_LOCALE": "fr",
-        "BABEL_DEFAULT_TIMEZONE": env.get("RECO_TIMEZONE", "Europe/Paris"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("RECO_TIMEZONE", DEFAULT_ZONE),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "reco" / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,
     }
