@@ -1,19 +1,19 @@
 """API for devices: intake, lookup by any of their codes, and the QR code of their label."""
 from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from reco.api import bp
 from reco.api.idempotency import KEY_PARAMETER, idempotent, replayable
 from reco.api.openapi import PATHS, SCHEMAS, json_body_of, json_response
 from reco.api.payload import field, json_body
 from reco.core.errors import ValidationFailed
-from reco.core.permissions import acting_user, can, permission_required, require, scoped
+from reco.core.permissions import acting_user, can, permission_required, require
 from reco.donations.models import Donation
 from reco.extensions import db
-from reco.inventory.intake import find_devices, receive_device, workshop_device
+from reco.inventory.intake import receive_device, workshop_device
 from reco.inventory.lifecycle import ready_missing
 from reco.inventory.models import Accessory, Device, DeviceState, DeviceType, DriveInterface
+from reco.inventory.scan import ScannedDevice, scanned_devices
 from reco.labels.render import qr_modules
 
 
@@ -39,8 +39,8 @@ def drive_json(drive) -> dict:
             "sanitizations": [sanitization_json(s) for s in drive.sanitizations]}
 
 
-def device_json(device: Device) -> dict:
-    """Return a device as the API shows it."""
+def device_json(device: Device | ScannedDevice) -> dict:
+    """Return a device as the API shows it (a model, or as the scan read it)."""
     return {
         "tag": device.tag,
         "workshop_id": device.workshop_id,
@@ -99,8 +99,7 @@ def get_device(code: str):
 
     Devices of other workshops answer 404, as unknown ones: nobody learns what another workshop holds.
     """
-    user = acting_user()
-    devices = find_devices(code, scoped(select(Device), "device.view", user))
+    devices = scanned_devices(code, acting_user())
     if not devices:
         return jsonify(error="not_found", message=_("No device matches « %(code)s ».", code=code[:128])), 404
     if len(devices) > 1:

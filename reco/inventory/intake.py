@@ -19,6 +19,7 @@ from reco.extensions import db
 from reco.inventory.models import (Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, ErasureLog,
                                    Sanitization)
 from reco.inventory.quantities import decimal_of, parse_weight
+from reco.inventory.scan import best_matches
 from reco.prescriptions.models import Reservation
 
 TAG_DIGITS = 6
@@ -70,9 +71,7 @@ def find_devices(code: str | None, within) -> list[Device]:
         return []
     query = within.where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
     query = query.options(*shown_when_found()).order_by(Device.id.desc()).limit(20)
-    devices = list(db.session.scalars(query).unique())
-    exact = [d for d in devices if d.tag == code]
-    return exact or [d for d in devices if d.state is not DeviceState.VOIDED] or devices
+    return best_matches(list(db.session.scalars(query).unique()), code)
 
 
 def workshop_device(tag: str | None, workshop_id: int, *, shown: bool = False) -> Device | None:

@@ -104,7 +104,36 @@ class Accessory(enum.StrEnum):
     STYLUS = "stylus"
 
 
-class Device(db.Model):
+class DeviceRules:
+    """What a device's own records say of it: read the same on the model and on the scan's read model."""
+
+    __slots__ = ()
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """Return the latest diagnosis made since the device last came back, if any."""
+        latest = self.diagnoses[-1] if self.diagnoses else None
+        if latest is not None and self.returned_at is not None and latest.created_at < self.returned_at:
+            return None
+        return latest
+
+    @property
+    def open_repairs(self) -> list[Repair]:
+        """Return the repairs still going on."""
+        return [r for r in self.repairs if r.is_open]
+
+    @property
+    def is_voided(self) -> bool:
+        """Say whether the device was received by mistake or merged into another: it counts nowhere."""
+        return self.state is DeviceState.VOIDED
+
+    @property
+    def storage_bytes(self) -> int:
+        """Return the total capacity of the drives in the device."""
+        return sum(d.capacity_bytes or 0 for d in self.drives)
+
+
+class Device(DeviceRules, db.Model):
     """One donated device, known by our asset tag."""
 
     __tablename__ = "devices"
@@ -182,29 +211,6 @@ class Device(db.Model):
     reservation = relationship("Reservation", viewonly=True, uselist=False, primaryjoin="and_("
                                "Reservation.device_id == Device.id, Reservation.released_at.is_(None))")
 
-    @property
-    def diagnosis(self) -> Diagnosis | None:
-        """Return the latest diagnosis made since the device last came back, if any."""
-        latest = self.diagnoses[-1] if self.diagnoses else None
-        if latest is not None and self.returned_at is not None and latest.created_at < self.returned_at:
-            return None
-        return latest
-
-    @property
-    def open_repairs(self) -> list[Repair]:
-        """Return the repairs still going on."""
-        return [r for r in self.repairs if r.is_open]
-
-    @property
-    def is_voided(self) -> bool:
-        """Say whether the device was received by mistake or merged into another: it counts nowhere."""
-        return self.state is DeviceState.VOIDED
-
-    @property
-    def storage_bytes(self) -> int:
-        """Return the total capacity of the drives in the device."""
-        return sum(d.capacity_bytes or 0 for d in self.drives)
-
     @validates("serial", "donor_tag")
     def _normalise_code(self, key: str, value: str | None) -> str | None:
         """Store codes as the scan box compares them."""
@@ -219,7 +225,36 @@ class Device(db.Model):
         return self.tag
 
 
-class Drive(db.Model):
+class DriveRules:
+    """Whether a drive fails and whether its data is proven gone: read the same on the model and the read model."""
+
+    __slots__ = ()
+
+    @property
+    def failing(self) -> bool:
+        """Tell whether the last SMART report said the drive is failing."""
+        return self.smart_passed is False
+
+    @property
+    def passing_sanitization(self) -> Sanitization | None:
+        """Return the latest record that proves the data is gone, made since the device last came back."""
+        home = self.device or self.removed_from  # a drive in the bank keeps its device's cut-off
+        since = home.returned_at if home is not None else None
+        passing = [s for s in self.sanitizations if s.is_passing and (since is None or s.created_at >= since)]
+        return passing[-1] if passing else None
+
+    @property
+    def is_sanitized(self) -> bool:
+        """Tell whether a passing sanitization (verified, validated when required, or destruction) exists."""
+        return self.passing_sanitization is not None
+
+    @property
+    def is_destroyed(self) -> bool:
+        """Tell whether the drive was physically destroyed."""
+        return any(s.is_passing and s.level.value == "destroy" for s in self.sanitizations)
+
+
+class Drive(DriveRules, db.Model):
     """A storage drive; it stays linked to its donation even once removed from its device."""
 
     __tablename__ = "drives"
@@ -263,29 +298,6 @@ class Drive(db.Model):
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.workshop_id
-
-    @property
-    def failing(self) -> bool:
-        """Tell whether the last SMART report said the drive is failing."""
-        return self.smart_passed is False
-
-    @property
-    def passing_sanitization(self) -> Sanitization | None:
-        """Return the latest record that proves the data is gone, made since the device last came back."""
-        home = self.device or self.removed_from  # a drive in the bank keeps its device's cut-off
-        since = home.returned_at if home is not None else None
-        passing = [s for s in self.sanitizations if s.is_passing and (since is None or s.created_at >= since)]
-        return passing[-1] if passing else None
-
-    @property
-    def is_sanitized(self) -> bool:
-        """Tell whether a passing sanitization (verified, validated when required, or destruction) exists."""
-        return self.passing_sanitization is not None
-
-    @property
-    def is_destroyed(self) -> bool:
-        """Tell whether the drive was physically destroyed."""
-        return any(s.is_passing and s.level.value == "destroy" for s in self.sanitizations)
 
 
 def storage_recount(device_ids):

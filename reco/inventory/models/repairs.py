@@ -32,7 +32,18 @@ class Barrier(enum.StrEnum):
     WORN_OUT = "item_too_worn_out"
 
 
-class Repair(db.Model):
+class RepairRules:
+    """Whether a repair is still going on: read the same on the model and on the scan's read model."""
+
+    __slots__ = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Tell whether the repair is still going on."""
+        return self.status is None
+
+
+class Repair(RepairRules, db.Model):
     """One repair of a device: the problem, what was done, how long, and how it ended."""
 
     __tablename__ = "repairs"
@@ -54,8 +65,3 @@ class Repair(db.Model):
 
     device = relationship("Device", back_populates="repairs")
     by = relationship("User")
-
-    @property
-    def is_open(self) -> bool:
-        """Tell whether the repair is still going on."""
-        return self.status is None

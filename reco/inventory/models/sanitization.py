@@ -77,7 +77,29 @@ class ErasureLog(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class Sanitization(db.Model):
+class SanitizationRules:
+    """What a sanitization record proves: read the same on the model and on the scan's read model."""
+
+    __slots__ = ()
+
+    @property
+    def proves_erasure(self) -> bool:
+        """Tell whether the record itself proves the data is gone: success, and verified or destroyed."""
+        return self.result is SanitizationResult.SUCCESS and (
+            self.verification is not Verification.NONE or self.level is SanitizationLevel.DESTROY)
+
+    @property
+    def needs_validation(self) -> bool:
+        """Tell whether a supervisor must still validate this record."""
+        return self.drive.workshop.sanitization_needs_validation and self.validated_at is None
+
+    @property
+    def is_passing(self) -> bool:
+        """Tell whether this record satisfies the ready guard."""
+        return self.proves_erasure and not self.needs_validation
+
+
+class Sanitization(SanitizationRules, db.Model):
     """One sanitization of one drive: wipe, secure erase or destruction, with its outcome."""
 
     __tablename__ = "sanitizations"
@@ -123,19 +145,3 @@ class Sanitization(db.Model):
     def structure_id(self) -> int:
         """Return the owning workshop (for permission checks)."""
         return self.drive.workshop_id
-
-    @property
-    def proves_erasure(self) -> bool:
-        """Tell whether the record itself proves the data is gone: success, and verified or destroyed."""
-        return self.result is SanitizationResult.SUCCESS and (
-            self.verification is not Verification.NONE or self.level is SanitizationLevel.DESTROY)
-
-    @property
-    def needs_validation(self) -> bool:
-        """Tell whether a supervisor must still validate this record."""
-        return self.drive.workshop.sanitization_needs_validation and self.validated_at is None
-
-    @property
-    def is_passing(self) -> bool:
-        """Tell whether this record satisfies the ready guard."""
-        return self.proves_erasure and not self.needs_validation
