@@ -1,10 +1,12 @@
 """Append-only audit events: who did what to which object, and when."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, select
+from sqlalchemy import JSON, ForeignKey, Index, String, cast, event, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from reco.core.time import UTCDateTime, utcnow
@@ -60,6 +62,36 @@ def events_for(obj) -> list[Event]:
         .order_by(Event.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def history_column(object_type: str, object_id):
+    """Return a column holding the events of the object ``object_id`` (a column) as a JSON array, newest first, so
+    that a page reads an object and its history in one statement (``history_of`` reads it back)."""
+    users = db.metadata.tables["users"]  # the core knows no feature's model: the actor's name, by its table
+    actor = select(users.c.name).where(users.c.id == Event.actor_id).scalar_subquery()
+    about = (Event.object_type == object_type, Event.object_id == cast(object_id, String))
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = func.json_build_object("at", Event.at, "action", Event.action, "type", Event.object_type,
+                                     "details", Event.details, "actor", actor)
+        return select(func.json_agg(aggregate_order_by(row, Event.id.desc()), type_=JSON)).where(*about) \
+            .scalar_subquery()
+    # SQLite (3.40) has no ORDER BY inside an aggregate: json_group_array takes the rows in the subquery's order
+    newest = select(Event.at, Event.action, Event.object_type, Event.details, actor.label("actor")).where(*about) \
+        .order_by(Event.id.desc()).subquery()
+    row = func.json_object("at", newest.c.at, "action", newest.c.action, "type", newest.c.object_type,
+                           "details", func.json(newest.c.details), "actor", newest.c.actor)
+    return select(func.json_group_array(row, type_=JSON)).scalar_subquery()
+
+
+def history_of(rows: list | None) -> list[SimpleNamespace]:
+    """Return the events of a ``history_column`` as the history shows them: when, what, details and who."""
+    events = []
+    for row in rows or ():
+        at = datetime.fromisoformat(row["at"])
+        events.append(SimpleNamespace(
+            at=at if at.tzinfo else at.replace(tzinfo=timezone.utc), action=row["action"], object_type=row["type"],
+            details=row["details"] or {}, actor=SimpleNamespace(name=row["actor"]) if row["actor"] else None))
+    return events
 
 
 @event.listens_for(Session, "before_flush")

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from reco.accounts.models import Structure, User, name_only
-from reco.core.audit import record_event
+from reco.core.audit import history_column, history_of, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.scanning import normalise_code
 from reco.core.sequences import next_value
@@ -74,16 +74,25 @@ def find_devices(code: str | None, within) -> list[Device]:
     return best_matches(list(db.session.scalars(query).unique()), code)
 
 
-def workshop_device(tag: str | None, workshop_id: int, *, shown: bool = False) -> Device | None:
-    """Return the device with our asset tag ``tag`` if it belongs to the workshop, else None.
-
-    ``shown``: read with it, in the same query, what its page shows (drives, sanitizations, repairs...).
-    """
+def workshop_device(tag: str | None, workshop_id: int) -> Device | None:
+    """Return the device with our asset tag ``tag`` if it belongs to the workshop, else None."""
     code = normalise_code(tag)
     if not code:
         return None
-    query = select(Device).where(Device.tag == code, Device.workshop_id == workshop_id)
-    return db.session.scalars(query.options(*shown_with_device()) if shown else query).unique().first()
+    return db.session.scalars(select(Device).where(Device.tag == code, Device.workshop_id == workshop_id)).first()
+
+
+def shown_device(tag: str | None, workshop_id: int) -> tuple[Device | None, list]:
+    """Return the device with our asset tag ``tag`` of the workshop, with all its page shows, and its history, read
+    in one statement; (None, []) when the workshop has no such device."""
+    code = normalise_code(tag)
+    if not code:
+        return None, []
+    # LIMIT 1 puts the device and its history in a subquery: the history is read once, not once a row of the joins
+    query = select(Device, history_column(Device.audit_type, Device.id)) \
+        .where(Device.tag == code, Device.workshop_id == workshop_id).options(*shown_with_device()).limit(1)
+    row = db.session.execute(query).unique(lambda row: row[0]).first()
+    return (row[0], history_of(row[1])) if row is not None else (None, [])
 
 
 def _free_lines(donation: Donation):

@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from reco.core.audit import events_for
 from reco.core.errors import DomainError
 from reco.core.forms import flash_form_errors, form_status, refusal_on_form
 from reco.core.inputs import arg_id
@@ -28,8 +27,8 @@ from reco.inventory.intake import (
     receive_device,
     receive_scanned,
     received_with_code,
+    shown_device,
     tagged_elsewhere,
-    workshop_device,
 )
 from reco.inventory.lifecycle import DEVICE_LIFECYCLE, in_reach
 from reco.inventory.locations import find_location
@@ -204,12 +203,12 @@ def devices():
 @permission_required("device.view")
 def device(tag: str):
     """Show a device: what it is, its drives and its history."""
-    device = workshop_device(tag, current_user.structure_id, shown=True)
+    device, history = shown_device(tag, current_user.structure_id)
     if device is None:
         return render_template("errors/error.html", code=404, title=_("Unknown device"),
                                message=_("No device has the tag « %(tag)s ».", tag=clean_code(tag))), 404
     require("device.view", device)  # the same workshop; the role decides
-    return render_template("inventory/device.html", device=device, history=events_for(device),
+    return render_template("inventory/device.html", device=device, history=history,
                            moves=_offered_moves(device), comes_back=in_reach(device, "brought_back"),
                            file_form=FileForm(), reservation=device.reservation)
 

@@ -39,8 +39,29 @@ def test_the_page_and_the_api_read_a_device_in_as_many_statements_however_much_i
         tags = bare.tag, full.tag
     bare_page, bare_api = _counts(app, client, token, tags[0])
     full_page, full_api = _counts(app, client, token, tags[1])
-    # the user (or the token) with their structure; the device with all it shows; the page adds its history
-    assert (bare_page, bare_api) == (full_page, full_api) == (3, 2)
+    # the user (or the token) with their structure; the device with all it shows (the page: its history too)
+    assert (bare_page, bare_api) == (full_page, full_api) == (2, 2)
+
+
+def test_the_page_reads_the_history_with_the_device_newest_first_with_who_and_when(app, client):
+    with app.app_context():
+        workshop = make_structure("workshop")
+        supervisor = make_user(Role.SUPERVISOR, structure=workshop, name="Inès Marchand")
+        device = make_ready_device(workshop)  # its moves made by no one: the command line
+        transition_device(device, "in_repair", by=supervisor)
+        record_repair(device, by=supervisor, problem="Écran", fault_type="boot")
+        db.session.commit()
+        login_as(client, supervisor)
+        tag = device.tag
+    with statements(app) as sent:
+        page = client.get(f"/devices/{tag}").get_data(as_text=True)
+    assert _reads(sent) == 2
+    history = page[page.index('class="timeline"'):]
+    entries = history.split("<li>")[1:]
+    assert "Réparation enregistrée" in entries[0] and "Inès Marchand" in entries[0] and "statut" in entries[0]
+    assert "Prêt → En réparation" in entries[1] and "Inès Marchand" in entries[1]
+    assert "Reco (ligne de commande ou tâche planifiée)" in entries[-1]
+    assert len(entries) >= 4 and all('<time datetime="20' in e and '+00:00"' in e for e in entries)
 
 
 def test_the_page_shows_the_reservation_in_force_only(app, client):
