@@ -13,14 +13,14 @@ from reco.core.audit import history_column, history_of, record_event
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.scanning import normalise_code
 from reco.core.sequences import next_value
-from reco.donations.models import DeclaredItem, Donation, DonationStatus
+from reco.donations.models import DeclaredItem, Donation, DonationStatus, Donor
 from reco.donations.services import DONATION_LIFECYCLE, set_donation_status
 from reco.extensions import db
 from reco.inventory.models import (Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, ErasureLog,
                                    Sanitization)
 from reco.inventory.quantities import decimal_of, parse_weight
 from reco.inventory.scan import best_matches
-from reco.prescriptions.models import Reservation
+from reco.prescriptions.models import Prescription, Reservation
 
 TAG_DIGITS = 6
 MAX_DRIVES = 8
@@ -59,9 +59,16 @@ def shown_when_found() -> tuple:
 
 @cache
 def shown_with_device() -> tuple:
-    """Return the loader options that read, with a device, all its page shows (its reservation too): one query."""
-    return (*shown_when_found(), joinedload(Device.donation), joinedload(Device.exit),
-            joinedload(Device.reservation).options(lazyload(Reservation.device), joinedload(Reservation.prescription)))
+    """Return the loader options that read, with a device, all its page shows (its reservation too): one query.
+
+    Of the donor its name, of the household's prescription its code and what says who may open it: a workshop's page
+    never reads a household's contact details, nor a donor's.
+    """
+    return (*shown_when_found(), joinedload(Device.donation).joinedload(Donation.donor).load_only(Donor.id, Donor.name),
+            joinedload(Device.exit), joinedload(Device.reservation).options(
+                lazyload(Reservation.device), joinedload(Reservation.prescription).load_only(
+                    Prescription.id, Prescription.code, Prescription.structure_id, Prescription.workshop_id,
+                    Prescription.status, Prescription.visit_wanted)))
 
 
 def find_devices(code: str | None, within) -> list[Device]:

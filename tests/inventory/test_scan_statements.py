@@ -1,9 +1,12 @@
 """The scan reads a device in a fixed number of statements, whatever it holds: drives, erasures, repairs, history."""
+from sqlalchemy import event
+
 from bench.cases import statements
-from reco.accounts.models import Role
+from reco.accounts.models import Role, User
 from reco.extensions import db
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.repairs import record_repair
+from reco.prescriptions.models import Prescription
 from reco.prescriptions.reservations import release_reservation, reserve_device
 from tests.conftest import login_as
 from tests.factories import make_device, make_prescription, make_ready_device, make_structure, make_token, make_user
@@ -73,8 +76,25 @@ def test_the_page_shows_the_reservation_in_force_only(app, client):
         reserve_device(prescription, device, by=supervisor)
         db.session.commit()
         login_as(client, supervisor)
-        assert "Réservé pour le foyer" in client.get(f"/devices/{device.tag}").get_data(as_text=True)
-        release_reservation(prescription, by=supervisor, reason="Le foyer a renoncé", reason_kind="other")
+        tag, code, contact = device.tag, prescription.code, prescription.contact_name
+        ids = prescription.id, supervisor.id
+    with app.app_context():
+        engine = db.engine
+    read: list[str] = []
+    keep = lambda connection, cursor, statement, *rest: read.append(statement)  # noqa: E731 (whole statements)
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with statements(app) as sent:
+            page = client.get(f"/devices/{tag}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    # the prescription's code, a link to it (addressed to this workshop), and nothing read of the household
+    assert "Réservé pour le foyer" in page and f">{code}</a>" in page and _reads(sent) == 2
+    assert any("prescriptions_1.code" in statement for statement in read) and not any("contact_" in statement for statement in read)
+    assert contact not in page
+    with app.app_context():
+        release_reservation(db.session.get(Prescription, ids[0]), by=db.session.get(User, ids[1]),
+                            reason="Le foyer a renoncé", reason_kind="other")
         db.session.commit()
-        assert "Réservé pour le foyer" not in client.get(f"/devices/{device.tag}").get_data(as_text=True)
+    assert "Réservé pour le foyer" not in client.get(f"/devices/{tag}").get_data(as_text=True)
 
