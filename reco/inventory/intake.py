@@ -6,7 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from reco.accounts.models import Structure, User, name_only
 from reco.core.audit import history_column, history_of, record_event
@@ -16,8 +16,8 @@ from reco.core.sequences import next_value
 from reco.donations.models import DeclaredItem, Donation, DonationStatus, Donor
 from reco.donations.services import DONATION_LIFECYCLE, set_donation_status
 from reco.extensions import db
-from reco.inventory.models import (Accessory, Device, DeviceState, DeviceType, Drive, DriveInterface, ErasureLog,
-                                   Sanitization)
+from reco.inventory.models import (Accessory, Device, DeviceState, DeviceType, Diagnosis, Drive, DriveInterface,
+                                   ErasureLog, Sanitization)
 from reco.inventory.quantities import decimal_of, parse_weight
 from reco.inventory.scan import best_matches
 from reco.prescriptions.models import Prescription, Reservation
@@ -65,6 +65,8 @@ def shown_with_device() -> tuple:
     never reads a household's contact details, nor a donor's.
     """
     return (*shown_when_found(), joinedload(Device.donation).joinedload(Donation.donor).load_only(Donor.id, Donor.name),
+            name_only(joinedload(Device.received_by)), name_only(joinedload(Device.diagnoses).joinedload(Diagnosis.by)),
+            joinedload(Device.merged_into).options(load_only(Device.id, Device.tag), lazyload(Device.location)),
             joinedload(Device.exit), joinedload(Device.reservation).options(
                 lazyload(Reservation.device), joinedload(Reservation.prescription).load_only(
                     Prescription.id, Prescription.code, Prescription.structure_id, Prescription.workshop_id,

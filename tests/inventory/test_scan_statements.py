@@ -4,6 +4,9 @@ from sqlalchemy import event
 from bench.cases import statements
 from reco.accounts.models import Role, User
 from reco.extensions import db
+from reco.inventory.corrections import merge_devices
+from reco.inventory.diagnosis import record_diagnosis
+from reco.inventory.intake import receive_device
 from reco.inventory.lifecycle import transition_device
 from reco.inventory.repairs import record_repair
 from reco.prescriptions.models import Prescription
@@ -44,6 +47,26 @@ def test_the_page_and_the_api_read_a_device_in_as_many_statements_however_much_i
     full_page, full_api = _counts(app, client, token, tags[1])
     # the user (or the token) with their structure; the device with all it shows (the page: its history too)
     assert (bare_page, bare_api) == (full_page, full_api) == (2, 2)
+
+
+def test_the_people_who_received_and_diagnosed_it_and_the_device_it_was_merged_into_are_read_with_it(app, client):
+    with app.app_context():
+        workshop = make_structure("workshop")
+        supervisor = make_user(Role.SUPERVISOR, structure=workshop)
+        technician = make_user(Role.TECHNICIAN, structure=workshop, name="Yanis Ferreira")
+        donation = make_ready_device(workshop).donation
+        kept = receive_device(donation, by=technician, type="laptop", serial="TWICE-1").device
+        other = receive_device(donation, by=technician, type="laptop", donor_tag="INV-TWICE").device
+        record_diagnosis(other, by=technician, grade="B", checks={"power_on": "ok"})
+        merge_devices(kept, other, by=supervisor)
+        db.session.commit()
+        login_as(client, supervisor)
+        tags = kept.tag, other.tag
+    for tag in tags:
+        with statements(app) as sent:
+            page = client.get(f"/devices/{tag}").get_data(as_text=True)
+        assert _reads(sent) == 2 and "Yanis Ferreira" in page
+    assert f">{tags[0]}</a>" in page  # the voided one links to the device it was merged into
 
 
 def test_the_page_reads_the_history_with_the_device_newest_first_with_who_and_when(app, client):
