@@ -6,7 +6,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, cast, event, func, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from reco.core.time import UTCDateTime, utcnow
@@ -65,32 +64,28 @@ def events_for(obj) -> list[Event]:
 
 
 def history_column(object_type: str, object_id):
-    """Return a column holding the events of the object ``object_id`` (a column) as a JSON array, newest first, so
-    that a page reads an object and its history in one statement (``history_of`` reads it back)."""
+    """Return a column holding the events of the object ``object_id`` (a column) as a JSON array, so that a page
+    reads an object and its history in one statement (``history_of`` reads it back, newest first)."""
     users = db.metadata.tables["users"]  # the core knows no feature's model: the actor's name, by its table
     actor = select(users.c.name).where(users.c.id == Event.actor_id).scalar_subquery()
-    about = (Event.object_type == object_type, Event.object_id == cast(object_id, String))
+    fields = ("id", Event.id, "at", Event.at, "action", Event.action, "type", Event.object_type, "actor", actor)
     if db.session.get_bind().dialect.name == "postgresql":
-        row = func.json_build_object("at", Event.at, "action", Event.action, "type", Event.object_type,
-                                     "details", Event.details, "actor", actor)
-        return select(func.json_agg(aggregate_order_by(row, Event.id.desc()), type_=JSON)).where(*about) \
-            .scalar_subquery()
-    # SQLite (3.40) has no ORDER BY inside an aggregate: json_group_array takes the rows in the subquery's order
-    newest = select(Event.at, Event.action, Event.object_type, Event.details, actor.label("actor")).where(*about) \
-        .order_by(Event.id.desc()).subquery()
-    row = func.json_object("at", newest.c.at, "action", newest.c.action, "type", newest.c.object_type,
-                           "details", func.json(newest.c.details), "actor", newest.c.actor)
-    return select(func.json_group_array(row, type_=JSON)).scalar_subquery()
+        row, rows = func.json_build_object(*fields, "details", Event.details), func.json_agg
+    else:
+        row, rows = func.json_object(*fields, "details", func.json(Event.details)), func.json_group_array
+    return select(rows(row, type_=JSON)) \
+        .where(Event.object_type == object_type, Event.object_id == cast(object_id, String)).scalar_subquery()
 
 
 def history_of(rows: list | None) -> list[SimpleNamespace]:
-    """Return the events of a ``history_column`` as the history shows them: when, what, details and who."""
+    """Return the events of a ``history_column``, newest first, as the history shows them: when, what, who."""
     events = []
-    for row in rows or ():
+    for row in sorted(rows or (), key=lambda row: row["id"], reverse=True):
         at = datetime.fromisoformat(row["at"])
         events.append(SimpleNamespace(
-            at=at if at.tzinfo else at.replace(tzinfo=timezone.utc), action=row["action"], object_type=row["type"],
-            details=row["details"] or {}, actor=SimpleNamespace(name=row["actor"]) if row["actor"] else None))
+            at=(at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc),
+            action=row["action"], object_type=row["type"], details=row["details"] or {},
+            actor=SimpleNamespace(name=row["actor"]) if row["actor"] is not None else None))
     return events
 
 

@@ -19,7 +19,7 @@ from reco.extensions import db
 from reco.inventory.models import (Accessory, Device, DeviceState, DeviceType, Diagnosis, Drive, DriveInterface,
                                    ErasureLog, Sanitization)
 from reco.inventory.quantities import decimal_of, parse_weight
-from reco.inventory.scan import best_matches
+from reco.inventory.scan import MATCHES, best_matches
 from reco.prescriptions.models import Prescription, Reservation
 
 TAG_DIGITS = 6
@@ -48,7 +48,8 @@ def _drives_shown(relation):
 
 @cache
 def shown_when_found() -> tuple:
-    """Return the loader options that read, with a device found by a code, what the API shows of it: one query.
+    """Return the loader options that read, with a device found by a code, its drives, records, repairs and
+    diagnoses (what the scan box, batches and labels check): one query.
 
     Built once, at first use (loader options are immutable; building them costs as much as reading the device).
     """
@@ -79,7 +80,7 @@ def find_devices(code: str | None, within) -> list[Device]:
     if not code:
         return []
     query = within.where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
-    query = query.options(*shown_when_found()).order_by(Device.id.desc()).limit(20)
+    query = query.options(*shown_when_found()).order_by(Device.id.desc()).limit(MATCHES)
     return best_matches(list(db.session.scalars(query).unique()), code)
 
 

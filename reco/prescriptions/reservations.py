@@ -170,7 +170,7 @@ class Fit:
 def shelf(workshop: Structure) -> list[tuple[ReadyDevice, int]]:
     """Return the workshop's ready devices that meet its minimums, grouped by type and webcam: the best of each
     group (as the waiting list ranks them) and how many the group holds. One query, whatever the stock."""
-    # ranked on the sort keys alone (narrow rows sort faster); the winners' names and places are read afterwards
+    # ranked on the sort keys alone (narrow rows sort faster); only the winners are joined to their names and places
     ready = (select(Device.id, Device.type, Device.grade, func.coalesce(Device.ram_bytes, 0).label("ram"),
                     Device.storage_total.label("storage"), Device.has_webcam, Device.received_at)
              .where(Device.workshop_id == workshop.id, Device.state == DeviceState.READY).subquery())

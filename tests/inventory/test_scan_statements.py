@@ -3,6 +3,7 @@ from sqlalchemy import event
 
 from bench.cases import statements
 from reco.accounts.models import Role, User
+from reco.core.audit import events_for, record_event
 from reco.extensions import db
 from reco.inventory.corrections import merge_devices
 from reco.inventory.diagnosis import record_diagnosis
@@ -76,18 +77,25 @@ def test_the_page_reads_the_history_with_the_device_newest_first_with_who_and_wh
         device = make_ready_device(workshop)  # its moves made by no one: the command line
         transition_device(device, "in_repair", by=supervisor)
         record_repair(device, by=supervisor, problem="Écran", fault_type="boot")
+        neighbour = make_ready_device(workshop)
+        transition_device(neighbour, "in_repair", by=supervisor)
+        record_repair(neighbour, by=supervisor, problem="Clavier voisin", fault_type="boot")
+        elsewhere = make_ready_device(make_structure("workshop"))
+        record_event(make_user(Role.SUPERVISOR, name="Autre Atelier"), elsewhere, "note", text="ailleurs")
         db.session.commit()
         login_as(client, supervisor)
-        tag = device.tag
+        tag, expected = device.tag, [event.action for event in events_for(device)]
     with statements(app) as sent:
         page = client.get(f"/devices/{tag}").get_data(as_text=True)
     assert _reads(sent) == 2
     history = page[page.index('class="timeline"'):]
     entries = history.split("<li>")[1:]
+    assert len(entries) == len(expected) >= 6  # its own events, newest first, none of the other devices'
+    assert "voisin" not in page and "Autre Atelier" not in page and "ailleurs" not in page
     assert "Réparation enregistrée" in entries[0] and "Inès Marchand" in entries[0] and "statut" in entries[0]
     assert "Prêt → En réparation" in entries[1] and "Inès Marchand" in entries[1]
     assert "Reco (ligne de commande ou tâche planifiée)" in entries[-1]
-    assert len(entries) >= 4 and all('<time datetime="20' in e and '+00:00"' in e for e in entries)
+    assert all('<time datetime="20' in e and '+00:00"' in e for e in entries)
 
 
 def test_the_page_shows_the_reservation_in_force_only(app, client):
@@ -113,7 +121,8 @@ def test_the_page_shows_the_reservation_in_force_only(app, client):
         event.remove(engine, "before_cursor_execute", keep)
     # the prescription's code, a link to it (addressed to this workshop), and nothing read of the household
     assert "Réservé pour le foyer" in page and f">{code}</a>" in page and _reads(sent) == 2
-    assert any("prescriptions_1.code" in statement for statement in read) and not any("contact_" in statement for statement in read)
+    assert any("prescriptions_1.code" in statement for statement in read)
+    assert not any("contact_" in statement for statement in read)
     assert contact not in page
     with app.app_context():
         release_reservation(db.session.get(Prescription, ids[0]), by=db.session.get(User, ids[1]),
