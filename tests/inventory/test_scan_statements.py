@@ -76,22 +76,24 @@ def test_the_page_reads_the_history_with_the_device_newest_first_with_who_and_wh
         supervisor = make_user(Role.SUPERVISOR, structure=workshop, name="Inès Marchand")
         device = make_ready_device(workshop)  # its moves made by no one: the command line
         transition_device(device, "in_repair", by=supervisor)
-        record_repair(device, by=supervisor, problem="Écran", fault_type="boot")
+        own = record_repair(device, by=supervisor, problem="Écran", fault_type="boot")
         neighbour = make_ready_device(workshop)
         transition_device(neighbour, "in_repair", by=supervisor)
-        record_repair(neighbour, by=supervisor, problem="Clavier voisin", fault_type="boot")
+        theirs = record_repair(neighbour, by=supervisor, problem="Clavier", fault_type="boot")
         elsewhere = make_ready_device(make_structure("workshop"))
         record_event(make_user(Role.SUPERVISOR, name="Autre Atelier"), elsewhere, "note", text="ailleurs")
         db.session.commit()
         login_as(client, supervisor)
         tag, expected = device.tag, [event.action for event in events_for(device)]
+        repairs = own.id, theirs.id
     with statements(app) as sent:
         page = client.get(f"/devices/{tag}").get_data(as_text=True)
     assert _reads(sent) == 2
     history = page[page.index('class="timeline"'):]
     entries = history.split("<li>")[1:]
     assert len(entries) == len(expected) >= 6  # its own events, newest first, none of the other devices'
-    assert "voisin" not in page and "Autre Atelier" not in page and "ailleurs" not in page
+    assert f"réparation\xa0: {repairs[0]} " in entries[0] and f"réparation\xa0: {repairs[1]} " not in history
+    assert "Autre Atelier" not in page and "ailleurs" not in page
     assert "Réparation enregistrée" in entries[0] and "Inès Marchand" in entries[0] and "statut" in entries[0]
     assert "Prêt → En réparation" in entries[1] and "Inès Marchand" in entries[1]
     assert "Reco (ligne de commande ou tâche planifiée)" in entries[-1]
