@@ -80,7 +80,7 @@ def test_a_code_shared_by_devices_reads_them_all_newest_first_within_the_scope(a
         assert _both("", supervisor) == ([], [])
 
 
-def test_a_drive_in_the_bank_keeps_its_device_and_the_workshop_rule(app):
+def test_a_drive_taken_out_into_the_bank_still_shows_wiped_under_the_device_it_left(app):
     with app.app_context():
         workshop = make_structure("workshop")
         supervisor = make_user(Role.SUPERVISOR, structure=workshop)
