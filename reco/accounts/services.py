@@ -7,7 +7,8 @@ from datetime import timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -354,11 +355,19 @@ def revoke_all_tokens(user: User, *, by: User | None) -> int:
     return count
 
 
+@cache
+def _token_statement():
+    """Return the statement reading a token by the hash bound as ``token_hash`` (its user and structure joined),
+    built once so that its cache key is computed once."""
+    return select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")) \
+        .options(joinedload(ApiToken.user).lazyload(User.structure))
+
+
 def token_for(token: str) -> ApiToken | None:
     """Return the valid, unrevoked token of an active user, read afresh at each call (a revocation works at once)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))  # user joined
+    record = db.session.scalar(_token_statement(), {"token_hash": hash_token(token)})
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
     now = utcnow()

@@ -8,11 +8,12 @@ from __future__ import annotations
 import enum
 from datetime import timedelta
 from functools import wraps
+from typing import NamedTuple
 
 from flask import abort, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, bindparam, false, or_
 
 from reco.core.roles import Role, TokenScope
 from reco.core.errors import Forbidden
@@ -149,7 +150,7 @@ def _owner_user_id(obj):
     return getattr(obj, "user_id", None)
 
 
-def _scope_of(user, action: str) -> Scope | None:
+def scope_of(user, action: str) -> Scope | None:
     """Return the scope of objects ``user`` reaches for ``action``; None when they may not do it at all."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -158,7 +159,7 @@ def _scope_of(user, action: str) -> Scope | None:
 
 def can(user, action: str, obj=None) -> bool:
     """Tell whether ``user`` may do ``action``, on ``obj`` when one is given."""
-    scope = _scope_of(user, action)
+    scope = scope_of(user, action)
     if scope is None:
         return False
     if obj is None or scope is Scope.ANY:
@@ -178,36 +179,66 @@ def can(user, action: str, obj=None) -> bool:
     return _owner_user_id(obj) == user.id
 
 
-def scoped(statement, action: str, user=None):
-    """Keep in a select the rows of its first model that ``user`` (the acting user by default) may ``action``."""
+class ScopeValues(NamedTuple):
+    """What a scope's condition compares with: the user's structure and id, and the bounds of their day."""
+
+    structure_id: object
+    user_id: object
+    day_start: object
+    day_end: object
+
+
+#: The acting user's values as bound parameters, for a statement built once and run for anyone with
+#: ``scope_parameters(user)``: its cache key is computed once, not at every request.
+SCOPE_PARAMETERS = ScopeValues(bindparam("scope_structure_id"), bindparam("scope_user_id"),
+                               bindparam("scope_day_start"), bindparam("scope_day_end"))
+
+
+def scope_values(user) -> ScopeValues:
+    """Return what a scope's condition compares with for ``user``."""
+    today = local_today()
+    return ScopeValues(user.structure_id, user.id, local_day_start(today), local_day_start(today + timedelta(days=1)))
+
+
+def scope_parameters(user) -> dict:
+    """Return the values of SCOPE_PARAMETERS for ``user``."""
+    return {parameter.key: value for parameter, value in zip(SCOPE_PARAMETERS, scope_values(user))}
+
+
+def scope_clause(model, scope: Scope | None, of: ScopeValues):
+    """Return the condition keeping the rows of ``model`` that ``scope`` reaches (None: every row), compared with
+    ``of``: a user's values or SCOPE_PARAMETERS."""
     # Mirrors can(): the model's structure_id, addressed_to_id and handling_structure_id are columns or hybrid
     # attributes, which read the same on an object and in SQL.
-    user = acting_user() if user is None else user
-    scope = _scope_of(user, action)
-    model = statement.column_descriptions[0]["entity"]
     if scope is None:
-        return statement.where(false())
+        return false()
     if scope is Scope.ANY:
-        return statement
+        return None
     if scope is Scope.OWN:
-        return statement.where(model.structure_id == user.structure_id)
+        return model.structure_id == of.structure_id
     if scope is Scope.ADDRESSED:
-        return statement.where(model.addressed_to_id == user.structure_id)
+        return model.addressed_to_id == of.structure_id
     if scope is Scope.HANDLING:
-        return statement.where(model.handling_structure_id == user.structure_id)
+        return model.handling_structure_id == of.structure_id
     if scope is Scope.PARTY:
-        return statement.where(or_(model.structure_id == user.structure_id,
-                                   model.addressed_to_id == user.structure_id))
+        return or_(model.structure_id == of.structure_id, model.addressed_to_id == of.structure_id)
     if scope is Scope.RECEIVED_TODAY:
-        own = model.structure_id == user.structure_id
+        own = model.structure_id == of.structure_id
         received_by, received_at = getattr(model, "received_by_id", None), getattr(model, "received_at", None)
         if received_by is None or received_at is None:
-            return statement.where(false())
-        today = local_today()
-        return statement.where(and_(own, received_by == user.id, received_at >= local_day_start(today),
-                                    received_at < local_day_start(today + timedelta(days=1))))
+            return false()
+        return and_(own, received_by == of.user_id, received_at >= of.day_start, received_at < of.day_end)
     owner = _owner_user_id(model)
-    return statement.where(false() if owner is None else owner == user.id)
+    return false() if owner is None else owner == of.user_id
+
+
+def scoped(statement, action: str, user=None):
+    """Keep in a select the rows of its first model that ``user`` (the acting user by default) may ``action``."""
+    user = acting_user() if user is None else user
+    scope = scope_of(user, action)
+    model = statement.column_descriptions[0]["entity"]
+    clause = scope_clause(model, scope, scope_values(user) if scope is not None else None)
+    return statement if clause is None else statement.where(clause)
 
 
 def acting_user():

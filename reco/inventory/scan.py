@@ -12,10 +12,10 @@ from decimal import Decimal
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from reco.accounts.models import Structure, User
-from reco.core.permissions import scoped
+from reco.core.permissions import SCOPE_PARAMETERS, Scope, scope_clause, scope_of, scope_parameters
 from reco.core.scanning import normalise_code
 from reco.donations.models import DeclaredItem
 from reco.extensions import db
@@ -149,11 +149,16 @@ def _shown() -> tuple:
     return device, columns, joins, (device.c.id.desc(), drive.c.id, record.c.id, repair.c.id)
 
 
-def _statement(code: str, user):
-    """Return the one statement reading every device of the user's scope known by ``code``, with what it shows."""
-    found = scoped(select(Device.id), "device.view", user).where(
-        or_(Device.tag == code, Device.donor_tag == code, Device.serial == code)) \
-        .order_by(Device.id.desc()).limit(MATCHES).subquery()
+@cache
+def _statement(scope: Scope):
+    """Return the one statement reading every device of ``scope`` known by the code bound as ``code``, with what it
+    shows; built once per scope with the user's values as parameters, so that its cache key is computed once."""
+    code = bindparam("code")
+    found = select(Device.id).where(or_(Device.tag == code, Device.donor_tag == code, Device.serial == code))
+    in_scope = scope_clause(Device, scope, SCOPE_PARAMETERS)
+    if in_scope is not None:
+        found = found.where(in_scope)
+    found = found.order_by(Device.id.desc()).limit(MATCHES).subquery()
     device, columns, joins, order = _shown()
     statement = columns.select_from(found).join(device, device.c.id == found.c.id)
     for target, on in joins:
@@ -218,7 +223,10 @@ def best_matches(devices: list, code: str) -> list:
 
 def scanned_devices(code: str | None, user) -> list[ScannedDevice]:
     """Return the devices ``user`` may see whose tag, donor's tag or serial is ``code``, as a scan shows them."""
-    code = normalise_code(code)
-    if not code:
+    code, scope = normalise_code(code), scope_of(user, "device.view")
+    if not code or scope is None:
         return []
-    return best_matches(_assemble(db.session.execute(_statement(code, user))), code)
+    db.session.flush()  # what this request changed shows, as through the session
+    # On the session's connection, not through the session: the statement builds no ORM object.
+    rows = db.session.connection().execute(_statement(scope), {"code": code} | scope_parameters(user))
+    return best_matches(_assemble(rows), code)

@@ -1,4 +1,5 @@
-"""scoped() keeps in a list exactly the objects can() accepts, for every action, role and scoped model."""
+"""scoped() keeps in a list exactly the objects can() accepts, for every action, role and scoped model; so does a
+statement built once with the user's values as parameters."""
 from datetime import date, timedelta
 
 import pytest
@@ -8,7 +9,8 @@ from sqlalchemy import func, select
 from reco.accounts.models import Role, Structure, User
 from reco.core.audit import record_event
 from reco.core.notices import Notice
-from reco.core.permissions import RULES, can, scoped
+from reco.core.permissions import (RULES, SCOPE_PARAMETERS, can, scope_clause, scope_of, scope_parameters,
+                                   scoped)
 from reco.core.time import utcnow
 from reco.donations.models import Donation, Donor
 from reco.extensions import db
@@ -72,7 +74,8 @@ def _network():
 
 
 def _allowed(user, action, model):
-    """Return (ids can() accepts, ids scoped() keeps) of ``model``; None when both fail on what it lacks."""
+    """Return (ids can() accepts, ids scoped() keeps, ids the parameter form keeps) of ``model``; None when all fail
+    on what it lacks."""
     rows = db.session.scalars(select(model)).unique().all()
     assert rows, f"the dataset has no {model.__name__}"
     try:
@@ -81,7 +84,12 @@ def _allowed(user, action, model):
         with pytest.raises(AttributeError):
             db.session.scalars(scoped(select(model), action, user)).all()
         return None
-    return accepted, set(db.session.scalars(scoped(select(model.id), action, user)))
+    built_once = select(model.id)
+    clause = scope_clause(model, scope_of(user, action), SCOPE_PARAMETERS)
+    if clause is not None:
+        built_once = built_once.where(clause)
+    return (accepted, set(db.session.scalars(scoped(select(model.id), action, user))),
+            set(db.session.scalars(built_once, scope_parameters(user))))
 
 
 def test_scoped_keeps_exactly_what_can_accepts(ctx):
@@ -94,10 +102,10 @@ def test_scoped_keeps_exactly_what_can_accepts(ctx):
                 if found is None:
                     continue
                 compared.add(action)
-                accepted, kept = found
-                if accepted != kept:
+                accepted, kept, bound = found
+                if not accepted == kept == bound:
                     differences.append(f"{action} {model.__name__} {role.value}: can {sorted(accepted)}, "
-                                       f"scoped {sorted(kept)}")
+                                       f"scoped {sorted(kept)}, with parameters {sorted(bound)}")
     assert differences == []
     assert compared == set(RULES)
 

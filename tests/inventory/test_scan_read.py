@@ -66,7 +66,7 @@ def test_a_code_shared_by_devices_reads_them_all_newest_first_within_the_scope(a
         supervisor, checker = (make_user(Role.SUPERVISOR, structure=workshop) for _ in range(2))
         donation = make_ready_device(workshop).donation
         older, newer = make_device(donation, serial="SAME-1"), make_device(donation, serial="SAME-1", again=True)
-        make_device(make_ready_device(elsewhere).donation, serial="SAME-1", again=True)
+        theirs = make_device(make_ready_device(elsewhere).donation, serial="SAME-1", again=True)
         db.session.commit()
         models, read = _both("same-1 ", supervisor)
         assert read == models and [d["tag"] for d in read] == [newer.tag, older.tag]
@@ -77,6 +77,10 @@ def test_a_code_shared_by_devices_reads_them_all_newest_first_within_the_scope(a
         assert _both(older.tag, supervisor)[1][0]["state"] == "voided"
         technician_elsewhere = make_user(Role.TECHNICIAN, structure=elsewhere)
         assert _both(newer.tag, technician_elsewhere) == ([], [])
+        # The statement is built once for everyone: each scan binds its own user's workshop.
+        models, read = _both("SAME-1", technician_elsewhere)
+        assert read == models and [d["tag"] for d in read] == [theirs.tag]
+        assert _both("SAME-1", make_user(Role.PRESCRIBER, structure=make_structure("prescriber"))) == ([], [])
         assert _both("", supervisor) == ([], [])
 
 
