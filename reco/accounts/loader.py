@@ -3,7 +3,7 @@ from functools import cache
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import with_expression
 
 from reco.accounts import bp
@@ -21,9 +21,11 @@ login_manager.session_protection = "basic"
 
 
 @cache
-def _with_unread_notices():
-    """Return the loader option counting a user's unseen notices with them (built once: options are immutable)."""
-    return with_expression(User.unread_notices, unread_of(User.id))
+def _user_statement():
+    """Return the statement reading the user bound as ``user_id`` with their unseen notices counted, built once so
+    that its cache key is computed once."""
+    return select(User).where(User.id == bindparam("user_id")) \
+        .options(with_expression(User.unread_notices, unread_of(User.id)))
 
 
 @login_manager.user_loader
@@ -32,7 +34,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id)).options(_with_unread_notices()))
+    user = db.session.scalar(_user_statement(), {"user_id": int(user_id)})
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

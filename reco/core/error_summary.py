@@ -57,23 +57,26 @@ def error_summary(forms) -> list[ErrorLink]:
     for form in forms:
         links += [ErrorLink(str(message), None) for message in form.form_errors]
         for field in form:
-            links += _field_links(field, str(field.label.text))
+            links += _field_links(field)
     return links
 
 
-def _field_links(field, label: str) -> list[ErrorLink]:
-    """List what is wrong with a field, and with the fields it holds, each linked to its control."""
+def _field_links(field, line: int | None = None) -> list[ErrorLink]:
+    """List what is wrong with a field (on ``line`` of the list that holds it), and with the fields it holds, each
+    linked to its control; labels are translated only for a field with messages."""
+    links = []
     messages = error_messages(field)
-    target = control_id(field)
-    links = [ErrorLink(_("%(key)s: %(value)s", key=label, value=message) if target else message, target)
-             for message in messages]
+    if messages:
+        target = control_id(field)
+        label = str(field.label.text) if line is None else _("%(label)s (line %(n)d)", label=field.label.text, n=line)
+        links = [ErrorLink(_("%(key)s: %(value)s", key=label, value=message) if target else message, target)
+                 for message in messages]
     if isinstance(field, FieldList):
         for number, entry in enumerate(field, start=1):
             subfields = entry if isinstance(entry, FormField) else [entry]
-            links += [link for sub in subfields for link in _field_links(
-                sub, _("%(label)s (line %(n)d)", label=sub.label.text, n=number))]
+            links += [link for sub in subfields for link in _field_links(sub, number)]
     elif isinstance(field, FormField):
-        links += [link for sub in field for link in _field_links(sub, str(sub.label.text))]
+        links += [link for sub in field for link in _field_links(sub)]
     return links
 
 
