@@ -140,6 +140,8 @@ class Device(DeviceRules, db.Model):
     __table_args__ = (
         # The device list filtered by state reads the newest first from the index, not the whole table backwards.
         Index("ix_devices_workshop_state", "workshop_id", "state", "id"),
+        # The intake page shows a collection's last devices: read newest first from the index, however many it holds.
+        Index("ix_devices_donation_id", "donation_id", "id"),
         UniqueConstraint("workshop_id", "intake_key", name="uq_devices_workshop_intake_key"),
         # The figures count devices received in a period: PostgreSQL answers from the index alone.
         Index("ix_devices_received_at", "received_at",
@@ -156,7 +158,7 @@ class Device(DeviceRules, db.Model):
     #: Our asset tag, printed on the label: workshop prefix + sequence, e.g. DEM-000123.
     tag: Mapped[str] = mapped_column(String(20), unique=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("structures.id"))
-    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
+    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"))
     #: The line of the donor's inventory this device was matched to, if any.
     declared_item_id: Mapped[int | None] = mapped_column(ForeignKey("declared_items.id"), unique=True)
     type: Mapped[DeviceType] = mapped_column(enum_column(DeviceType, "device_type"))
