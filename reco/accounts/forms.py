@@ -1,6 +1,5 @@
 """Forms for logging in, one's own account, and the administration of accounts."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
@@ -9,7 +8,7 @@ from reco.accounts.labels import KIND_LABELS, ROLE_LABELS
 from reco.accounts.models import Role
 from reco.accounts.services import PASSWORD_MIN_LENGTH
 from reco.communes.forms import CommuneChoiceField
-from reco.core.forms import MultiCheckboxField
+from reco.core.forms import MultiCheckboxField, RecoForm
 
 
 def role_choices():
@@ -21,7 +20,7 @@ LOCALE_CHOICES = [SelectChoice("", _l("Browser language")), SelectChoice("fr", "
                   SelectChoice("en", "English")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(RecoForm):
     """Log in with email and password."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Give your email address.")), Length(max=254)])
@@ -29,7 +28,7 @@ class LoginForm(FlaskForm):
                                                          Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(RecoForm):
     """Change one's own password."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
@@ -42,13 +41,13 @@ class PasswordForm(FlaskForm):
         DataRequired(), EqualTo("new_password", _l("The two new passwords are not the same."))])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(RecoForm):
     """Choose one's language."""
 
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(RecoForm):
     """Create an API token for a bench script."""
 
     label = StringField(_l("What is it for?"), validators=[Optional(), Length(max=80)],
@@ -60,7 +59,7 @@ class TokenForm(FlaskForm):
                        "logs and print their labels: a lost USB stick exposes nothing else."))
 
 
-class StructureForm(FlaskForm):
+class StructureForm(RecoForm):
     """Create or edit a structure."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -99,7 +98,7 @@ class StructureForm(FlaskForm):
                                     description=_l("Offered first when its social workers write a prescription."))
 
 
-class UserForm(FlaskForm):
+class UserForm(RecoForm):
     """Create or edit an account."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])

@@ -2,18 +2,39 @@
 import secrets
 from contextlib import contextmanager
 
+from functools import cache
+
+from babel.support import Translations
 from flask import flash
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectMultipleField
+from wtforms.i18n import messages_path
 from wtforms.utils import unset_value
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from reco.core.errors import DomainError, ValidationFailed
 from reco.extensions import db
+
+
+@cache
+def _wtforms_translations(locale: str) -> Translations:
+    """Return WTForms' own messages in ``locale``, read once per language (Flask-WTF reads them at each request)."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class RecoForm(FlaskForm):
+    """A form of Reco: Flask-WTF's, with WTForms' own messages in the request's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            """Return WTForms' messages in the language of the request."""
+            locale = get_locale()
+            return None if locale is None else _wtforms_translations(str(locale))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -76,7 +97,7 @@ def flash_form_errors(form) -> None:
     flash(" ".join(messages) or _("The form had expired: send it again."), "error")
 
 
-class VerifyFileForm(FlaskForm):
+class VerifyFileForm(RecoForm):
     """Send the PDF file of a document to check that it is exactly what Reco issued."""
 
     file = FileField(_l("PDF file of the document"), validators=[FileRequired(_l("Choose the PDF file to check."))])

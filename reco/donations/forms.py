@@ -1,18 +1,17 @@
 """Forms for donors, donations and inventory imports."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from reco.core.forms import MultiCheckboxField
+from reco.core.forms import MultiCheckboxField, RecoForm
 from reco.donations.vocabulary import KIND_LABELS
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
 
 
-class DonorForm(FlaskForm):
+class DonorForm(RecoForm):
     """Create or edit a donor."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
@@ -27,7 +26,7 @@ class DonorForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
 
 
-class DonationForm(FlaskForm):
+class DonationForm(RecoForm):
     """Plan or edit a collection."""
 
     planned_date = DateField(_l("Planned pickup date"), validators=[Optional()],
@@ -49,20 +48,20 @@ def add_count_fields(form_class):
 add_count_fields(DonationForm)
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(RecoForm):
     """Send the donor's inventory file."""
 
     file = FileField(_l("Donor's list (CSV or Excel .xlsx)"), validators=[FileRequired(_l("Choose a file."))])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(RecoForm):
     """Confirm an import after the preview."""
 
     allow_duplicates = BooleanField(_l("Import anyway, the repeated serial numbers included"))
     allow_reimport = BooleanField(_l("Import these lines again: they will be declared twice"))
 
 
-class DeleteLinesForm(FlaskForm):
+class DeleteLinesForm(RecoForm):
     """Delete lines of the donor's list: the one whose button was pressed, or those ticked."""
 
     lines = MultiCheckboxField(_l("Lines"), coerce=int, validate_choice=False)

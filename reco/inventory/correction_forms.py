@@ -1,10 +1,10 @@
 """Forms of a device's « Correct » page: its identity, voiding it, merging a duplicate into it."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from reco.core.forms import RecoForm
 from reco.core.confirm import confirm_field
 from reco.inventory.corrections import MAX_REASON
 from reco.inventory.vocabulary import TYPE_LABELS
@@ -18,7 +18,7 @@ FIELD_LABELS = {
 }
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(RecoForm):
     """What was recorded at intake, to correct."""
 
     type = SelectField(_l("Type"), choices=lambda: [SelectChoice(k.value, label) for k, label in TYPE_LABELS.items()])
@@ -28,7 +28,7 @@ class CorrectionForm(FlaskForm):
     donor_tag = StringField(_l("Donor's asset tag"), validators=[Optional(), Length(max=80)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(RecoForm):
     """Void a device received by mistake, saying why."""
 
     reason = TextAreaField(_l("Why is it voided?"), validators=[
@@ -36,7 +36,7 @@ class VoidForm(FlaskForm):
     confirm = confirm_field()
 
 
-class MergeForm(FlaskForm):
+class MergeForm(RecoForm):
     """Merge two devices that are one machine: the other one's tag, which one is kept, and the confirmation."""
 
     other = StringField(_l("Scan or type the other device's tag"), validators=[

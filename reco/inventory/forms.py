@@ -1,6 +1,5 @@
 """Forms of the workbench: intake, diagnosis, sanitization, repairs, exits and locations."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from reco.core.forms import MultiCheckboxField
+from reco.core.forms import MultiCheckboxField, RecoForm
 from reco.inventory.models import Technique
 from reco.inventory.vocabulary import (
     ACCESSORY_LABELS,
@@ -39,7 +38,7 @@ from reco.inventory.vocabulary import (
 SCAN = {"data-scan": True}
 
 
-class DriveForm(FlaskForm):
+class DriveForm(RecoForm):
     """A drive seen at intake."""
 
     class Meta:
@@ -52,7 +51,7 @@ class DriveForm(FlaskForm):
         SelectChoice("", _l("Unknown"))] + [SelectChoice(k.value, label) for k, label in INTERFACE_LABELS.items()])
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(RecoForm):
     """Receive one device: what was scanned, what it is, what came with it."""
 
     type = SelectField(_l("Type"), choices=lambda: [SelectChoice(k.value, label) for k, label in TYPE_LABELS.items()])
@@ -71,14 +70,14 @@ class IntakeForm(FlaskForm):
     again = HiddenField(validators=[Optional(), Length(max=1)])
 
 
-class ScanReceiveForm(FlaskForm):
+class ScanReceiveForm(RecoForm):
     """Scan-to-receive: each scan receives the machine of the donor's line it names."""
 
     code = StringField(_l("Scan the donor's asset tag or the serial number"), validators=[Length(max=128)])
     intake_key = HiddenField(validators=[Optional(), Length(max=64)])
 
 
-class DiagnosisForm(FlaskForm):
+class DiagnosisForm(RecoForm):
     """The diagnosis checklist, faults, grade and specs."""
 
     grade = SelectField(_l("Cosmetic grade"), validate_choice=False, choices=lambda: [
@@ -106,7 +105,7 @@ def add_check_fields(form_class):
 add_check_fields(DiagnosisForm)
 
 
-class FileForm(FlaskForm):
+class FileForm(RecoForm):
     """Send a report or a log file."""
 
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
@@ -120,7 +119,7 @@ class HardwareReportForm(FileForm):
                                       "sanitization)"))
 
 
-class ErasureLogForm(FlaskForm):
+class ErasureLogForm(RecoForm):
     """Send an nwipe log, or send back (base64) a log without serial whose match the user confirmed."""
 
     file = FileField(_l("File"))
@@ -129,7 +128,7 @@ class ErasureLogForm(FlaskForm):
     confirm_anonymised = HiddenField()
 
 
-class SecureEraseForm(FlaskForm):
+class SecureEraseForm(RecoForm):
     """Record a secure erase done with hdparm or nvme-cli."""
 
     tool = SelectField(_l("Tool"), choices=[SelectChoice("hdparm", "hdparm"), SelectChoice("nvme_cli", "nvme-cli"),
@@ -145,7 +144,7 @@ class SecureEraseForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
-class DestructionForm(FlaskForm):
+class DestructionForm(RecoForm):
     """Record the physical destruction of a drive."""
 
     method = SelectField(_l("How"), choices=lambda: [SelectChoice(m.value, label)
@@ -155,7 +154,7 @@ class DestructionForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
-class RepairForm(FlaskForm):
+class RepairForm(RecoForm):
     """Open or record a repair."""
 
     problem = TextAreaField(_l("Problem"), validators=[Optional(), Length(max=5000)])
@@ -171,7 +170,7 @@ class RepairForm(FlaskForm):
     parts_used = TextAreaField(_l("Parts used"), validators=[Optional(), Length(max=2000)])
 
 
-class CloseRepairForm(FlaskForm):
+class CloseRepairForm(RecoForm):
     """Close an open repair."""
 
     status = SelectField(_l("Outcome"), choices=lambda: [SelectChoice(s.value, label)
@@ -182,7 +181,7 @@ class CloseRepairForm(FlaskForm):
     minutes_spent = StringField(_l("Time spent (minutes)"), validators=[Optional(), Length(max=6)])
 
 
-class ExitForm(FlaskForm):
+class ExitForm(RecoForm):
     """Harvest or recycle a device."""
 
     parts = TextAreaField(_l("Parts taken out, one per line"), validators=[Optional(), Length(max=5000)])
@@ -192,7 +191,7 @@ class ExitForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
-class BatchRecycleForm(FlaskForm):
+class BatchRecycleForm(RecoForm):
     """Hand a whole scanned list to the WEEE channel: one slip, the weight of them all."""
 
     weight_kg = StringField(_l("Weight of the whole list handed over (kg)"),
@@ -208,7 +207,7 @@ class BatchRecycleForm(FlaskForm):
         super().__init__(*args, prefix="recycle", **kwargs)
 
 
-class LocationForm(FlaskForm):
+class LocationForm(RecoForm):
     """Create or edit a location."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],

@@ -1,10 +1,10 @@
 """The print form: which labels, on which format, how many."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from reco.core.forms import RecoForm
 from reco.labels.formats import load_formats
 from reco.labels.printing import MAX_COPIES
 from reco.labels.sending import BROTHER_MODELS, DEFAULT_PORT, KIND_LABELS
@@ -16,7 +16,7 @@ def format_choices() -> list[SelectChoice]:
     return [SelectChoice(key, fmt.name) for key, fmt in formats.items()]
 
 
-class PrintForm(FlaskForm):
+class PrintForm(RecoForm):
     """Print labels."""
 
     codes = TextAreaField(_l("Codes to print, one per line"), validators=[DataRequired(_l("Give at least one code."))],
@@ -28,7 +28,7 @@ class PrintForm(FlaskForm):
                         description=_l("For a partly used sheet: how many labels to leave blank at the start."))
 
 
-class LabelPrinterForm(FlaskForm):
+class LabelPrinterForm(RecoForm):
     """Set up the workshop's label printer, once."""
 
     kind = RadioField(_l("How labels are printed"), default="none",

@@ -1,10 +1,10 @@
 """Forms of the parts bank."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from reco.core.forms import RecoForm
 from reco.parts.models import ATTRIBUTES, PartCategory
 from reco.parts.vocabulary import ATTRIBUTE_LABELS, CONDITION_LABELS, PART_CATEGORY_LABELS
 
@@ -20,7 +20,7 @@ def _quantity(label=_l("Quantity")) -> IntegerField:
                                                       NumberRange(min=1, max=100_000)])
 
 
-class PartTypeForm(FlaskForm):
+class PartTypeForm(RecoForm):
     """Add a part type to the shared catalogue."""
 
     category = SelectField(_l("Category"), choices=_choices(PART_CATEGORY_LABELS))
@@ -35,7 +35,7 @@ for _attribute in ATTRIBUTE_NAMES:
                                                             validators=[Optional(), Length(max=60)]))
 
 
-class AddStockForm(FlaskForm):
+class AddStockForm(RecoForm):
     """Put parts into the workshop's stock."""
 
     part_type_id = SelectField(_l("Part"), coerce=int)
@@ -46,47 +46,47 @@ class AddStockForm(FlaskForm):
                        description=_l("For example: from the donation of Armor Conseil."))
 
 
-class TakeStockForm(FlaskForm):
+class TakeStockForm(RecoForm):
     """Take parts out of the stock: discarded, or a count of the shelf."""
 
     quantity = IntegerField(_l("Units"), validators=[InputRequired(), NumberRange(min=0, max=100_000)])
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class MoveStockForm(FlaskForm):
+class MoveStockForm(RecoForm):
     """Move parts from one place of the workshop to another."""
 
     quantity = _quantity(_l("Units"))
     location_id = SelectField(_l("To"), coerce=int, default=0, validators=[Optional()])
 
 
-class UsePartForm(FlaskForm):
+class UsePartForm(RecoForm):
     """Use a part of the stock in a repair."""
 
     level_id = SelectField(_l("Part from the stock"), coerce=int)
     quantity = _quantity()
 
 
-class InstallDriveForm(FlaskForm):
+class InstallDriveForm(RecoForm):
     """Put a drive of the bank into the device being repaired."""
 
     serial = StringField(_l("Serial number of the drive"), validators=[InputRequired(), Length(max=80)])
 
 
-class AskForm(FlaskForm):
+class AskForm(RecoForm):
     """Ask another workshop for parts it has available."""
 
     quantity = _quantity()
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(RecoForm):
     """Receive parts sent by another workshop."""
 
     location_id = SelectField(_l("Put them in"), coerce=int, default=0, validators=[Optional()])
 
 
-class CloseRequestForm(FlaskForm):
+class CloseRequestForm(RecoForm):
     """Decline or cancel a request."""
 
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
@@ -100,7 +100,7 @@ class HarvestLineForm(Form):
     condition = SelectField(_l("Condition"), choices=_choices(CONDITION_LABELS), default="untested")
 
 
-class HarvestForm(FlaskForm):
+class HarvestForm(RecoForm):
     """What was taken out of a dismantled device, into the parts bank."""
 
     lines = FieldList(FormField(HarvestLineForm), min_entries=5, max_entries=20)

@@ -2,7 +2,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from reco.communes.forms import CommuneChoiceField
 from reco.core.confirm import confirm_field
-from reco.core.forms import MultiCheckboxField, SubmissionKeyField
+from reco.core.forms import MultiCheckboxField, RecoForm, SubmissionKeyField
 from reco.inventory.models import DeviceType
 from reco.inventory.vocabulary import TYPE_LABELS
 from reco.core.time import local_today
@@ -55,7 +54,7 @@ def _count(label) -> IntegerField:
     return IntegerField(label, default=0, validators=[Optional(), NumberRange(min=0, max=MAX_PER_COUNT)])
 
 
-class PrescriptionForm(FlaskForm):
+class PrescriptionForm(RecoForm):
     """The one-page prescription a social worker fills in for a household."""
 
     workshop_id = SelectField(_l("Workshop providing the device"), coerce=int)
@@ -94,7 +93,7 @@ for _name in CHILDREN_FIELDS:
     setattr(PrescriptionForm, _name, _count(CHILDREN_LABELS[_name]))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(RecoForm):
     """Accept or decline a submitted prescription: the kind of reason from a list, and a detail if useful."""
 
     #: A DeclineKind value, checked by the service (the page offers the list).
@@ -102,7 +101,7 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Detail for the social worker (optional)"), validators=[Optional(), Length(max=1000)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(RecoForm):
     """Give a reason for withdrawing, cancelling or releasing, and confirm it with the button that says so."""
 
     #: The kind of reason (a value of the closed list the page offers), checked by the service.
@@ -118,7 +117,7 @@ def _not_in_future(form, field) -> None:
         raise ValidationError(_l("today or before"))
 
 
-class EraseForm(FlaskForm):
+class EraseForm(RecoForm):
     """Erase a household's personal data at its request: the ground from a list and the day it asked."""
 
     ground = RadioField(_l("Ground"), choices=[SelectChoice(g.value, ERASURE_GROUND_LABELS[g])
@@ -130,7 +129,7 @@ class EraseForm(FlaskForm):
                            validators=[DataRequired()])
 
 
-class ReserveForm(FlaskForm):
+class ReserveForm(RecoForm):
     """Reserve a device by its asset tag (scanned or typed)."""
 
     tag = StringField(_l("Asset tag"), validators=[InputRequired(_l("Scan or type the asset tag.")),
@@ -138,7 +137,7 @@ class ReserveForm(FlaskForm):
     confirm_mismatch = BooleanField(_l("Reserve it anyway"))
 
 
-class VisitRequestForm(FlaskForm):
+class VisitRequestForm(RecoForm):
     """Ask an installer structure for a visit at the household's home."""
 
     installer_id = SelectField(_l("Installation partner"), coerce=int)
@@ -146,14 +145,14 @@ class VisitRequestForm(FlaskForm):
                        description=_l("Access, best times to call... No health or social details."))
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(RecoForm):
     """Give a visit its date and time of day."""
 
     scheduled_on = DateField(_l("Date of the visit"), validators=[InputRequired(_l("Give the date of the visit."))])
     slot = RadioField(_l("Time of day"), choices=_choices(SLOT_LABELS), default="morning")
 
 
-class MissedForm(FlaskForm):
+class MissedForm(RecoForm):
     """Record that the household was not there, and plan again if a date is known."""
 
     reason_kind = RadioField(_l("What happened"), choices=_choices(MISSED_KIND_LABELS), validators=[Optional()])
@@ -164,7 +163,7 @@ class MissedForm(FlaskForm):
     submission_key = SubmissionKeyField()
 
 
-class VisitReportForm(FlaskForm):
+class VisitReportForm(RecoForm):
     """The mediator's report at the family's door, or the supervisor's at a handover in the workshop."""
 
     installed_working = BooleanField(_l("The device is installed and works"))
@@ -189,7 +188,7 @@ class VisitReportForm(FlaskForm):
     submission_key = SubmissionKeyField()
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(RecoForm):
     """Take back a device a family brings back."""
 
     reason_kind = RadioField(_l("Why does it come back?"), choices=_choices(RETURN_KIND_LABELS),
@@ -212,7 +211,7 @@ class PartnerLineForm(Form):
     accompanied = IntegerField(_l("Of which accompanied"), validators=[Optional()])
 
 
-class PartnerReportForm(FlaskForm):
+class PartnerReportForm(RecoForm):
     """A partner's report of one month."""
 
     month = MonthField(_l("Month"), validators=[InputRequired(_l("Give the month reported."))])

@@ -1,14 +1,14 @@
 """Form of the impact factors."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from reco.core.forms import RecoForm
 from reco.inventory.vocabulary import TYPE_LABELS
 
 
-class FactorForm(FlaskForm):
+class FactorForm(RecoForm):
     """The factors of one type of device."""
 
     device_type = SelectField(_l("Type of device"), choices=[SelectChoice(k.value, v) for k, v in TYPE_LABELS.items()])

@@ -1,12 +1,13 @@
-"""The helper that shows a refused full-page form on the form itself."""
+"""The helper that shows a refused full-page form on the form itself; WTForms' own messages in the user's language."""
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from reco.accounts.models import Structure
 from reco.core.errors import DomainError, ValidationFailed
-from reco.core.forms import refusal_on_form
+from reco.core.forms import RecoForm, refusal_on_form
 from reco.extensions import db
 
 
@@ -54,3 +55,31 @@ def test_other_errors_are_not_hidden(app):
     with app.test_request_context(method="POST"), pytest.raises(ZeroDivisionError):
         with refusal_on_form(NameForm()):
             1 / 0
+
+
+class LengthForm(RecoForm):
+    code = StringField(validators=[DataRequired(), Length(max=2)])
+
+
+@pytest.mark.parametrize("language, messages", [
+    ("fr", ["Ce champ est requis.", "Le champ ne peut pas contenir plus de 2 caractères."]),
+    ("en", ["This field is required.", "Field cannot be longer than 2 characters."])])
+def test_wtforms_own_messages_are_in_the_language_of_the_request(app, language, messages):
+    said = []
+    for code in ("", "abc"):
+        with app.test_request_context(method="POST", data={"code": code}, headers={"Accept-Language": language}):
+            form = LengthForm(meta={"csrf": False})
+            assert not form.validate()
+            said += form.code.errors
+    assert said == messages
+
+
+def test_every_form_of_reco_is_a_reco_form():
+    import reco.accounts.forms, reco.donations.forms, reco.inventory.forms, reco.inventory.correction_forms  # noqa
+    import reco.labels.forms, reco.parts.forms, reco.prescriptions.forms, reco.reports.forms  # noqa
+
+    def subclasses(cls):
+        return {cls} | {sub for direct in cls.__subclasses__() for sub in subclasses(direct)}
+
+    flask_forms = {cls for cls in subclasses(FlaskForm) if cls.__module__.startswith("reco.")}
+    assert flask_forms and all(issubclass(cls, RecoForm) for cls in flask_forms)
