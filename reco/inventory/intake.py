@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from reco.accounts.models import Structure, User, name_only
@@ -98,11 +98,19 @@ def shown_device(tag: str | None, workshop_id: int) -> tuple[Device | None, list
     code = normalise_code(tag)
     if not code:
         return None, []
-    # LIMIT 1 puts the device and its history in a subquery: the history is read once, not once a row of the joins
-    query = select(Device, history_column(Device.audit_type, Device.id)) \
-        .where(Device.tag == code, Device.workshop_id == workshop_id).options(*shown_with_device()).limit(1)
-    row = db.session.execute(query).unique(lambda row: row[0]).first()
+    row = db.session.execute(_shown_statement(), {"tag": code, "workshop_id": workshop_id}) \
+        .unique(lambda row: row[0]).first()
     return (row[0], history_of(row[1])) if row is not None else (None, [])
+
+
+@cache
+def _shown_statement():
+    """Return the statement of shown_device(), the tag and workshop bound at execution: built once, so that the cache
+    key of its twenty loader options is computed once."""
+    # LIMIT 1 puts the device and its history in a subquery: the history is read once, not once a row of the joins
+    return select(Device, history_column(Device.audit_type, Device.id)) \
+        .where(Device.tag == bindparam("tag"), Device.workshop_id == bindparam("workshop_id")) \
+        .options(*shown_with_device()).limit(1)
 
 
 def _free_lines(donation: Donation):
