@@ -357,8 +357,8 @@ def revoke_all_tokens(user: User, *, by: User | None) -> int:
 
 @cache
 def _token_statement():
-    """Return the statement reading a token by the hash bound as ``token_hash`` (its user and structure joined),
-    built once so that its cache key is computed once."""
+    """Return the statement reading a token by the hash bound as ``token_hash``, its user joined (their structure is
+    read by the endpoints that use it), built once so that its cache key is computed once."""
     return select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")) \
         .options(joinedload(ApiToken.user).lazyload(User.structure))
 

@@ -1,7 +1,6 @@
 """Helpers shared by the forms of every feature."""
 import secrets
 from contextlib import contextmanager
-
 from functools import cache
 
 from babel.support import Translations

@@ -1,4 +1,6 @@
 """The helper that shows a refused full-page form on the form itself; WTForms' own messages in the user's language."""
+import importlib
+
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -74,9 +76,13 @@ def test_wtforms_own_messages_are_in_the_language_of_the_request(app, language, 
     assert said == messages
 
 
+FORM_MODULES = ("accounts.forms", "donations.forms", "inventory.forms", "inventory.correction_forms", "labels.forms",
+                "parts.forms", "prescriptions.forms", "reports.forms")
+
+
 def test_every_form_of_reco_is_a_reco_form():
-    import reco.accounts.forms, reco.donations.forms, reco.inventory.forms, reco.inventory.correction_forms  # noqa
-    import reco.labels.forms, reco.parts.forms, reco.prescriptions.forms, reco.reports.forms  # noqa
+    for module in FORM_MODULES:
+        importlib.import_module(f"reco.{module}")
 
     def subclasses(cls):
         return {cls} | {sub for direct in cls.__subclasses__() for sub in subclasses(direct)}
