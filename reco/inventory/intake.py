@@ -98,15 +98,16 @@ def shown_device(tag: str | None, workshop_id: int) -> tuple[Device | None, list
     code = normalise_code(tag)
     if not code:
         return None, []
-    row = db.session.execute(_shown_statement(), {"tag": code, "workshop_id": workshop_id}) \
-        .unique(lambda row: row[0]).first()
+    statement = _shown_statement(db.session.get_bind().dialect.name)
+    row = db.session.execute(statement, {"tag": code, "workshop_id": workshop_id}).unique(lambda row: row[0]).first()
     return (row[0], history_of(row[1])) if row is not None else (None, [])
 
 
 @cache
-def _shown_statement():
-    """Return the statement of shown_device(), the tag and workshop bound at execution: built once, so that the cache
-    key of its twenty loader options is computed once."""
+def _shown_statement(dialect: str):
+    """Return the statement of shown_device() on a ``dialect`` database (its history is written in the dialect's
+    JSON), the tag and workshop bound at execution: built once, so that the cache key of its twenty loader options is
+    computed once."""
     # LIMIT 1 puts the device and its history in a subquery: the history is read once, not once a row of the joins
     return select(Device, history_column(Device.audit_type, Device.id)) \
         .where(Device.tag == bindparam("tag"), Device.workshop_id == bindparam("workshop_id")) \
