@@ -211,7 +211,7 @@ def _check_user(user: User) -> None:
     if "@" not in user.email or len(user.email) > 254:
         _fail("email", _l("Give a valid email address."))
     same = find_user_by_email(user.email)
-    if same is not None and same is not user:
+    if same is not None and same.id != user.id:  # ids: a view may pass the logged-in user as a proxy
         _fail("email", _l("Another account already uses this email address."))
     user.name = (user.name or "").strip()
     if not user.name:

@@ -3,8 +3,8 @@ import secrets
 from contextlib import contextmanager
 from functools import cache
 
-from babel.support import Translations
-from flask import flash
+from babel.support import NullTranslations, Translations
+from flask import flash, has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,9 +21,31 @@ from reco.extensions import db
 
 
 @cache
-def _wtforms_translations(locale: str) -> Translations:
+def _wtforms_catalogue(locale: str) -> Translations:
     """Return WTForms' own messages in ``locale``, read once per language (Flask-WTF reads them at each request)."""
     return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages in the request's language, read when a message is said (as Flask-WTF does), English
+    outside a request."""
+
+    @staticmethod
+    def _catalogue():
+        """Return the catalogue of the request's language."""
+        locale = get_locale() if has_request_context() else None
+        return NullTranslations() if locale is None else _wtforms_catalogue(str(locale))
+
+    def gettext(self, string: str) -> str:
+        """Return ``string`` in the request's language."""
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Return the singular or plural form for ``n`` in the request's language."""
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
 
 
 class RecoForm(FlaskForm):
@@ -31,9 +53,8 @@ class RecoForm(FlaskForm):
 
     class Meta:
         def get_translations(self, form):
-            """Return WTForms' messages in the language of the request."""
-            locale = get_locale()
-            return None if locale is None else _wtforms_translations(str(locale))
+            """Return WTForms' messages, said in the language of the request."""
+            return _WTFORMS_MESSAGES
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -4,6 +4,7 @@ from babel.messages.pofile import read_po
 
 from reco.config import PROJECT_ROOT
 from reco.core.typography import catalog_messages, fix_catalog, fix_french, typography_faults
+from reco.extensions import db
 from tests.conftest import login_as
 from tests.factories import make_user
 
@@ -81,3 +82,17 @@ def test_the_typography_fix_changes_only_spaces_and_can_be_run_again():
     assert 'msgstr "Motif\xa0: %(r)s"' in fixed and '"Un texte long «\xa0"\n"cité\xa0» et une question\xa0"\n"?"' in fixed
     assert fix_catalog(fixed) == fixed and len(fixed.split("\n")) == len(po.split("\n"))
     assert not [f for m in catalog_messages(fixed) for f in typography_faults(m)]
+
+
+def test_a_language_chosen_in_the_preferences_says_the_confirmation_in_it(client, ctx):
+    login_as(client, make_user("technician", locale="fr"))
+    db.session.commit()
+    page = client.post("/account/preferences", data={"locale": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Your preferences are saved." in page
+
+
+def test_a_refused_preferences_form_says_wtforms_message_in_the_users_language(client, ctx):
+    login_as(client, make_user("technician", locale="fr"))
+    db.session.commit()
+    response = client.post("/account/preferences", data={"locale": "xx"})
+    assert response.status_code == 422 and "pas un choix valide." in response.get_data(as_text=True)
