@@ -112,6 +112,12 @@ def _state(page, form: str) -> str:
     return page.locator(f"{form} [data-draft-status] .draft-state").inner_text()
 
 
+def _queued(page) -> None:
+    """Wait until the form sent without network is kept to be sent (typing alone already says it is saved)."""
+    wait_until(page, "Object.keys(localStorage).some(k => k.startsWith('reco-draft:') "
+                     "&& JSON.parse(localStorage.getItem(k)).pending)")
+
+
 def _controlled(page) -> None:
     """Wait until the service worker answers for the page, as it does after the first visit page is opened."""
     wait_until(page, "navigator.serviceWorker.controller !== null")
@@ -156,6 +162,7 @@ def test_a_report_sent_without_network_survives_reload_and_a_new_page_and_is_rec
     network.cut(phone)
     served.clear()
     page.locator("form.report-form button[type=submit]").click()
+    _queued(page)
     wait_until(page, f"document.querySelector('.report-form .draft-state').textContent === {SAVED!r}")
     assert page.url == report_url  # no offline page of the browser: the form is still there
 
@@ -214,6 +221,7 @@ def test_a_missed_visit_recorded_without_network_is_sent_once_when_it_comes_back
     network.cut(phone)
     served.clear()
     page.locator("form[action$='/missed'] button[type=submit]").click()
+    _queued(page)
     wait_until(page, f"document.querySelector('form[action$=\"/missed\"] .draft-state').textContent === {SAVED!r}")
     assert page.reload().from_service_worker and served == []
     assert page.locator("#reason").input_value() == "Personne ; voisin prévenu"
@@ -245,6 +253,7 @@ def test_a_report_refused_once_the_network_is_back_says_why_and_stays_on_the_pho
     page.locator("#comments").fill("Rapport écrit dans l'escalier")
     network.cut(phone)
     page.locator("form.report-form button[type=submit]").click()
+    _queued(page)
     wait_until(page, f"document.querySelector('.report-form .draft-state').textContent === {SAVED!r}")
     with app.app_context():  # meanwhile the workshop cancels the visit
         cancel_visit(db.session.get(Visit, open_visit), by=find_user_by_email("supervisor@demo.reco"),
