@@ -63,13 +63,14 @@ def events_for(obj) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def history_column(object_type: str, object_id):
-    """Return a column holding the events of the object ``object_id`` (a column) as a JSON array, so that a page
-    reads an object and its history in one statement (``history_of`` reads it back, newest first)."""
+def history_column(object_type: str, object_id, dialect: str):
+    """Return a column holding the events of the object ``object_id`` (a column) as a JSON array written in the JSON
+    of ``dialect`` (a database's name), so that a page reads an object and its history in one statement
+    (``history_of`` reads it back, newest first)."""
     users = db.metadata.tables["users"]  # the core knows no feature's model: the actor's name, by its table
     actor = select(users.c.name).where(users.c.id == Event.actor_id).scalar_subquery()
     fields = ("id", Event.id, "at", Event.at, "action", Event.action, "type", Event.object_type, "actor", actor)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         row, rows = func.json_build_object(*fields, "details", Event.details), func.json_agg
     else:
         row, rows = func.json_object(*fields, "details", func.json(Event.details)), func.json_group_array

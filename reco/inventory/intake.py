@@ -109,7 +109,7 @@ def _shown_statement(dialect: str):
     JSON), the tag and workshop bound at execution: built once, so that the cache key of its twenty loader options is
     computed once."""
     # LIMIT 1 puts the device and its history in a subquery: the history is read once, not once a row of the joins
-    return select(Device, history_column(Device.audit_type, Device.id)) \
+    return select(Device, history_column(Device.audit_type, Device.id, dialect)) \
         .where(Device.tag == bindparam("tag"), Device.workshop_id == bindparam("workshop_id")) \
         .options(*shown_with_device()).limit(1)
 
