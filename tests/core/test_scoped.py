@@ -83,6 +83,8 @@ def _allowed(user, action, model):
     except AttributeError:
         with pytest.raises(AttributeError):
             db.session.scalars(scoped(select(model), action, user)).all()
+        with pytest.raises(AttributeError):
+            scope_clause(model, scope_of(user, action), SCOPE_PARAMETERS)
         return None
     built_once = select(model.id)
     clause = scope_clause(model, scope_of(user, action), SCOPE_PARAMETERS)
