@@ -66,7 +66,8 @@ def client_of(app, user_id: str | None):
 
 
 def cases(app, setup) -> dict:
-    """Return each case by name as a function sending its request number ``n`` (the intake: a post and a page)."""
+    """Return each case by name as a function sending its request number ``n`` (the intake: a post and a page);
+    the first three are the reference routes (bench.reference), which ``app`` must have."""
     api = {"Authorization": f"Bearer {setup['token']}"}
     supervisor, technician = client_of(app, setup["ids"]["supervisor1"]), client_of(app, setup["ids"]["technician1.0"])
     prescriber, tags = client_of(app, setup["ids"]["prescriber1"]), setup["tags"]
@@ -76,7 +77,11 @@ def cases(app, setup) -> dict:
                                  data={"type": "laptop", "serial": f"PROFILE-{os.getpid()}-{n}"})
         return technician.get(answer.location)
 
+    anonymous = client_of(app, None)
     return {
+        "reference": lambda n: anonymous.get(f"/bench/one-query/{tags[n % len(tags)]}"),
+        "logged_in": lambda n: supervisor.get("/bench/logged-in"),
+        "layout": lambda n: supervisor.get("/bench/layout"),
         "api": lambda n: supervisor.get(f"/api/v1/devices/{tags[n % len(tags)]}", headers=api),
         "page": lambda n: supervisor.get(f"/devices/{tags[n % len(tags)]}"),
         "devices": lambda n: supervisor.get("/devices?type=laptop&state=ready"),

@@ -2,9 +2,10 @@
 
 Cases: the scan lookup (API and device page) and the lists, under gunicorn with 2 workers driven by wrk on
 loopback, each measured against the reference route of the same run: one indexed SELECT of a device by tag, no
-login, no objects (the ceiling of any database route on this stack; a fixed JSON body is shown beside it); the
-dashboard and the summary API over the whole network; the
-peak memory of a worker while it streams the CSV export of every device of the network.
+login, no objects (the ceiling of any database route on this stack; a fixed JSON body is shown beside it); two
+floor rows show what any logged-in page pays before its own work (the login alone, then the layout around an empty
+page); the dashboard and the summary API over the whole network; the peak memory of a worker while it streams
+the CSV export of every device of the network.
 Usage: python -m bench.network
   RECO_BENCH_NETWORK_URL  the database (default postgresql://postgres@127.0.0.1:5432/reco_bench); generated
                           with `reco generate` when it holds no device (RECO_BENCH_DEVICES, default 1,000,000)
@@ -32,6 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bench.cases import cases, setup_cases, statements_per_request
+from bench.reference import add_reference_routes
 from reco import create_app
 from reco.accounts.models import User
 from reco.accounts.services import issue_token
@@ -88,11 +90,12 @@ def statement_counts() -> dict[str, int]:
     """Return the SQL statements one request of each case sends (authentication included), counted in-process."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(URL), "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False})
+    add_reference_routes(app)
     setup = setup_cases(app)
     counts = {name: statements_per_request(app, setup, name) for name in cases(app, setup)}
     with app.app_context():
         db.engine.dispose()
-    return counts | {"reference": 1, "intake_donation": setup["donation"]}  # the reference route sends one SELECT
+    return counts | {"intake_donation": setup["donation"]}
 
 
 def start_server() -> subprocess.Popen:
@@ -221,6 +224,13 @@ def main() -> None:
         rows.append(("reference: one SELECT, no login", f"{base['rps']:.0f} req/s", f"{ceiling['rps']:.0f} req/s",
                      f"{ceiling['rps'] / base['rps']:.2f}", f"{ceiling['p95']:.1f}", counts["reference"],
                      "(the ceiling)", None))
+        # What every logged-in page pays before its own work, against the same reference: no target, the floor.
+        for name, case, path in [("floor: logged in, no page", "logged_in", "/bench/logged-in"),
+                                 ("floor: layout around an empty page", "layout", "/bench/layout")]:
+            got = load([path], supervisor)
+            rows.append((name, f"{ceiling['rps']:.0f} req/s", f"{got['rps']:.0f} req/s",
+                         f"{got['rps'] / ceiling['rps']:.2f}", f"{got['p95']:.1f}", counts[case], "(a page's floor)",
+                         None))
         # Each case against the reference of the same run: throughput ratio and p95 at most so many times its p95.
         for name, case, paths, header, least, times in [
                 ("scan: GET /api/v1/devices/{tag}", "api", [f"/api/v1/devices/{t}" for t in tags], api, 0.6, 2),

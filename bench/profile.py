@@ -2,7 +2,8 @@
 
 For each case, the statements one request sends (authentication included, counted on the database connection) and
 the functions that took the most time over REQUESTS requests (cProfile), on the benchmark's generated network.
-Usage: python -m bench.profile [case ...]   (cases: api, page, devices, waiting, prescriber, intake)
+Usage: python -m bench.profile [case ...]   (cases: reference, logged_in, layout, api, page, devices, waiting,
+       prescriber, intake)
   RECO_BENCH_NETWORK_URL  the database (default postgresql://postgres@127.0.0.1:5432/reco_bench)
   RECO_BENCH_REQUESTS     requests profiled per case (default 200)
 """
@@ -14,6 +15,7 @@ import pstats
 import sys
 
 from bench.cases import REQUESTS, cases, setup_cases, statements
+from bench.reference import add_reference_routes
 from bench.network import URL
 from reco import create_app
 from reco.config import database_url
@@ -25,6 +27,7 @@ def main(names: list[str]) -> None:
     """Profile every case named (all by default) and print its statements and top functions."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(URL), "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False})
+    add_reference_routes(app)
     setup = setup_cases(app)
     for name, request in cases(app, setup).items():
         if names and name not in names:
