@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from reco.config import ensure_instance_folder, load_config
 from reco.core.mail import send_queued_mail
 from reco.core.responses import conflict_response, error_response, unavailable_response
+from reco.core.transactions import end_refused_request
 from reco.extensions import db
 
 
@@ -25,12 +26,12 @@ def init_config(app: Flask, overrides) -> None:
 
 
 def init_request_hooks(app: Flask) -> None:
-    """Commit once per request, or roll back when the answer is an error."""
+    """Commit once per request; when the answer is an error, keep nothing (end_refused_request)."""
 
     @app.after_request
     def finish_transaction(response):
         if response.status_code >= 400:
-            db.session.rollback()
+            end_refused_request()
             return response
         try:
             db.session.commit()
