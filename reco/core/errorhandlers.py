@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from reco.core.errors import DomainError, ValidationFailed
 from reco.core.responses import conflict_response, error_response, unavailable_response, wants_json
+from reco.core.transactions import end_refused_request
 from reco.extensions import db
 
 
@@ -23,7 +24,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        db.session.rollback()
+        end_refused_request()
         status = error.code or 500
         message = None
         if status == 401 and wants_json():
@@ -32,7 +33,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        db.session.rollback()
+        end_refused_request()
         extra = {"fields": error.fields} if isinstance(error, ValidationFailed) else {}
         extra |= {key: error.details[key] for key in error.shown_details if key in error.details}
         return error_response(error.status, error.message, code=error.code, **extra)

@@ -102,6 +102,14 @@ def test_a_page_of_an_unknown_device_ends_with_commit(app, client, endings):
     assert endings == ["commit"]
 
 
+def test_an_unknown_document_refused_by_the_error_handler_ends_with_commit(app, client, endings):
+    with app.app_context():
+        login_as(client, make_user(Role.SUPERVISOR))
+    endings.clear()
+    assert client.get("/documents/987654.pdf").status_code == 404  # abort(404), through the error page
+    assert endings and "rollback" not in endings
+
+
 def test_an_unknown_device_keeps_the_connection_prepared_statements(app, client):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
