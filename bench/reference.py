@@ -40,4 +40,3 @@ def add_reference_routes(app: Flask) -> None:
     def layout():
         """Render the layout around an empty page for the logged-in user: the least any page of Reco costs."""
         return render_template(empty_page)
-
