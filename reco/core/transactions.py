@@ -34,8 +34,9 @@ def _note_writing(connection, cursor, statement, parameters, context, executeman
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _forget_writing(connection) -> None:
-    """Start the connection's next transaction with nothing written."""
-    connection.info.pop(WROTE, None)
+    """Start the connection's next transaction with nothing written (a connection lost forgets with its record)."""
+    if not connection.invalidated:
+        connection.info.pop(WROTE, None)
 
 
 @event.listens_for(Session, "after_begin")
@@ -58,7 +59,7 @@ def end_refused_request() -> None:
     connections = session.info.get(_CONNECTIONS, [])
     try:
         if (not connections or session.new or session.dirty or session.deleted
-                or any(connection.info.get(WROTE) for connection in connections)):
+                or any(connection.invalidated or connection.info.get(WROTE) for connection in connections)):
             session.rollback()  # sends nothing when no connection was used
         else:
             session.commit()  # it only read: its connection keeps its prepared statements
