@@ -2,6 +2,7 @@
 connection keeps its prepared statements (psycopg forgets them at a ROLLBACK)."""
 import pytest
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from reco.accounts.models import Role, User
 from reco.core.sequences import Sequence, next_value
@@ -87,9 +88,10 @@ def test_a_refused_request_that_never_used_the_database_sends_nothing(app, endin
 
 def test_a_failed_statement_still_ends_the_transaction(app, endings):
     with app.test_request_context():
-        with pytest.raises(Exception):
-            db.session.execute(text("SELECT * FROM no_such_table"))
+        with pytest.raises(DBAPIError):
+            db.session.execute(text("SELECT * FROM no_such_table"))  # raw SQL: counted as a write
         end_refused_request()
+        assert endings == ["rollback"]
         assert db.session.execute(select(func.count(Device.id))).scalar_one() >= 0  # the session works again
         db.session.rollback()
 
